@@ -1,0 +1,215 @@
+"""The Python API behind the CLI: each command is one function here, testable without typer."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from .issues import Issue, IssueSink, has_errors
+from .layout import Layout, get_layout
+from .reader import FormRecord, WorkbookResult, read_workbook
+from .roster import group_by_unit, read_roster
+from .validate import validate_record
+from .variant import DEFAULT_VARIANT
+from .writer import FormSheet, form_id_for, safe_sheet_names, write_workbook
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+DEFAULT_ROWS = 3
+
+
+# --- template ------------------------------------------------------------------------------
+def make_template(out: str | Path, *, variant: str = DEFAULT_VARIANT, rows: int = DEFAULT_ROWS,
+                  password: str | None = None, prefill: dict[str, Any] | None = None) -> Path:
+    """A blank form workbook (optionally with a few fields pre-filled)."""
+    layout = get_layout(variant)
+    out = Path(out)
+    write_workbook(out, [FormSheet(layout.title, layout, prefill or {}, "", rows)], password=password)
+    return out
+
+
+def make_roster_templates(roster: str | Path, out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
+                          rows: int = DEFAULT_ROWS, password: str | None = None,
+                          year: int | None = None) -> list[Path]:
+    """One workbook per 实施单位, one pre-filled sheet per project of the roster."""
+    layout = get_layout(variant)
+    entries = read_roster(roster, layout)
+    written = []
+    for unit, unit_entries in group_by_unit(entries).items():
+        forms = [dict(entry.form) for entry in unit_entries]
+        if year is not None:
+            for form in forms:
+                form["year"] = year
+        written.append(write_unit_workbook(Path(out_dir), unit, forms, layout, rows=rows,
+                                           password=password))
+    return written
+
+
+def write_unit_workbook(out_dir: Path, unit: str, forms: Sequence[dict[str, Any]], layout: Layout, *,
+                        rows: int | None = None, password: str | None = None) -> Path:
+    """Write one unit's forms to ``out_dir/<unit>.xlsx``: blank indicator rows when ``rows`` is
+    given (a template), exactly the forms' own indicators otherwise (a filled workbook)."""
+    names = safe_sheet_names(str(form.get("project_name") or layout.title) for form in forms)
+    sheets = [FormSheet(name, layout, form, form_id_for(layout, form), rows)
+              for name, form in zip(names, forms)]
+    path = out_dir / f"{safe_file_name(unit)}.xlsx"
+    write_workbook(path, sheets, password=password)
+    return path
+
+
+_BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def safe_file_name(text: str) -> str:
+    """A file name Windows, macOS and Linux all accept."""
+    name = _BAD_FILE_CHARS.sub("_", text).strip().strip(".") or "未命名"
+    return name[:100]
+
+
+# --- fill ----------------------------------------------------------------------------------
+def load_json_forms(path: str | Path) -> list[dict[str, Any]]:
+    """The forms in a JSON file: one form object or an array of them."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return data if isinstance(data, list) else [data]
+
+
+def fill_forms(paths: Iterable[str | Path], out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
+               by_unit: bool = False, password: str | None = None) -> list[Path]:
+    """Filled workbooks from JSON forms: one per JSON file, or one per 实施单位 with ``by_unit``."""
+    layout = get_layout(variant)
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    if by_unit:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for path in paths:
+            for form in load_json_forms(path):
+                groups.setdefault(str(form.get("implementing_unit") or "未填写单位"), []).append(form)
+        for unit, forms in groups.items():
+            written.append(write_unit_workbook(out_dir, unit, forms, layout, password=password))
+        return written
+    for path in paths:
+        forms = load_json_forms(path)
+        names = safe_sheet_names(str(f.get("project_name") or layout.title) for f in forms)
+        sheets = [FormSheet(n, layout, f, form_id_for(layout, f)) for n, f in zip(names, forms)]
+        target = out_dir / (Path(path).stem + ".xlsx")
+        write_workbook(target, sheets, password=password)
+        written.append(target)
+    return written
+
+
+# --- read and validate ---------------------------------------------------------------------
+@dataclass
+class Checked:
+    """One input file after reading and validation."""
+
+    result: WorkbookResult
+    kind: str = "workbook"  # or "json"
+
+    @property
+    def forms(self) -> list[FormRecord]:
+        return self.result.forms
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.result.all_issues
+
+
+def check_file(path: str | Path, *, variant: str | None = None, display_name: str | None = None) -> Checked:
+    """Read one workbook or JSON file and validate every form in it."""
+    path = Path(path)
+    name = display_name or str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        result = _read_json(path, name, variant or DEFAULT_VARIANT)
+        kind = "json"
+    elif suffix in WORKBOOK_SUFFIXES:
+        result = read_workbook(path, variant=variant, display_name=name)
+        kind = "workbook"
+    else:
+        sink = IssueSink(file=name)
+        sink.add("FILE-004", value=path.suffix or path.name)
+        return Checked(WorkbookResult(name, [], sink.issues), "other")
+    for record in result.forms:
+        record.issues.extend(validate_record(record))
+    return Checked(result, kind)
+
+
+def _read_json(path: Path, name: str, variant: str) -> WorkbookResult:
+    sink = IssueSink(file=name)
+    try:
+        forms = load_json_forms(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        sink.add("FILE-003", expected=str(exc))
+        return WorkbookResult(name, [], sink.issues)
+    records = []
+    for index, form in enumerate(forms):
+        label = f"第 {index + 1} 个表单" if len(forms) > 1 else ""
+        if not isinstance(form, dict):
+            sink.add("VALUE-007", sheet=label, field="表单", value=str(form)[:50], expected="应为 JSON 对象")
+            continue
+        records.append(FormRecord(file=name, sheet=label, variant=variant, form=form, cells={}))
+    return WorkbookResult(name, records, sink.issues)
+
+
+def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files named, and files under folders named (recursively, sorted), skipping office lock
+    files and hidden files."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not is_ignored(child.relative_to(path)):
+                    yield child
+        else:
+            yield path
+
+
+def is_ignored(relative: Path) -> bool:
+    return any(part.startswith((".", "~$")) for part in relative.parts) or relative.name.startswith(".~lock.")
+
+
+def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None) -> list[Checked]:
+    return [check_file(path, variant=variant) for path in iter_input_files(paths)]
+
+
+# --- demo ----------------------------------------------------------------------------------
+def examples_dir() -> Path:
+    from .variant import _data_dir
+
+    return _data_dir("examples")
+
+
+@dataclass
+class DemoResult:
+    templates: list[Path]
+    filled: list[Path]
+    forms_read: int
+    round_trip_equal: int
+    issues: list[Issue] = field(default_factory=list)
+
+
+def run_demo(out_dir: str | Path) -> DemoResult:
+    """The main job on the bundled examples: templates from the roster, filled workbooks from the
+    example forms (one per unit, as units return them), read back and compared."""
+    out_dir = Path(out_dir)
+    examples = examples_dir()
+    templates = make_roster_templates(examples / "roster.csv", out_dir / "templates")
+    sources = sorted((examples / "forms").glob("*.json"))
+    filled = fill_forms(sources, out_dir / "filled", by_unit=True)
+    originals = [form for path in sources for form in load_json_forms(path)]
+    read_back: list[dict[str, Any]] = []
+    issues: list[Issue] = []
+    for path in filled:
+        checked = check_file(path)
+        read_back.extend(record.form for record in checked.forms)
+        issues.extend(checked.issues)
+    equal = sum(1 for form in originals if form in read_back)
+    (out_dir / "forms.json").write_text(json.dumps(read_back, ensure_ascii=False, indent=2) + "\n",
+                                        encoding="utf-8")
+    return DemoResult(templates, filled, len(read_back), equal, issues)
+
+
+__all__ = ["make_template", "make_roster_templates", "fill_forms", "check_file", "validate_paths",
+           "run_demo", "has_errors", "read_workbook"]

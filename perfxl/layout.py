@@ -1,0 +1,269 @@
+"""Where every field sits on the sheet: the one module that knows cell addresses.
+
+Built from a variant's schema (field kinds, titles, allowed values) and its layout data in
+``templates/`` (positions, labels, widths).  The writer places cells through it and the reader
+finds them through it; neither has a cell address of its own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Iterable
+
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
+
+from .variant import Variant, load_variant
+
+# Kinds of input cell; each has its own writer, reader conversion and Excel data validation.
+TEXT, LONG_TEXT, AMOUNT, DATE, INTEGER, CHOICE = "text", "long_text", "amount", "date", "integer", "choice"
+INDICATOR_PARTS = ("level1", "level2", "name", "target")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A cell or a merged range, 0-based and inclusive."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    @classmethod
+    def parse(cls, ref: str) -> "Area":
+        first, _, last = ref.partition(":")
+        r1, c1 = xl_cell_to_rowcol(first)
+        r2, c2 = xl_cell_to_rowcol(last) if last else (r1, c1)
+        return cls(r1, c1, r2, c2)
+
+    @property
+    def ref(self) -> str:
+        """A1 address of the top-left cell, the one that holds the value."""
+        return xl_rowcol_to_cell(self.first_row, self.first_col)
+
+    @property
+    def range_ref(self) -> str:
+        last = xl_rowcol_to_cell(self.last_row, self.last_col)
+        return self.ref if last == self.ref else f"{self.ref}:{last}"
+
+    @property
+    def is_merged(self) -> bool:
+        return (self.first_row, self.first_col) != (self.last_row, self.last_col)
+
+    @property
+    def columns(self) -> range:
+        return range(self.first_col, self.last_col + 1)
+
+
+@dataclass(frozen=True)
+class Label:
+    area: Area
+    text: str
+    style: str = "label"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An input cell bound to one form field."""
+
+    path: str  # dotted path into the form, e.g. "funding.total"
+    area: Area
+    kind: str
+    title: str  # the schema's Chinese title, used in messages
+    required: bool
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    minimum: int = 0
+    maximum: int = 2**31 - 1
+    num_format: str | None = None
+    style: str = "input"
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One printed indicator row: its sheet row and what it shows."""
+
+    row: int
+    level1: str
+    level2: str
+    name: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorBlock:
+    """The 绩效指标 table for one sheet: header, rows and the merges printed over them."""
+
+    header_row: int
+    rows: tuple[IndicatorRow, ...]
+    level1_merges: tuple[Area, ...]
+    level2_merges: tuple[Area, ...]
+    side_label: Area
+
+    @property
+    def last_row(self) -> int:
+        return self.rows[-1].row if self.rows else self.header_row
+
+
+def normalise_label(text: object) -> str:
+    """Labels compare the way a person reads them: NFKC, no whitespace, one kind of colon."""
+    folded = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"\s+", "", folded).replace(":", "：").replace("(", "（").replace(")", "）")
+
+
+def display_width(text: str) -> float:
+    """Width in Excel column units: CJK and full-width characters are about two digits wide."""
+    return sum(2.15 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+class Layout:
+    """The sheet geometry of one variant."""
+
+    def __init__(self, variant: Variant):
+        self.variant = variant
+        data = variant.layout_data
+        self.title: str = data["title"]
+        self.font: str = data.get("font", "宋体")
+        self.font_size: int = data.get("font_size", 11)
+        self.column_widths: dict[int, float] = {
+            xl_cell_to_rowcol(f"{col}1")[1]: width for col, width in data["columns"].items()}
+        self.last_col = max(self.column_widths)
+        heights = data.get("row_heights", {})
+        self.default_row_height: float = heights.get("default", 24)
+        self.row_heights: dict[int, float] = {int(k) - 1: v for k, v in heights.items() if k != "default"}
+        required = variant.required_paths()
+        help_texts: dict[str, str] = data.get("help", {})
+        self.labels: list[Label] = []
+        self.slots: list[Slot] = []
+        for cell in data["cells"]:
+            area = Area.parse(cell["ref"])
+            if "field" in cell:
+                self.slots.append(self._slot(cell, area, required, help_texts))
+            else:
+                self.labels.append(Label(area, cell["text"], cell.get("style", "label")))
+        block = data["indicators"]
+        self.indicator_field: str = block["field"]
+        self.header_row: int = block["header_row"] - 1
+        self.side_label_text: str = block["side_label"]["text"]
+        self.side_label_col: int = xl_cell_to_rowcol(block["side_label"]["column"] + "1")[1]
+        self.indicator_areas: dict[str, Area] = {
+            part: Area.parse(_column_range(block["columns"][part], self.header_row))
+            for part in INDICATOR_PARTS}
+        self.indicator_headers: dict[str, str] = block["headers"]
+        self.blank_rows_per_level2: int = block.get("blank_rows_per_level2", 2)
+        indicator = variant.indicator_schema()
+        self.indicator_titles = {part: indicator["properties"][part].get("title", part)
+                                 for part in INDICATOR_PARTS}
+        self.indicator_help = {part: help_texts.get(f"indicator.{part}", "") for part in ("name", "target")}
+        self.indicator_max_length = {part: indicator["properties"][part].get("maxLength")
+                                     for part in ("name", "target")}
+        self.framework = variant.framework()
+        self.slot_by_path = {slot.path: slot for slot in self.slots}
+
+    def _slot(self, cell: dict[str, Any], area: Area, required: set[str],
+              help_texts: dict[str, str]) -> Slot:
+        path = cell["field"]
+        schema = self.variant.field_schema(path)
+        kind = _kind_of(schema, cell.get("style"))
+        help_text = help_texts.get(path) or help_texts.get(kind, "")
+        return Slot(path=path, area=area, kind=kind, title=schema.get("title", path),
+                    required=path in required, choices=tuple(schema.get("enum", ())),
+                    max_length=schema.get("maxLength"), minimum=schema.get("minimum", 0),
+                    maximum=schema.get("maximum", 2**31 - 1), num_format=cell.get("format"),
+                    style=cell.get("style", "input"), help=help_text)
+
+    # --- the indicator block ------------------------------------------------------------
+    @property
+    def first_indicator_row(self) -> int:
+        return self.header_row + 1
+
+    def blank_indicators(self, rows_per_level2: int | None = None) -> list[dict[str, str]]:
+        """The empty rows of a blank template: every 二级 of the framework, n rows each."""
+        n = self.blank_rows_per_level2 if rows_per_level2 is None else rows_per_level2
+        return [{"level1": level1, "level2": level2}
+                for level1, level2s in self.framework.items() for level2 in level2s for _ in range(n)]
+
+    def indicator_block(self, indicators: Iterable[dict[str, Any]]) -> IndicatorBlock:
+        """Rows and merges for these indicators, in the order given (exactly one row each)."""
+        rows = tuple(IndicatorRow(self.first_indicator_row + i, item.get("level1", ""),
+                                  item.get("level2", ""), item.get("name"), item.get("target"))
+                     for i, item in enumerate(indicators))
+        col1 = self.indicator_areas["level1"]
+        col2 = self.indicator_areas["level2"]
+        level1_merges = tuple(_runs(rows, lambda r: r.level1, col1))
+        level2_merges = tuple(_runs(rows, lambda r: (r.level1, r.level2), col2))
+        last = rows[-1].row if rows else self.header_row
+        side = Area(self.header_row, self.side_label_col, last, self.side_label_col)
+        return IndicatorBlock(self.header_row, rows, level1_merges, level2_merges, side)
+
+    def indicator_area(self, part: str, row: int) -> Area:
+        area = self.indicator_areas[part]
+        return Area(row, area.first_col, row, area.last_col)
+
+    def indicator_cell(self, part: str, row: int) -> str:
+        return self.indicator_area(part, row).ref
+
+    def header_labels(self) -> list[Label]:
+        return [Label(self.indicator_area(part, self.header_row), self.indicator_headers[part])
+                for part in INDICATOR_PARTS]
+
+    # --- checks and measures ------------------------------------------------------------
+    def all_fixed_labels(self) -> list[Label]:
+        """Labels whose position does not depend on the number of indicators."""
+        return [label for label in self.labels if label.text] + self.header_labels() + [
+            Label(Area(self.header_row, self.side_label_col, self.header_row, self.side_label_col),
+                  self.side_label_text)]
+
+    def width_of(self, area: Area) -> float:
+        return sum(self.column_widths.get(col, 8.43) for col in area.columns)
+
+    def text_height(self, area: Area, text: str, font_size: float | None = None) -> float:
+        """Points needed to show ``text`` wrapped in ``area``: Excel and LibreOffice do not grow
+        merged cells by themselves, so long goals would be cut off in print."""
+        size = font_size or self.font_size
+        usable = max(self.width_of(area) - 1.5, 1) * 11 / size
+        lines = sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
+        return lines * size * 1.45 + 6
+
+    @property
+    def print_columns(self) -> tuple[int, int]:
+        return 0, self.last_col
+
+
+def _kind_of(schema: dict[str, Any], style: str | None) -> str:
+    if schema.get("x-perfxl-kind") == AMOUNT:
+        return AMOUNT
+    if schema.get("type") == "integer":
+        return INTEGER
+    if schema.get("format") == "date":
+        return DATE
+    if "enum" in schema:
+        return CHOICE
+    return LONG_TEXT if style == "long_text" else TEXT
+
+
+def _column_range(columns: str, row: int) -> str:
+    first, _, last = columns.partition(":")
+    ref = f"{first}{row + 1}"
+    return f"{ref}:{last}{row + 1}" if last else ref
+
+
+def _runs(rows: tuple[IndicatorRow, ...], key, column: Area) -> Iterable[Area]:
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or key(rows[i]) != key(rows[start]):
+            yield Area(rows[start].row, column.first_col, rows[i - 1].row, column.last_col)
+            start = i
+
+
+@cache
+def get_layout(name: str) -> Layout:
+    return Layout(load_variant(name))
+
+
+def column_name(col: int) -> str:
+    return xl_col_to_name(col)

@@ -1,0 +1,133 @@
+"""Schema validation of forms, reported as issues at the cells the values came from."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .issues import Issue, make_issue
+from .layout import Layout, get_layout
+from .reader import FormRecord
+
+
+@cache
+def _validator(variant_name: str) -> Draft202012Validator:
+    # Compiled once per variant: validation runs for every form of a collect.
+    schema = get_layout(variant_name).variant.schema
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def validate_record(record: FormRecord) -> list[Issue]:
+    """Schema problems of one form read from a sheet (or loaded from JSON), each at its cell."""
+    layout = get_layout(record.variant)
+    issues: list[Issue] = []
+    seen: set[tuple[str, str]] = set()
+    for error in sorted(_validator(record.variant).iter_errors(record.form), key=_error_order):
+        for issue in _issues_for(error, record, layout):
+            key = (issue.cell or issue.field, issue.code)
+            pointer = _pointer(issue_path(error))
+            if pointer in record.reported or key in seen:
+                continue
+            seen.add(key)
+            issues.append(issue)
+    return issues
+
+
+def _error_order(error: jsonschema.ValidationError) -> tuple:
+    return tuple(str(p) for p in error.absolute_path), error.validator
+
+
+def issue_path(error: jsonschema.ValidationError) -> list[Any]:
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = _missing_key(error)
+        if missing:
+            path.append(missing)
+    return path
+
+
+def _missing_key(error: jsonschema.ValidationError) -> str | None:
+    for key in error.validator_value:
+        if isinstance(error.instance, dict) and key not in error.instance:
+            return key
+    return None
+
+
+def _pointer(path: list[Any]) -> str:
+    return "/".join(str(p) for p in path)
+
+
+def _title(layout: Layout, path: list[Any]) -> str:
+    """The Chinese label of a field path, from the schema."""
+    if not path:
+        return "表单"
+    if path[0] == layout.indicator_field and len(path) >= 3:
+        return f"第 {int(path[1]) + 1} 条指标的{layout.indicator_titles.get(str(path[2]), str(path[2]))}"
+    if path[0] == layout.indicator_field:
+        return layout.variant.field_schema(layout.indicator_field).get("title", "绩效指标")
+    try:
+        return layout.variant.field_schema(".".join(str(p) for p in path)).get("title", str(path[-1]))
+    except KeyError:
+        return str(path[-1])
+
+
+def _issues_for(error: jsonschema.ValidationError, record: FormRecord, layout: Layout) -> list[Issue]:
+    path = issue_path(error)
+    pointer = _pointer(path)
+    where = {"file": record.file, "sheet": record.sheet, "cell": record.cells.get(pointer, ""),
+             "field": _title(layout, path)}
+    kind, value = error.validator, error.instance
+    if kind == "required":
+        if path and path[0] == layout.indicator_field and len(path) == 3:
+            where["cell"] = record.cells.get(_pointer(path[:2] + ["name"]), where["cell"])
+        return [make_issue("VALUE-001", **where)]
+    if kind == "enum" and _is_framework_error(error):
+        level1 = record.form[layout.indicator_field][path[1]].get("level1", "")
+        return [make_issue("VALUE-008", **where, value=value, level1=level1,
+                           expected="、".join(error.validator_value))]
+    if kind == "enum":
+        return [make_issue("VALUE-004", **where, value=value,
+                           expected="、".join(map(str, error.validator_value)))]
+    if kind == "maxLength":
+        return [make_issue("VALUE-006", **where, value=len(value), expected=error.validator_value)]
+    if kind in ("minItems", "maxItems"):
+        return [make_issue("VALUE-009", **where, value=len(value), expected=error.validator_value)]
+    if kind == "additionalProperties":
+        extras = [k for k in value if k not in error.schema.get("properties", {})]
+        return [make_issue("VALUE-011", **{**where, "field": _pointer(path + [k])}) for k in extras]
+    if error.schema.get("x-perfxl-kind") == "amount":
+        return [make_issue("VALUE-002", **where, value=_short(value))]
+    if error.schema.get("format") == "date":
+        return [make_issue("VALUE-003", **where, value=_short(value))]
+    if kind in ("minimum", "maximum", "type") and path == ["year"]:
+        return [make_issue("VALUE-005", **where, value=_short(value), expected="2000–2100 的整数")]
+    if kind == "pattern":
+        return [make_issue("VALUE-010", **where, value=value)]
+    return [make_issue("VALUE-007", **where, value=_short(value), expected=_explain(error))]
+
+
+def _is_framework_error(error: jsonschema.ValidationError) -> bool:
+    # The framework lives in the indicator's allOf/if/then; a plain enum error has a shorter path.
+    return "then" in error.schema_path or "allOf" in error.schema_path
+
+
+def _short(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    kind = error.validator
+    if kind == "type":
+        names = {"string": "文字", "integer": "整数", "number": "数字", "object": "对象", "array": "列表"}
+        wanted = error.validator_value
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        return "应为" + "或".join(names.get(w, w) for w in wanted)
+    if kind == "minLength":
+        return "不能为空"
+    if kind == "anyOf":
+        return "三级指标和年度指标值至少填写一项"
+    return f"{kind} {error.validator_value}"

@@ -1,0 +1,150 @@
+"""Turning cell values into form values and back, exactly.
+
+Amounts are canonical decimal strings (no trailing zeros, at most 6 decimals) so that
+JSON → Excel → JSON gives back the same digits; Excel stores doubles, and every amount of
+up to 15 significant digits survives a double unchanged (``repr`` gives the shortest form).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+MAX_DECIMALS = 6
+
+_AMOUNT_NOISE = re.compile(r"[\s,，_']")
+
+
+class ValueProblem(ValueError):
+    """A cell value that cannot be turned into the field's type (the message is not shown)."""
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """``Decimal('5993.9670')`` → ``'5993.967'``; never exponent notation."""
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def amount_from_cell(value: object) -> str:
+    """A cell value (number or text) as a canonical amount string."""
+    if isinstance(value, bool):
+        raise ValueProblem(value)
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueProblem(value)
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        # Units type 1,234.5 or full-width １２３ or leave spaces: what they meant is clear.
+        text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", value))
+        text = text.removesuffix("万元")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+            raise ValueProblem(value)
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid input
+            raise ValueProblem(value) from exc
+    else:
+        raise ValueProblem(value)
+    number = number.normalize()
+    if number.as_tuple().exponent < -MAX_DECIMALS and isinstance(value, float):
+        # A formula such as =A1*0.3 leaves float dust (0.30000000000000004): keep 6 decimals
+        # when that is what the number means, refuse it when real digits would be lost.
+        rounded = number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)).normalize()
+        if abs(rounded - number) <= Decimal("1e-9") * max(1, abs(number)):
+            number = rounded
+    if number < 0 or number.as_tuple().exponent < -MAX_DECIMALS:
+        raise ValueProblem(value)
+    return canonical_decimal(number)
+
+
+def amount_to_cell(amount: str) -> float:
+    """The number Excel stores for an amount string."""
+    return float(Decimal(amount))
+
+
+_DATE_TEXT = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def date_from_cell(value: object, *, date1904: bool = False) -> str:
+    """A date cell, a serial number or date text (2023.1.1, 2023. 1. 1, 2023/1/1, 2023年1月1日,
+    2023-01-01) as an ISO date string."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2958466:
+            raise ValueProblem(value)
+        epoch = dt.date(1904, 1, 1) if date1904 else _EXCEL_EPOCH
+        return (epoch + dt.timedelta(days=int(value))).isoformat()
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        match = _DATE_TEXT.fullmatch(text)
+        if match is None and re.fullmatch(r"\d{8}", text):
+            match = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+        if match is None:
+            raise ValueProblem(value)
+        try:
+            return dt.date(*(int(part) for part in match.groups())).isoformat()
+        except ValueError as exc:
+            raise ValueProblem(value) from exc
+    raise ValueProblem(value)
+
+
+def date_to_cell(iso: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(iso), dt.time())
+
+
+def integer_from_cell(value: object) -> int:
+    """A whole number from a number cell or from text such as ``2023`` or ``（2023年度）``."""
+    if isinstance(value, bool):
+        raise ValueProblem(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueProblem(value)
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value)
+        digits = re.fullmatch(r"\s*[(（]?\s*(\d{1,9})\s*(年度?)?\s*[)）]?\s*", text)
+        if digits:
+            return int(digits.group(1))
+    raise ValueProblem(value)
+
+
+def text_from_cell(value: object) -> str:
+    """Text as the form holds it: surrounding whitespace dropped, numbers shown as typed."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return str(value)
+    return "" if value is None else str(value)
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def convert_cell(kind: str, raw: object) -> object:
+    """A raw cell value as the field kind (see :mod:`perfxl.layout`) wants it."""
+    if kind == "amount":
+        return amount_from_cell(raw)
+    if kind == "date":
+        return date_from_cell(raw)
+    if kind == "integer":
+        return integer_from_cell(raw)
+    return text_from_cell(raw)  # text, long text and choices: the schema checks the choice

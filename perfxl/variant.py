@@ -1,0 +1,113 @@
+"""Form variants: a JSON Schema (``schema/``) plus its layout data (``templates/``).
+
+A variant is everything perfxl knows about one kind of form.  Adding next year's form means
+adding a schema file and a layout file, not code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _data_dir(name: str) -> Path:
+    """``schema/`` and ``templates/`` sit beside the package in a checkout and inside it in a wheel."""
+    for candidate in (_HERE / name, _HERE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"perfxl data folder {name!r} not found next to {_HERE}")
+
+
+def schema_dir() -> Path:
+    return _data_dir("schema")
+
+
+def templates_dir() -> Path:
+    return _data_dir("templates")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One kind of form: its schema and the layout data that places it on a sheet."""
+
+    name: str
+    description: str
+    schema: dict[str, Any] = field(repr=False)
+    layout_data: dict[str, Any] = field(repr=False)
+
+    @property
+    def schema_id(self) -> str:
+        return self.schema["$id"]
+
+    @property
+    def title(self) -> str:
+        return self.layout_data["title"]
+
+    # --- reading the schema ---------------------------------------------------------------
+    def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        """Follow a local ``$ref`` and merge the referring node's own keywords (title etc.)."""
+        while "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/"):
+                raise ValueError(f"only local $ref is supported, got {ref}")
+            target: Any = self.schema
+            for part in ref[2:].split("/"):
+                target = target[part]
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return node
+
+    def field_schema(self, path: str) -> dict[str, Any]:
+        """The (resolved) subschema of a dotted field path such as ``funding.total``."""
+        node = self.schema
+        for part in path.split("."):
+            node = self.resolve(node)["properties"][part]
+        return self.resolve(node)
+
+    def indicator_schema(self) -> dict[str, Any]:
+        return self.resolve(self.field_schema(self.layout_data["indicators"]["field"])["items"])
+
+    def framework(self) -> dict[str, list[str]]:
+        """一级 → its 二级, in print order, read from the schema's ``if/then`` rules."""
+        indicator = self.indicator_schema()
+        result: dict[str, list[str]] = {}
+        for rule in indicator.get("allOf", []):
+            level1 = rule["if"]["properties"]["level1"]["const"]
+            result[level1] = list(rule["then"]["properties"]["level2"]["enum"])
+        return result
+
+    def required_paths(self) -> set[str]:
+        """Dotted paths of required fields (top level and one level down)."""
+        paths = set(self.schema.get("required", []))
+        for key, sub in self.schema["properties"].items():
+            sub = self.resolve(sub)
+            if sub.get("type") == "object" and key in paths:
+                paths |= {f"{key}.{child}" for child in sub.get("required", [])}
+        return paths
+
+
+@cache
+def load_variant(name: str) -> Variant:
+    layout_path = templates_dir() / f"{name}.layout.json"
+    if not layout_path.is_file():
+        known = ", ".join(variant_names()) or "无"
+        raise KeyError(f"未知的表单版本“{name}”，可用：{known}")
+    layout_data = json.loads(layout_path.read_text(encoding="utf-8"))
+    schema = json.loads((schema_dir() / layout_data["schema"]).read_text(encoding="utf-8"))
+    return Variant(name=layout_data["name"], description=layout_data.get("description", ""),
+                   schema=schema, layout_data=layout_data)
+
+
+def variant_names() -> list[str]:
+    return sorted(p.name.removesuffix(".layout.json") for p in templates_dir().glob("*.layout.json"))
+
+
+def all_variants() -> list[Variant]:
+    return [load_variant(name) for name in variant_names()]
+
+
+DEFAULT_VARIANT = "pujiang-2023"

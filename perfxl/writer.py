@@ -1,0 +1,414 @@
+"""Writing form workbooks with xlsxwriter: the official table, locked, print-ready, byte-stable.
+
+Every value is written with a type-specific call (``write_string``, ``write_number`` …), never
+the generic ``write()``, so text such as ``=HYPERLINK(…)`` stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable, Sequence
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from . import __version__
+from .layout import AMOUNT, CHOICE, DATE, INTEGER, Area, Layout, Slot, display_width
+from .values import amount_to_cell, date_to_cell
+
+META_SHEET = "_perfxl"
+LISTS_SHEET = "_lists"
+INSTRUCTIONS_SHEET = "填表说明"
+META_HEADER = ("工作表", "表单标识", "表单版本", "模式标识")
+# Fixed document timestamp: the same input must give the same bytes.
+FIXED_TIMESTAMP = dt.datetime(2020, 1, 1, 0, 0, 0)
+_FORM_NAMESPACE = uuid.UUID("6f1c9a52-3f55-4a8e-9a55-0c4d3c1e9a01")
+_INLINE_LIST_LIMIT = 255  # Excel refuses longer inline data-validation lists
+_RESERVED_SHEET_NAMES = {"history", META_SHEET.lower(), LISTS_SHEET.lower(), INSTRUCTIONS_SHEET}
+DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+@dataclass(frozen=True)
+class FormSheet:
+    """One form sheet to write.
+
+    ``form`` may be partial (a roster pre-fill).  With ``blank_rows`` set, the indicator block is
+    the blank framework with that many empty rows under each 二级 (a template); otherwise exactly
+    one row per indicator in ``form`` (a filled form).
+    """
+
+    name: str
+    layout: Layout
+    form: dict[str, Any]
+    form_id: str = ""
+    blank_rows: int | None = None
+
+
+def form_id_for(layout: Layout, form: dict[str, Any]) -> str:
+    """A stable identity for a form: the same unit, project and year always get the same id, so a
+    resubmission is recognised and the output stays byte-identical."""
+    key = "|".join(str(form.get(k, "")) for k in ("year", "implementing_unit", "project_name"))
+    return str(uuid.uuid5(_FORM_NAMESPACE, f"{layout.variant.schema_id}|{key}"))
+
+
+# --- sheet names ---------------------------------------------------------------------------
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _clip(text: str, limit: int) -> str:
+    while _utf16_len(text) > limit:
+        text = text[:-1]
+    return text
+
+
+def safe_sheet_names(names: Iterable[str]) -> list[str]:
+    """Excel-legal, unique sheet names: no []:*?/\\, no leading/trailing apostrophe, at most 31
+    UTF-16 units (Excel counts an emoji as two), not the reserved ``History``, unique ignoring case."""
+    result: list[str] = []
+    seen: set[str] = set(_RESERVED_SHEET_NAMES)
+    for raw in names:
+        base = _BAD_SHEET_CHARS.sub("_", raw).strip().strip("'").strip() or "项目"
+        candidate = _clip(base, 31)
+        counter = 2
+        while candidate.lower() in seen:
+            suffix = f"({counter})"
+            candidate = _clip(base, 31 - len(suffix)) + suffix
+            counter += 1
+        seen.add(candidate.lower())
+        result.append(candidate)
+    return result
+
+
+# --- formats -------------------------------------------------------------------------------
+class _Formats:
+    """xlsxwriter formats, made once per workbook and shared by style."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, layout: Layout):
+        self.workbook = workbook
+        self.font = {"font_name": layout.font, "font_size": layout.font_size}
+        self.cache: dict[tuple[str, str | None], Any] = {}
+
+    def get(self, style: str, num_format: str | None = None) -> Any:
+        key = (style, num_format)
+        if key not in self.cache:
+            props: dict[str, Any] = {**self.font, **_STYLES[style]}
+            if num_format:
+                props["num_format"] = num_format
+            self.cache[key] = self.workbook.add_format(props)
+        return self.cache[key]
+
+
+_BOXED = {"border": 1, "text_wrap": True, "valign": "vcenter"}
+_STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 18, "align": "center", "valign": "vcenter"},
+    "heading": {"font_size": 12, "align": "center", "valign": "vcenter", "locked": False},
+    "label": {**_BOXED, "align": "center"},
+    "input": {**_BOXED, "align": "left", "locked": False},
+    "amount": {**_BOXED, "align": "right", "locked": False},
+    "date": {**_BOXED, "align": "left", "locked": False},
+    "long_text": {**_BOXED, "align": "left", "valign": "top", "locked": False},
+    "note": {"text_wrap": True, "valign": "top"},
+    "note_title": {"bold": True, "font_size": 14},
+}
+
+
+# --- the workbook --------------------------------------------------------------------------
+def write_workbook(target: str | Path | BinaryIO, sheets: Sequence[FormSheet], *,
+                   password: str | None = None, instructions: bool = True) -> None:
+    """Write form sheets (plus 填表说明 and the hidden identity sheet) as one locked workbook."""
+    if not sheets:
+        raise ValueError("a workbook needs at least one form sheet")
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+    layout = sheets[0].layout
+    workbook.set_properties({"title": layout.title, "author": "perfxl", "company": "",
+                             "comments": f"perfxl {__version__}; {layout.variant.schema_id}",
+                             "created": FIXED_TIMESTAMP})
+    formats = _Formats(workbook, layout)
+    lists = _ListSheet(workbook)
+    for sheet in sheets:
+        _write_form_sheet(workbook, formats, lists, sheet, password)
+    if instructions:
+        _write_instructions(workbook, formats, sheets[0].layout, password)
+    _write_meta(workbook, sheets)
+    lists.finish()
+    workbook.worksheets()[0].activate()
+    workbook.close()
+    data = _protect_structure(buffer.getvalue(), password)
+    if isinstance(target, (str, Path)):
+        path = Path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    else:
+        target.write(data)
+
+
+class _ListSheet:
+    """Drop-down lists longer than Excel's 255-character inline limit live on a hidden sheet."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self.workbook = workbook
+        self.columns: dict[tuple[str, ...], str] = {}
+        self.sheet = None
+
+    def source(self, choices: tuple[str, ...]) -> list[str] | str:
+        if len(",".join(choices)) <= _INLINE_LIST_LIMIT and not any("," in c for c in choices):
+            return list(choices)
+        if choices not in self.columns:
+            if self.sheet is None:
+                self.sheet = self.workbook.add_worksheet(LISTS_SHEET)
+            col = len(self.columns)
+            for row, choice in enumerate(choices):
+                self.sheet.write_string(row, col, choice)
+            first = xl_rowcol_to_cell(0, col, row_abs=True, col_abs=True)
+            last = xl_rowcol_to_cell(len(choices) - 1, col, row_abs=True, col_abs=True)
+            self.columns[choices] = f"={LISTS_SHEET}!{first}:{last}"
+        return self.columns[choices]
+
+    def finish(self) -> None:
+        if self.sheet is not None:
+            self.sheet.hide()
+            self.sheet.protect()
+
+
+def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _ListSheet,
+                      sheet: FormSheet, password: str | None) -> None:
+    layout, form = sheet.layout, sheet.form
+    ws = workbook.add_worksheet(sheet.name)
+    for col, width in layout.column_widths.items():
+        ws.set_column(col, col, width)
+    heights: dict[int, float] = dict(layout.row_heights)
+
+    def need(area: Area, text: str, size: float | None = None) -> None:
+        if area.first_row == area.last_row and area.first_row not in layout.row_heights:
+            heights[area.first_row] = max(heights.get(area.first_row, layout.default_row_height),
+                                          layout.text_height(area, text, size))
+
+    for label in layout.labels:
+        _put_string(ws, label.area, label.text, formats.get(label.style))
+        need(label.area, label.text)
+    for slot in layout.slots:
+        value = _get(form, slot.path)
+        _put_slot(ws, formats, slot, value)
+        _validate_slot(ws, lists, slot)
+        if isinstance(value, str):
+            need(slot.area, value)
+        elif slot.kind == "long_text":
+            heights[slot.area.first_row] = max(heights.get(slot.area.first_row, 0), 110)
+
+    indicators = (layout.blank_indicators(sheet.blank_rows) if sheet.blank_rows is not None
+                  else form.get(layout.indicator_field, []))
+    block = layout.indicator_block(indicators)
+    label_fmt, input_fmt = formats.get("label"), formats.get("input")
+    for label in layout.header_labels():
+        _put_string(ws, label.area, label.text, label_fmt)
+    _put_string(ws, block.side_label, layout.side_label_text, label_fmt)
+    for area in block.level1_merges:
+        _put_string(ws, area, _row_at(block, area.first_row).level1, label_fmt)
+    for area in block.level2_merges:
+        text = _row_at(block, area.first_row).level2
+        _put_string(ws, area, text, label_fmt)
+        if not area.is_merged:
+            need(area, text)
+    for row in block.rows:
+        for part in ("name", "target"):
+            text = getattr(row, part)
+            area = layout.indicator_area(part, row.row)
+            _put_string(ws, area, text or "", input_fmt)
+            if text:
+                need(area, text)
+    if block.rows:
+        first, last = block.rows[0].row, block.rows[-1].row
+        for part in ("name", "target"):
+            col = layout.indicator_areas[part].first_col
+            limit = layout.indicator_max_length[part]
+            options = {"validate": "length", "criteria": "<=", "value": limit or 500,
+                       **_help(layout.indicator_titles[part], layout.indicator_help[part],
+                               f"不能超过 {limit or 500} 个字符。")}
+            ws.data_validation(first, col, last, col, options)
+
+    for row in range(block.last_row + 1):
+        ws.set_row(row, heights.get(row, layout.default_row_height))
+    _print_setup(ws, layout, block.last_row)
+    ws.protect(password or "", {"format_rows": True, "insert_rows": True,
+                                "select_locked_cells": True, "select_unlocked_cells": True})
+    first_input = layout.slots[0].area
+    ws.set_selection(first_input.first_row, first_input.first_col,
+                     first_input.first_row, first_input.first_col)
+
+
+def _row_at(block, row: int):
+    return block.rows[row - block.rows[0].row]
+
+
+def _get(form: dict[str, Any], path: str) -> Any:
+    node: Any = form
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _put_string(ws, area: Area, text: str, fmt) -> None:
+    if area.is_merged:
+        ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
+    if text:
+        ws.write_string(area.first_row, area.first_col, text, fmt)
+    elif not area.is_merged:
+        ws.write_blank(area.first_row, area.first_col, None, fmt)
+
+
+def _put_slot(ws, formats: _Formats, slot: Slot, value: Any) -> None:
+    style = slot.style if slot.style != "input" else {AMOUNT: "amount", DATE: "date"}.get(slot.kind, "input")
+    fmt = formats.get(style, slot.num_format)
+    area = slot.area
+    if area.is_merged:
+        ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
+    r, c = area.first_row, area.first_col
+    if value is None or value == "":
+        if not area.is_merged:
+            ws.write_blank(r, c, None, fmt)
+    elif slot.kind == AMOUNT and _is_amount(value):
+        ws.write_number(r, c, amount_to_cell(value), fmt)
+    elif slot.kind == DATE and _is_iso_date(value):
+        ws.write_datetime(r, c, date_to_cell(value), fmt)
+    elif slot.kind == INTEGER and isinstance(value, int) and not isinstance(value, bool):
+        ws.write_number(r, c, value, fmt)
+    else:
+        # A value of the wrong type (only possible from unvalidated JSON) is kept as text, so the
+        # reader reports it at its cell instead of the writer failing.
+        ws.write_string(r, c, str(value), fmt)
+
+
+def _is_amount(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\d{1,15}(\.\d{1,6})?", value) is not None
+
+
+def _is_iso_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+        return isinstance(value, str)
+    except (TypeError, ValueError):
+        return False
+
+
+def _help(title: str, message: str, error: str) -> dict[str, Any]:
+    return {"input_title": title[:32], "input_message": message[:255], "error_title": "输入有误",
+            "error_message": f"{title}：{error}"[:255], "ignore_blank": True}
+
+
+def _validate_slot(ws, lists: _ListSheet, slot: Slot) -> None:
+    area = slot.area
+    if slot.kind == AMOUNT:
+        options = {"validate": "decimal", "criteria": ">=", "value": 0,
+                   **_help(slot.title, slot.help, "请输入不小于 0 的数字（万元，最多 6 位小数）。")}
+    elif slot.kind == DATE:
+        options = {"validate": "date", "criteria": "between", "minimum": DATE_RANGE[0],
+                   "maximum": DATE_RANGE[1],
+                   **_help(slot.title, slot.help, "请输入日期，如 2023-01-01。")}
+    elif slot.kind == INTEGER:
+        low, high = slot.minimum, slot.maximum
+        options = {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high,
+                   **_help(slot.title, slot.help, f"请输入 {low}–{high} 之间的整数。")}
+    elif slot.kind == CHOICE:
+        options = {"validate": "list", "source": lists.source(slot.choices),
+                   **_help(slot.title, slot.help, "请从下拉列表中选择：" + "、".join(slot.choices))}
+    else:
+        limit = slot.max_length or 255
+        options = {"validate": "length", "criteria": "<=", "value": limit,
+                   **_help(slot.title, slot.help, f"不能超过 {limit} 个字符。")}
+    if not options.get("input_message"):
+        options.pop("input_message")
+        options.pop("input_title")
+    ws.data_validation(area.first_row, area.first_col, area.last_row, area.last_col, options)
+
+
+def _print_setup(ws, layout: Layout, last_row: int) -> None:
+    ws.set_paper(9)  # A4
+    ws.set_portrait()
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    first_col, last_col = layout.print_columns
+    ws.print_area(0, first_col, last_row, last_col)
+    ws.fit_to_pages(1, 1)  # the official table is one page per project
+    ws.hide_gridlines(2)
+
+
+def _write_instructions(workbook, formats: _Formats, layout: Layout, password: str | None) -> None:
+    ws = workbook.add_worksheet(INSTRUCTIONS_SHEET)
+    ws.set_column(0, 0, 100)
+    title_fmt, text_fmt = formats.get("note_title"), formats.get("note")
+    ws.write_string(0, 0, f"{layout.title} 填表说明", title_fmt)
+    framework = "；".join(f"{l1}：{'、'.join(l2s)}" for l1, l2s in layout.framework.items())
+    lines = [
+        "1. 每个项目一张工作表，工作表名称即项目名称。请勿重命名、删除或新增工作表。",
+        "2. 只有空白输入单元格可以填写，标签单元格已锁定；鼠标停在单元格上可查看填写提示。",
+        f"3. 金额单位为{layout.variant.layout_data.get('amount_unit', '万元')}，直接填写数字，最多 6 位小数，不要填写单位或逗号。",
+        "4. 日期请按 2023-01-01 的格式填写；项目类别请从下拉列表中选择。",
+        "5. 绩效指标：每行填写一个三级指标及其年度指标值。一级、二级指标已预先列出，"
+        "不需要的行留空即可；行数不够时，在该二级指标的行内右键“插入”整行。",
+        f"6. 指标体系：{framework}。",
+        "7. 文字较多时可拖动行高以完整显示；打印时每个项目为一页 A4。",
+        "8. 填写完毕后保存为 .xlsx 格式，按原文件名提交。请勿另存为 PDF 或图片。",
+    ]
+    for row, line in enumerate(lines, start=2):
+        ws.write_string(row, 0, line, text_fmt)
+        ws.set_row(row, 18 * (1 + int(display_width(line) // 95)) + 4)
+    ws.protect(password or "")
+
+
+def _write_meta(workbook, sheets: Sequence[FormSheet]) -> None:
+    """The hidden identity sheet: which sheets are forms, of which variant, with which id."""
+    ws = workbook.add_worksheet(META_SHEET)
+    for col, text in enumerate(META_HEADER):
+        ws.write_string(0, col, text)
+    for row, sheet in enumerate(sheets, start=1):
+        for col, text in enumerate((sheet.name, sheet.form_id, sheet.layout.variant.name,
+                                    sheet.layout.variant.schema_id)):
+            ws.write_string(row, col, text)
+    ws.write_string(len(sheets) + 2, 0, f"perfxl {__version__}")
+    ws.hide()
+    ws.protect()
+
+
+def _legacy_password_hash(password: str) -> str:
+    """Excel's legacy 16-bit protection hash (the same one xlsxwriter uses for sheets)."""
+    digest = 0
+    for i, ch in enumerate(password):
+        value = ord(ch) << (i + 1)
+        digest ^= (value & 0x7FFF) | (value >> 15)
+    digest ^= len(password) ^ 0xCE4B
+    return f"{digest:X}"
+
+
+def _protect_structure(data: bytes, password: str | None) -> bytes:
+    """Add workbook structure protection, which xlsxwriter does not write: units must not add,
+    delete, rename or unhide sheets."""
+    attrs = 'lockStructure="1"'
+    if password:
+        attrs += f' workbookPassword="{_legacy_password_hash(password)}"'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r"(<workbookPr[^>]*/>)", rf"\1<workbookProtection {attrs}/>", text, count=1)
+                content = text.encode("utf-8")
+            dest.writestr(info, content)
+    return out.getvalue()

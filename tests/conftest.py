@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "forms"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def example_paths() -> list[Path]:
+    return sorted(EXAMPLES.glob("*.json"))
+
+
+def load_example(name: str) -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice, which tests/run.sh installs. Missing means a broken setup: fail, never skip."""
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        pytest.fail("LibreOffice (soffice) is not installed; run the tests with `sh tests/run.sh`, "
+                    "which installs libreoffice-calc-nogui.")
+    return path

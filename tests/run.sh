@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install everything the tests need, then run them.  This is the README's test command and what
+# .ci/run calls.  LibreOffice is installed here, not assumed: the real-client tests fail without it.
+set -eu
+cd "$(dirname "$0")/.."
+
+need_apt=""
+command -v soffice >/dev/null 2>&1 || need_apt="$need_apt libreoffice-calc-nogui"
+command -v pdfinfo >/dev/null 2>&1 || need_apt="$need_apt poppler-utils"
+fc-list 2>/dev/null | grep -qi "cjk\|wqy\|simsun" || need_apt="$need_apt fonts-noto-cjk"
+if [ -n "$need_apt" ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need_apt
+fi
+
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+exec .venv/bin/python -m pytest "$@"
