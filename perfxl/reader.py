@@ -175,8 +175,21 @@ def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: 
             continue
         _put(record.form, slot.path, value)
     record.form[layout.indicator_field] = _read_indicators(cell, layout, height, record, sink)
+    record.form = _in_schema_order(record.form, layout.variant.schema["properties"], layout)
     record.issues = sink.issues
     return record
+
+
+def _in_schema_order(form: dict[str, Any], properties: dict[str, Any], layout: Layout) -> dict[str, Any]:
+    """Keys in the schema's order, so `perfxl read` prints forms the way the schema lists them."""
+    ordered: dict[str, Any] = {}
+    for key, sub in properties.items():
+        if key in form:
+            value = form[key]
+            if isinstance(value, dict):
+                value = _in_schema_order(value, layout.variant.resolve(sub).get("properties", {}), layout)
+            ordered[key] = value
+    return ordered
 
 
 _CODE_FOR_KIND = {AMOUNT: "VALUE-002", DATE: "VALUE-003", INTEGER: "VALUE-005"}
@@ -198,12 +211,14 @@ def _read_indicators(cell: CellGetter, layout: Layout, height: int, record: Form
     areas = layout.indicator_areas
     indicators: list[dict[str, str]] = []
     level1 = level2 = ""
+    level1_cell = level2_cell = ""  # where the carried value really is: the merged cell's top
     for row in range(layout.first_indicator_row, min(height, layout.first_indicator_row + MAX_INDICATOR_ROWS)):
         values = {part: text_from_cell(cell(row, area.first_col)) for part, area in areas.items()}
         if values["level1"]:
             level1, level2 = values["level1"], ""
+            level1_cell = level2_cell = layout.indicator_cell("level1", row)
         if values["level2"]:
-            level2 = values["level2"]
+            level2, level2_cell = values["level2"], layout.indicator_cell("level2", row)
         if not values["name"] and not values["target"]:
             continue
         if not level1:
@@ -214,8 +229,11 @@ def _read_indicators(cell: CellGetter, layout: Layout, height: int, record: Form
         for part in ("name", "target"):
             if values[part]:
                 item[part] = values[part]
-        for part in ("level1", "level2", "name", "target"):
-            record.cells[f"{layout.indicator_field}/{index}/{part}"] = layout.indicator_cell(part, row)
+        prefix = f"{layout.indicator_field}/{index}"
+        record.cells[f"{prefix}/level1"] = level1_cell
+        record.cells[f"{prefix}/level2"] = level2_cell if level2 else layout.indicator_cell("level2", row)
+        for part in ("name", "target"):
+            record.cells[f"{prefix}/{part}"] = layout.indicator_cell(part, row)
         if not level2:
             del item["level2"]
         indicators.append(item)

@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 MAX_DECIMALS = 6
 
-_AMOUNT_NOISE = re.compile(r"[\s,，_']")
+_AMOUNT_NOISE = re.compile(r"[\s_']")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 class ValueProblem(ValueError):
@@ -41,8 +42,13 @@ def amount_from_cell(value: object) -> str:
         number = Decimal(repr(value))
     elif isinstance(value, str):
         # Units type 1,234.5 or full-width １２３ or leave spaces: what they meant is clear.
-        text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", value))
-        text = text.removesuffix("万元")
+        text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", value)).removesuffix("万元")
+        if "," in text or "，" in text:
+            # Only a real thousands separator may go: 1,234.5 yes, 1234,5 (a decimal comma?) no.
+            text = text.replace("，", ",")
+            if not _THOUSANDS.fullmatch(text):
+                raise ValueProblem(value)
+            text = text.replace(",", "")
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
             raise ValueProblem(value)
         try:

@@ -1,0 +1,109 @@
+"""The CLI through typer's CliRunner: output, files and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, ROOT, load_example
+from perfxl.cli import app
+from perfxl.clidoc import render_cli_reference
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_cli_reference_is_current():
+    expected = render_cli_reference()
+    actual = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/cli.md is stale: run `python -m perfxl.clidoc > docs/cli.md`"
+
+
+def test_help_explains_with_examples():
+    result = invoke("--help")
+    assert result.exit_code == 0 and "Exit codes" in result.output
+    for command in ("template", "fill", "read", "validate", "demo"):
+        assert "Example" in invoke(command, "--help").output
+
+
+def test_template_fill_read_round_trip(tmp_path):
+    out = tmp_path / "blank.xlsx"
+    assert invoke("template", "--out", out).exit_code == 0 and out.is_file()
+    result = invoke("fill", EXAMPLES / "04.json", EXAMPLES / "05.json", "--out", tmp_path / "f")
+    assert result.exit_code == 0, result.output
+    read = runner.invoke(app, ["read", str(tmp_path / "f" / "04.xlsx")])
+    assert read.exit_code == 0
+    assert json.loads(read.stdout) == [load_example("04")]
+
+
+def test_template_from_roster(tmp_path):
+    result = invoke("template", "--roster", ROOT / "examples" / "roster.csv", "--out", tmp_path, "--rows", 2)
+    assert result.exit_code == 0
+    assert len(list(tmp_path.glob("*.xlsx"))) == 3 and "共 3 个单位" in result.output
+
+
+def test_bad_roster_is_a_usage_error_in_chinese(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("单位,项目\n甲,乙\n", encoding="utf-8")
+    result = runner.invoke(app, ["template", "--roster", str(roster), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "列名“单位”不是表单字段" in result.output
+
+
+def test_validate_exit_codes_and_json(tmp_path):
+    good = invoke("validate", EXAMPLES / "01.json")
+    assert good.exit_code == 0 and "0 个错误" in good.output
+    bad = tmp_path / "bad.json"
+    form = load_example("01")
+    form["funding"]["total"] = "很多"
+    bad.write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(bad), "--json"])
+    assert result.exit_code == 1
+    issues = json.loads(result.stdout)
+    assert [(i["code"], i["field"], i["value"]) for i in issues] == [("VALUE-002", "项目资金总额", "很多")]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert runner.invoke(app, ["validate", str(tmp_path / "missing.xlsx")]).exit_code == 2
+    assert runner.invoke(app, ["template", "--form", "nope"]).exit_code == 2
+    assert runner.invoke(app, ["template", "--rows", "0"]).exit_code == 2
+
+
+def test_validate_folder_skips_lock_and_hidden_files(tmp_path):
+    invoke("fill", EXAMPLES / "01.json", "--out", tmp_path)
+    (tmp_path / "~$01.xlsx").write_bytes(b"lock")
+    (tmp_path / ".~lock.01.xlsx#").write_bytes(b"lock")
+    (tmp_path / ".hidden.xlsx").write_bytes(b"x")
+    result = invoke("validate", tmp_path)
+    assert result.exit_code == 0 and "1 个文件" in result.output
+
+
+def test_read_reports_to_stderr_and_exits_1(tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"garbage")
+    result = runner.invoke(app, ["read", str(path)])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == []
+    assert "无法读取文件" in result.stderr
+
+
+def test_schema_and_forms():
+    schema = json.loads(invoke("schema").output)
+    assert schema["$id"].endswith("pujiang-2023/v1")
+    assert "pujiang-2023" in invoke("forms").output
+
+
+def test_demo(tmp_path):
+    result = invoke("demo", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    assert "读回表单 18 张，其中 18 张与 JSON 原件完全一致" in result.output
+    forms = json.loads((tmp_path / "demo" / "forms.json").read_text(encoding="utf-8"))
+    originals = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.json"))]
+    canon = lambda f: json.dumps(f, sort_keys=True)
+    assert sorted(map(canon, forms)) == sorted(map(canon, originals))
