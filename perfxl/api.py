@@ -213,3 +213,49 @@ def run_demo(out_dir: str | Path) -> DemoResult:
 
 __all__ = ["make_template", "make_roster_templates", "fill_forms", "check_file", "validate_paths",
            "run_demo", "has_errors", "read_workbook"]
+
+
+# --- collect -------------------------------------------------------------------------------
+def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant: str | None = None,
+                      workers: int = 1, jsonl: str | Path | None = None,
+                      csv_dir: str | Path | None = None, feedback_dir: str | Path | None = None,
+                      on_progress=None):
+    """``perfxl collect``: read and check every input, write the master workbook and the
+    requested exports.  Returns the :class:`~perfxl.collect.Collection`."""
+    from .carryover import jsonl_lines
+    from .collect import collect
+    from .feedback import write_feedback
+    from .master import build_master, write_csv
+
+    collection = collect(inputs, variant=variant, workers=workers, on_progress=on_progress)
+    build_master(collection, out)
+    if jsonl is not None:
+        Path(jsonl).parent.mkdir(parents=True, exist_ok=True)
+        with Path(jsonl).open("w", encoding="utf-8") as handle:
+            handle.writelines(jsonl_lines((item.record.form, provenance(item)) for item in collection.forms))
+    if csv_dir is not None:
+        write_csv(collection, csv_dir)
+    if feedback_dir is not None:
+        used: set[str] = set()
+        for entry in collection.files:
+            issues = [i for i in collection.issues if i.file == entry.path]
+            if not issues or entry.status == "重复":
+                continue
+            source = Path(entry.path)
+            name = source.name if source.name not in used else f"{source.parent.name}_{source.name}"
+            used.add(name)
+            try:
+                write_feedback(source, issues, Path(feedback_dir) / name)
+            except Exception:  # an unreadable file gets its problems via the master; never crash
+                write_feedback(source.with_suffix(".unreadable"), issues, Path(feedback_dir) / name)
+    return collection
+
+
+def provenance(item) -> dict[str, Any]:
+    """Where a collected form came from, kept apart from the form so the form stays schema-valid."""
+    from .layout import get_layout
+
+    return {"file": item.file.path, "sheet": item.record.sheet, "sha256": item.file.sha256,
+            "form_id": item.record.form_id, "variant": item.record.variant,
+            "schema_id": get_layout(item.record.variant).variant.schema_id,
+            "errors": item.errors, "warnings": item.warnings}

@@ -70,18 +70,37 @@ def template(
                          "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …).")] = None,
     rows: Annotated[int, typer.Option("--rows", min=1, max=50,
                                       help="Empty indicator rows under each 二级指标.")] = api.DEFAULT_ROWS,
+    carry_from: Annotated[Optional[Path], typer.Option(
+        "--from", help="A collect --jsonl export: next year's templates pre-filled from it "
+                       "(needs --year; dates move on, amounts are left empty, indicators kept).")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="Set 年度 on every form (overrides the roster).")] = None,
     form: FormOption = None,
     password: PasswordOption = None,
 ) -> None:
-    """Write a blank, locked form workbook, or one pre-filled workbook per 实施单位 from a roster.
+    """Write a blank, locked form workbook, one pre-filled workbook per 实施单位 from a roster, or
+    next year's workbooks from this year's collected forms.
 
     \b
     Examples:
       perfxl template --out 绩效目标表.xlsx
       perfxl template --roster examples/roster.csv --out 下发模板/ --rows 4
+      perfxl template --from forms-2023.jsonl --year 2024 --out 下发模板-2024/
     """
     variant = _variant_or_exit(form)
+    if carry_from is not None:
+        if year is None or not carry_from.is_file():
+            typer.echo("--from 需要一个存在的 JSONL 文件，并同时给出 --year。", err=True)
+            raise typer.Exit(2)
+        from .carryover import make_carryover_templates
+        try:
+            paths = make_carryover_templates(carry_from, out, year, variant=form, rows=1, password=password)
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        for path in paths:
+            typer.echo(f"已生成：{path}")
+        typer.echo(f"共 {len(paths)} 个单位的 {year} 年度模板。")
+        return
     if roster is None:
         prefill = {"year": year} if year else None
         path = api.make_template(out, variant=variant, rows=rows, password=password, prefill=prefill)
@@ -177,6 +196,70 @@ def validate(
         warnings = sum(i.severity == WARNING for i in issues)
         typer.echo(f"{len(results)} 个文件，{forms} 张表单，{errors} 个错误，{warnings} 个警告。")
     raise typer.Exit(1 if has_errors(issues) else 0)
+
+
+@app.command()
+def collect(
+    inputs: Annotated[list[Path], typer.Argument(help="Workbooks (.xlsx .xlsm .xls .ods) and folders (searched recursively).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The master workbook to write.")] = Path("汇总.xlsx"),
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Also write the collected forms, one JSON object per line ({\"form\": …, \"source\": …}).")] = None,
+    csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="Also write 项目汇总 and 绩效指标明细 as CSV (UTF-8 with BOM) into this folder.")] = None,
+    feedback: Annotated[Optional[Path], typer.Option("--feedback", help="Write a marked copy of each workbook with problems into this folder, for the unit to fix.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: number of cores). Output is the same for any number.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    form: FormOption = None,
+) -> None:
+    """Collect every unit's workbook into one master workbook for the 镇政府.
+
+    The master has 项目汇总 (one row per project), 绩效指标明细 (one row per indicator), 单位汇总
+    (sums per unit, subtotals per 主管部门, a chart), 问题清单 (every problem with file, sheet and cell)
+    and 文件清单 (every input file with its status: 已汇总 / 有问题 / 无法读取 / 重复 / 冲突).
+
+    Duplicates and resubmissions: a form is recognised by the identity perfxl writes into its
+    workbook, or by (实施单位, 项目名称, 年度) for other files. The same content twice counts once
+    (重复). Different versions of one form (冲突): the file modified last wins, ties go to the
+    later path in sorted order; the others are listed as 冲突 and not counted.
+
+    Office lock files (~$*, .~lock.*) and hidden files are skipped; every other file is listed.
+    Exit code 0 when everything is clean, 1 when problems were found (the master is still
+    written), 2 for usage errors.
+
+    \b
+    Examples:
+      perfxl collect 回收/ --out 汇总.xlsx
+      perfxl collect 回收/ --out 汇总.xlsx --jsonl forms.jsonl --csv csv/ --feedback 退回/
+    """
+    from .collect import CONFLICT_POLICY, default_workers  # noqa: F401  (policy quoted in --help)
+
+    for path in inputs:
+        if not path.exists():
+            typer.echo(f"找不到：{path}", err=True)
+            raise typer.Exit(2)
+    variant = _variant_or_exit(form) if form else None
+    n_workers = workers or default_workers()
+    show = not quiet and not as_json
+    if show:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        with Progress(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      transient=True) as progress:
+            task = progress.add_task("files", total=None)
+            collection = api.collect_to_master(
+                inputs, out, variant=variant, workers=n_workers, jsonl=jsonl, csv_dir=csv_dir,
+                feedback_dir=feedback,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    else:
+        collection = api.collect_to_master(inputs, out, variant=variant, workers=n_workers, jsonl=jsonl,
+                                           csv_dir=csv_dir, feedback_dir=feedback)
+    summary = {**collection.summary(), "master": str(out)}
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    elif not quiet:
+        statuses = "，".join(f"{k} {v}" for k, v in summary["files_by_status"].items())
+        typer.echo(f"文件 {summary['files']} 个（{statuses}）；表单 {summary['forms']} 张；单位 {summary['units']} 个；"
+                   f"项目资金总额合计 {summary['funding_total']} 万元；错误 {summary['errors']} 个，警告 {summary['warnings']} 个。")
+        typer.echo(f"汇总表：{out}")
+    raise typer.Exit(1 if collection.has_errors or summary["warnings"] else 0)
 
 
 @app.command()

@@ -64,6 +64,9 @@ CATALOGUE: dict[str, IssueType] = _types(
               "Too few (or too many) indicators."),
     IssueType("VALUE-010", ERROR, "“{field}”应为文字，实际为“{value}”（首尾不能有空格或换行，不能含控制字符）。",
               "Text with control characters or surrounding whitespace (from JSON input)."),
+    # --- across files (collect) -----------------------------------------------------------
+    IssueType("COLLECT-001", WARNING, "本表单与“{value}”中的同一表单内容不同，已采用修改时间较新的版本，本版本未计入汇总。",
+              "Two different versions of the same form: the newer file wins (see collect --help)."),
     IssueType("VALUE-011", ERROR, "“{field}”不是表单中的字段。",
               "A JSON key the schema does not know."),
 )

@@ -163,6 +163,8 @@ class Layout:
                                      for part in ("name", "target")}
         self.framework = variant.framework()
         self.slot_by_path = {slot.path: slot for slot in self.slots}
+        self.required_parents = [p for p in dict.fromkeys(s.path.rpartition(".")[0] for s in self.slots)
+                                 if p and p in required]
 
     def _slot(self, cell: dict[str, Any], area: Area, required: set[str],
               help_texts: dict[str, str]) -> Slot:

@@ -174,6 +174,8 @@ def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: 
             record.reported.add(pointer)
             continue
         _put(record.form, slot.path, value)
+    for parent in layout.required_parents:
+        record.form.setdefault(parent, {})  # so a missing amount is reported at its own cell
     record.form[layout.indicator_field] = _read_indicators(cell, layout, height, record, sink)
     record.form = _in_schema_order(record.form, layout.variant.schema["properties"], layout)
     record.issues = sink.issues

@@ -1,0 +1,227 @@
+"""Collect: every returned workbook read, checked, de-duplicated and accounted for.
+
+The flow is read → validate (→ review) per file, possibly in worker processes, then identity
+resolution across files in input order.  Every input file ends up in :attr:`Collection.files`
+with a status; every form that is not a duplicate or a superseded version is a master row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .api import check_file, iter_input_files
+from .issues import ERROR, WARNING, Issue, make_issue
+from .reader import FormRecord
+
+# Statuses of input files in 文件清单
+COLLECTED, PROBLEMS, UNREADABLE, DUPLICATE, CONFLICT = "已汇总", "有问题", "无法读取", "重复", "冲突"
+
+CONFLICT_POLICY = ("同一表单（同一表单标识，或无标识时同一实施单位、项目名称和年度）收到内容不同的多个版本时，"
+                   "采用修改时间最新的文件；修改时间相同时采用路径排序靠后的文件。其余版本标记为“冲突”，不计入汇总。")
+
+
+@dataclass
+class FileEntry:
+    """One input file, as 文件清单 lists it."""
+
+    path: str
+    size: int
+    sha256: str
+    mtime: float
+    status: str = COLLECTED
+    forms: int = 0
+    note: str = ""
+    foreign: bool = False
+
+
+@dataclass
+class CollectedForm:
+    record: FormRecord
+    file: FileEntry
+    position: int = 0  # the form's place in its file, to keep master rows in input order
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity == ERROR for i in self.record.issues)
+
+    @property
+    def warnings(self) -> int:
+        return sum(i.severity == WARNING for i in self.record.issues)
+
+
+@dataclass
+class Collection:
+    files: list[FileEntry] = field(default_factory=list)
+    forms: list[CollectedForm] = field(default_factory=list)  # master rows, in input order
+    issues: list[Issue] = field(default_factory=list)  # every problem, file-level and form-level
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == ERROR for i in self.issues)
+
+    def summary(self) -> dict[str, Any]:
+        units = sorted({str(f.record.form.get("implementing_unit", "")) for f in self.forms} - {""})
+        total = sum((Decimal(f.record.form.get("funding", {}).get("total", "0") or "0")
+                     for f in self.forms if _is_amount(f.record.form.get("funding", {}).get("total"))),
+                    Decimal(0))
+        by_status: dict[str, int] = {}
+        for entry in self.files:
+            by_status[entry.status] = by_status.get(entry.status, 0) + 1
+        return {"files": len(self.files), "forms": len(self.forms), "units": len(units),
+                "funding_total": format(total, "f"), "errors": sum(i.severity == ERROR for i in self.issues),
+                "warnings": sum(i.severity == WARNING for i in self.issues), "files_by_status": by_status}
+
+
+def _is_amount(value: Any) -> bool:
+    try:
+        Decimal(str(value))
+        return value is not None
+    except Exception:
+        return False
+
+
+@dataclass
+class _FileResult:
+    """What a worker sends back: plain data, no workbook objects."""
+
+    entry: FileEntry
+    forms: list[FormRecord]
+    issues: list[Issue]  # file-level only
+
+
+def _process_file(args: tuple[str, str | None]) -> _FileResult:
+    path_text, variant = args
+    path = Path(path_text)
+    try:
+        data = path.read_bytes()
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        entry = FileEntry(path=path_text, size=0, sha256="", mtime=0.0)
+        return _FileResult(entry, [], [make_issue("FILE-001", file=path_text, expected=exc.strerror or str(exc))])
+    entry = FileEntry(path=path_text, size=len(data), sha256=hashlib.sha256(data).hexdigest(), mtime=mtime)
+    try:
+        checked = check_file(path, variant=variant)
+    except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
+        return _FileResult(entry, [], [make_issue("FILE-001", file=path_text,
+                                                  expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
+    return _FileResult(entry, checked.result.forms, checked.result.issues)
+
+
+def collect(inputs: Iterable[str | Path], *, variant: str | None = None, workers: int = 1,
+            on_progress: Callable[[int, int], None] | None = None) -> Collection:
+    """Read, check and consolidate every input file.  Never raises for a bad file."""
+    paths = [str(p) for p in iter_input_files(inputs)]
+    results = list(_run(paths, variant, workers, on_progress))
+    return consolidate(results)
+
+
+def _run(paths: list[str], variant: str | None, workers: int,
+         on_progress: Callable[[int, int], None] | None) -> Iterable[_FileResult]:
+    total = len(paths)
+    jobs = [(p, variant) for p in paths]
+    if workers <= 1 or total <= 1:
+        for done, job in enumerate(jobs, start=1):
+            yield _process_file(job)
+            if on_progress:
+                on_progress(done, total)
+        return
+    chunk = max(1, min(64, total // (workers * 8) or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done, result in enumerate(pool.map(_process_file, jobs, chunksize=chunk), start=1):
+            yield result
+            if on_progress:
+                on_progress(done, total)
+
+
+def identity(record: FormRecord) -> str:
+    """Which form this is: its perfxl form id, or (实施单位, 项目名称, 年度) for foreign files."""
+    if record.form_id:
+        return f"id:{record.form_id}"
+    form = record.form
+    return "key:" + "|".join(str(form.get(k, "")) for k in ("implementing_unit", "project_name", "year"))
+
+
+def _content(record: FormRecord) -> str:
+    return json.dumps(record.form, sort_keys=True, ensure_ascii=False)
+
+
+def consolidate(results: list[_FileResult]) -> Collection:
+    """Resolve identities across files: duplicates count once, conflicting versions are decided by
+    :data:`CONFLICT_POLICY`.  Pure data in, data out; the order of ``results`` is the input order."""
+    collection = Collection()
+    first_copy: dict[str, FileEntry] = {}
+    versions: dict[str, list[CollectedForm]] = {}
+    notes: dict[str, list[str]] = {}
+    outcome: dict[str, set[str]] = {}  # file path → {"included", "duplicate", "conflict"}
+    for result in results:
+        entry = result.entry
+        collection.files.append(entry)
+        entry.forms = len(result.forms)
+        if entry.sha256 and entry.sha256 in first_copy:
+            entry.status = DUPLICATE
+            entry.note = f"与“{first_copy[entry.sha256].path}”内容完全相同，只计一次。"
+            continue
+        first_copy[entry.sha256] = entry
+        collection.issues.extend(result.issues)
+        if not result.forms:
+            entry.status = UNREADABLE
+            entry.note = "；".join(i.message for i in result.issues) or "未找到表单。"
+            continue
+        for position, record in enumerate(result.forms):
+            versions.setdefault(identity(record), []).append(CollectedForm(record, entry, position))
+    for same_form in versions.values():
+        distinct: dict[str, CollectedForm] = {}
+        for version in same_form:
+            content = _content(version.record)
+            if content in distinct:
+                earlier = distinct[content]
+                outcome.setdefault(version.file.path, set()).add("duplicate")
+                notes.setdefault(version.file.path, []).append(
+                    f"工作表“{version.record.sheet}”与“{earlier.file.path}”中的表单相同，只计一次。")
+            else:
+                distinct[content] = version
+        chosen = max(distinct.values(), key=lambda v: (v.file.mtime, v.file.path))
+        for version in distinct.values():
+            if version is chosen:
+                continue
+            outcome.setdefault(version.file.path, set()).add("conflict")
+            notes.setdefault(version.file.path, []).append(
+                f"工作表“{version.record.sheet}”与“{chosen.file.path}”中的同一表单内容不同，采用了后者。")
+            collection.issues.append(make_issue("COLLECT-001", file=version.file.path,
+                                                sheet=version.record.sheet, value=chosen.file.path))
+        outcome.setdefault(chosen.file.path, set()).add("included")
+        collection.forms.append(chosen)
+        collection.issues.extend(chosen.record.issues)
+    with_issues = {issue.file for issue in collection.issues}
+    for entry in collection.files:
+        if entry.status in (DUPLICATE, UNREADABLE):
+            continue
+        kinds = outcome.get(entry.path, set())
+        if "conflict" in kinds:
+            entry.status = CONFLICT
+        elif "included" not in kinds:
+            entry.status = DUPLICATE
+        elif entry.path in with_issues:
+            entry.status = PROBLEMS
+        else:
+            entry.status = COLLECTED
+        file_issues = [i for i in collection.issues if i.file == entry.path]
+        if file_issues:
+            errors = sum(i.severity == ERROR for i in file_issues)
+            notes.setdefault(entry.path, []).insert(
+                0, f"{errors} 个错误，{len(file_issues) - errors} 个警告/提示，见问题清单。")
+        entry.note = " ".join(notes.get(entry.path, []))
+    order_of = {entry.path: i for i, entry in enumerate(collection.files)}
+    collection.forms.sort(key=lambda f: (order_of[f.file.path], f.position))
+    return collection
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

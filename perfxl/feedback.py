@@ -1,0 +1,74 @@
+"""Feedback copies: each unit's own workbook with its problem cells marked, to fix and resubmit.
+
+The copy is made with openpyxl (the one library here that edits an existing workbook): problem
+cells get a warning fill and a comment holding the Chinese message, and a 问题 sheet lists them
+all.  Sheet and workbook protection are kept; the original file is never opened for writing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from .issues import ERROR, Issue
+
+ERROR_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
+WARNING_FILL = PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C")
+PROBLEM_SHEET = "问题"
+EDITABLE_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def write_feedback(source: str | Path, issues: Iterable[Issue], target: str | Path) -> Path:
+    """Write a marked copy of ``source`` to ``target``; ``source`` is only read."""
+    source, target = Path(source), Path(target)
+    issues = list(issues)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.suffix.lower() not in EDITABLE_SUFFIXES:
+        # .xls/.ods cannot be edited faithfully here: the unit gets the problem list on its own.
+        target = target.with_suffix(".问题清单.xlsx")
+        book = openpyxl.Workbook()
+        book.active.title = PROBLEM_SHEET
+        _problem_sheet(book[PROBLEM_SHEET], issues)
+        book.save(target)
+        return target
+    book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+    by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
+    for issue in issues:
+        if issue.sheet in book.sheetnames and issue.cell:
+            by_cell[(issue.sheet, issue.cell)].append(issue)
+    for (sheet, ref), found in by_cell.items():
+        cell = book[sheet][ref]
+        worst = ERROR if any(i.severity == ERROR for i in found) else "other"
+        cell.fill = ERROR_FILL if worst == ERROR else WARNING_FILL
+        text = "\n".join(f"【{i.severity}】{i.message}" for i in found)
+        comment = Comment(text, "perfxl")
+        comment.width, comment.height = 320, 40 + 18 * (len(text) // 18 + len(found))
+        cell.comment = comment
+    if PROBLEM_SHEET in book.sheetnames:
+        del book[PROBLEM_SHEET]
+    ws = book.create_sheet(PROBLEM_SHEET, 0)
+    _problem_sheet(ws, issues)
+    book.active = 0
+    book.save(target)
+    return target
+
+
+def _problem_sheet(ws, issues: list[Issue]) -> None:
+    headers = ["工作表", "单元格", "字段", "值", "级别", "说明"]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for issue in issues:
+        ws.append([issue.sheet, issue.cell, issue.field, issue.value, issue.severity, issue.message])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.data_type = "s"  # text from the forms stays text here too
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for column, width in zip("ABCDEF", (18, 8, 18, 24, 6, 70)):
+        ws.column_dimensions[column].width = width
+    ws.freeze_panes = "A2"

@@ -1,0 +1,344 @@
+"""The master workbook for the 镇政府: one row per project, one per indicator, per-unit sums,
+every problem and every input file.
+
+Written with xlsxwriter in constant-memory mode, row by row.  Text from the forms always goes
+through ``write_string``: a project named ``=HYPERLINK(…)`` stays text (formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .collect import Collection, CollectedForm
+from .issues import SEVERITY_ORDER
+from .layout import AMOUNT, DATE, INTEGER, Layout, display_width, get_layout
+from .writer import FIXED_TIMESTAMP
+
+PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"
+AMOUNT_FORMAT = "#,##0.00####"
+IDENTITY_FIELDS = ("department", "implementing_unit", "year", "project_name")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One master column: header, how to get its value from a collected form, and its kind."""
+
+    header: str
+    get: Callable[[CollectedForm], Any]
+    kind: str = "text"  # text, amount, date, integer
+
+
+def _field(path: str) -> Callable[[CollectedForm], Any]:
+    parts = path.split(".")
+
+    def get(item: CollectedForm) -> Any:
+        node: Any = item.record.form
+        for part in parts:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part)
+        return node
+
+    return get
+
+
+def _layouts(collection: Collection) -> list[Layout]:
+    """The variants present, in order of first appearance (the default variant when empty)."""
+    names = list(dict.fromkeys(item.record.variant for item in collection.forms)) or ["pujiang-2023"]
+    return [get_layout(name) for name in names]
+
+
+def project_columns(layouts: Sequence[Layout]) -> list[Column]:
+    """项目汇总 columns from the schemas: identity first, then every field in schema order, then
+    indicator counts per 一级, problem counts and provenance.  A field a variant lacks stays empty."""
+    slots: dict[str, Any] = {}
+    for layout in layouts:
+        order = _schema_paths(layout)
+        for slot in sorted(layout.slots, key=lambda s: order.index(s.path) if s.path in order else 99):
+            slots.setdefault(slot.path, (slot, layout))
+    paths = [p for p in IDENTITY_FIELDS if p in slots] + [p for p in slots if p not in IDENTITY_FIELDS]
+    columns = [Column("序号", lambda item: None, "index")]
+    for path in paths:
+        slot, layout = slots[path]
+        unit = layout.variant.layout_data.get("amount_unit", "万元")
+        header = f"{slot.title}（{unit}）" if slot.kind == AMOUNT else slot.title
+        kind = {AMOUNT: "amount", DATE: "date", INTEGER: "integer"}.get(slot.kind, "text")
+        columns.append(Column(header, _field(path), kind))
+    level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
+    for level1 in level1s:
+        columns.append(Column(f"{level1}数", _count_level1(level1), "integer"))
+    columns += [Column("错误数", lambda item: item.errors, "integer"),
+                Column("警告数", lambda item: item.warnings, "integer"),
+                Column("来源文件", lambda item: item.file.path),
+                Column("工作表", lambda item: item.record.sheet)]
+    return columns
+
+
+def _schema_paths(layout: Layout) -> list[str]:
+    paths = []
+    for key, sub in layout.variant.schema["properties"].items():
+        props = layout.variant.resolve(sub).get("properties")
+        paths += [f"{key}.{child}" for child in props] if props else [key]
+    return paths
+
+
+def _count_level1(level1: str) -> Callable[[CollectedForm], int]:
+    def count(item: CollectedForm) -> int:
+        return sum(1 for ind in item.record.form.get("indicators", []) if ind.get("level1") == level1)
+    return count
+
+
+INDICATOR_HEADERS = ["实施单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", "来源文件", "工作表", "单元格"]
+PROBLEM_HEADERS = ["文件", "工作表", "单元格", "字段", "值", "代码", "级别", "说明"]
+FILE_HEADERS = ["路径", "大小（字节）", "SHA-256", "状态", "表单数", "说明"]
+
+
+def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
+    for item in collection.forms:
+        form = item.record.form
+        for index, ind in enumerate(form.get("indicators", [])):
+            cell = item.record.cells.get(f"indicators/{index}/name", "")
+            yield [form.get("implementing_unit", ""), form.get("project_name", ""), ind.get("level1", ""),
+                   ind.get("level2", ""), ind.get("name", ""), ind.get("target", ""), item.file.path,
+                   item.record.sheet, cell]
+
+
+def problem_rows(collection: Collection) -> Iterable[list[Any]]:
+    issues = sorted(collection.issues, key=lambda i: (i.file, i.sheet, SEVERITY_ORDER.get(i.severity, 9)))
+    for i in issues:
+        yield [i.file, i.sheet, i.cell, i.field, i.value, i.code, i.severity, i.message]
+
+
+def file_rows(collection: Collection) -> Iterable[list[Any]]:
+    for entry in collection.files:
+        note = entry.note
+        if entry.foreign:
+            note = ("外部表格（非 perfxl 模板）。" + note).strip()
+        yield [entry.path, entry.size, entry.sha256, entry.status, entry.forms, note]
+
+
+def project_rows(collection: Collection, columns: Sequence[Column]) -> Iterable[list[Any]]:
+    for number, item in enumerate(collection.forms, start=1):
+        yield [number if c.kind == "index" else c.get(item) for c in columns]
+
+
+# --- unit totals ---------------------------------------------------------------------------
+@dataclass
+class UnitTotal:
+    department: str
+    unit: str
+    projects: int
+    sums: list[Decimal]
+
+
+def unit_totals(collection: Collection, amount_columns: Sequence[Column]) -> list[UnitTotal]:
+    """Exact (Decimal) sums per (主管部门, 实施单位), sorted by department then unit."""
+    totals: dict[tuple[str, str], UnitTotal] = {}
+    for item in collection.forms:
+        form = item.record.form
+        key = (str(form.get("department", "")), str(form.get("implementing_unit", "")))
+        total = totals.setdefault(key, UnitTotal(key[0], key[1], 0, [Decimal(0)] * len(amount_columns)))
+        total.projects += 1
+        for i, column in enumerate(amount_columns):
+            total.sums[i] += _decimal(column.get(item))
+    return [totals[k] for k in sorted(totals)]
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except ArithmeticError:
+        return Decimal(0)
+
+
+# --- writing -------------------------------------------------------------------------------
+class _Sheet:
+    """A master sheet written row by row with type-specific calls (constant-memory friendly)."""
+
+    def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str]):
+        self.book, self.kinds = book, list(kinds)
+        self.ws = book.workbook.add_worksheet(name)
+        self.headers = list(headers)
+        self.widths = [display_width(h) + 2 for h in headers]
+        self.row = 0
+        self._setup()
+        self.write_row(headers, header=True)
+
+    def _setup(self) -> None:
+        ws, n = self.ws, len(self.headers)
+        ws.freeze_panes(1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.repeat_rows(0)
+        ws.fit_to_pages(1, 0)
+
+    def set_widths(self, sample: Iterable[list[Any]]) -> None:
+        # Widths must be set before rows in constant-memory mode, so measure a sample first.
+        for values in sample:
+            for i, value in enumerate(values):
+                if value is not None and self.kinds[i] in ("text",):
+                    self.widths[i] = max(self.widths[i], min(display_width(str(value)) + 2, 60))
+                elif value is not None:
+                    self.widths[i] = max(self.widths[i], 12)
+        for i, width in enumerate(self.widths):
+            fmt = self.book.wrap if width >= 60 else None
+            self.ws.set_column(i, i, width, fmt)
+
+    def write_row(self, values: Sequence[Any], *, header: bool = False, bold: bool = False) -> None:
+        ws, r = self.ws, self.row
+        for c, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            kind = "text" if header else self.kinds[c]
+            fmt = self.book.header if header else self.book.formats.get((kind, bold))
+            if kind == "amount":
+                ws.write_number(r, c, float(_decimal(value)), fmt)
+            elif kind in ("integer", "index") and isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.write_number(r, c, value, fmt)
+            elif kind == "date" and isinstance(value, str) and _iso(value):
+                ws.write_datetime(r, c, dt.datetime.fromisoformat(value), fmt)
+            else:
+                ws.write_string(r, c, str(value), fmt)
+        self.row += 1
+
+    def finish(self) -> None:
+        self.ws.autofilter(0, 0, max(self.row - 1, 0), len(self.headers) - 1)
+
+
+def _iso(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+class _Book:
+    def __init__(self, path: Path):
+        self.workbook = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False})
+        self.workbook.set_properties({"title": "绩效目标汇总", "author": "perfxl", "created": FIXED_TIMESTAMP})
+        wb = self.workbook
+        base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
+        self.header = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        self.wrap = wb.add_format({**base, "text_wrap": True})
+        self.formats = {}
+        for bold in (False, True):
+            extra = {"bold": True, "top": 1} if bold else {}
+            self.formats[("text", bold)] = wb.add_format({**base, **extra})
+            self.formats[("amount", bold)] = wb.add_format({**base, **extra, "num_format": AMOUNT_FORMAT})
+            self.formats[("date", bold)] = wb.add_format({**base, **extra, "num_format": "yyyy-mm-dd"})
+            self.formats[("integer", bold)] = wb.add_format({**base, **extra, "num_format": "0"})
+            self.formats[("index", bold)] = self.formats[("integer", bold)]
+
+
+def _sample(rows: Iterable[list[Any]], n: int = 500) -> list[list[Any]]:
+    out = []
+    for row in rows:
+        out.append(row)
+        if len(out) >= n:
+            break
+    return out
+
+
+def build_master(collection: Collection, path: str | Path) -> Path:
+    """Write the master workbook of a collection."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = _Book(path)
+    layouts = _layouts(collection)
+    columns = project_columns(layouts)
+
+    sheet = _Sheet(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns])
+    sheet.set_widths(_sample(project_rows(collection, columns)))
+    for values in project_rows(collection, columns):
+        sheet.write_row(values)
+    sheet.finish()
+
+    sheet = _Sheet(book, INDICATORS, INDICATOR_HEADERS, ["text"] * len(INDICATOR_HEADERS))
+    sheet.set_widths(_sample(indicator_rows(collection)))
+    for values in indicator_rows(collection):
+        sheet.write_row(values)
+    sheet.finish()
+
+    _write_units(book, collection, [c for c in columns if c.kind == "amount"])
+
+    sheet = _Sheet(book, PROBLEMS, PROBLEM_HEADERS, ["text"] * len(PROBLEM_HEADERS))
+    sheet.set_widths(_sample(problem_rows(collection)))
+    for values in problem_rows(collection):
+        sheet.write_row(values)
+    sheet.finish()
+
+    sheet = _Sheet(book, FILES, FILE_HEADERS, ["text", "integer", "text", "text", "integer", "text"])
+    sheet.set_widths(_sample(file_rows(collection)))
+    for values in file_rows(collection):
+        sheet.write_row(values)
+    sheet.finish()
+    book.workbook.close()
+    return path
+
+
+def _write_units(book: _Book, collection: Collection, amount_columns: Sequence[Column]) -> None:
+    """Per unit, then a subtotal per 主管部门, then the grand total; unit rows are contiguous so
+    the bar chart can use them as one range."""
+    totals = unit_totals(collection, amount_columns)
+    headers = ["主管部门", "实施单位", "项目数"] + [c.header for c in amount_columns]
+    kinds = ["text", "text", "integer"] + ["amount"] * len(amount_columns)
+    sheet = _Sheet(book, UNITS, headers, kinds)
+    sheet.set_widths([[t.department, t.unit, t.projects, *t.sums] for t in totals])
+    for t in totals:
+        sheet.write_row([t.department, t.unit, t.projects, *t.sums])
+    first_unit_row, last_unit_row = 1, len(totals)
+    departments: dict[str, list[UnitTotal]] = {}
+    for t in totals:
+        departments.setdefault(t.department, []).append(t)
+    for department, members in departments.items():
+        sums = [sum((m.sums[i] for m in members), Decimal(0)) for i in range(len(amount_columns))]
+        sheet.write_row([department, "小计", sum(m.projects for m in members), *sums], bold=True)
+    grand = [sum((t.sums[i] for t in totals), Decimal(0)) for i in range(len(amount_columns))]
+    sheet.write_row(["合计", "", sum(t.projects for t in totals), *grand], bold=True)
+    sheet.finish()
+    if totals and amount_columns:
+        chart = book.workbook.add_chart({"type": "bar"})
+        name = UNITS
+        chart.add_series({
+            "name": amount_columns[0].header,
+            "categories": [name, first_unit_row, 1, last_unit_row, 1],
+            "values": [name, first_unit_row, 3, last_unit_row, 3],
+            "data_labels": {"value": True, "num_format": "#,##0.00"},
+        })
+        chart.set_title({"name": f"各实施单位{amount_columns[0].header}", "name_font": {"name": "宋体", "size": 12}})
+        chart.set_legend({"none": True})
+        chart.set_x_axis({"num_font": {"name": "宋体"}})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
+        chart.set_size({"width": 720, "height": max(240, 40 * len(totals) + 80)})
+        sheet.ws.insert_chart(sheet.row + 2, 0, chart)
+
+
+# --- CSV exports ---------------------------------------------------------------------------
+def write_csv(collection: Collection, out_dir: str | Path) -> list[Path]:
+    """项目汇总 and 绩效指标明细 as CSV, UTF-8 with BOM so Excel opens the Chinese correctly."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    columns = project_columns(_layouts(collection))
+    written = []
+    for name, headers, rows in (
+            (PROJECTS, [c.header for c in columns], project_rows(collection, columns)),
+            (INDICATORS, INDICATOR_HEADERS, indicator_rows(collection))):
+        path = out_dir / f"{name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            for row in rows:
+                writer.writerow(["" if v is None else v for v in row])
+        written.append(path)
+    return written

@@ -1,0 +1,249 @@
+"""collect: the master workbook, identities, feedback copies, exports and carry-over."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, load_example
+from perfxl.api import collect_to_master, fill_forms, load_json_forms
+from perfxl.carryover import make_carryover_templates
+from perfxl.cli import app
+from perfxl.collect import collect
+from perfxl.layout import get_layout
+from perfxl.master import build_master
+from perfxl.reader import read_workbook
+from perfxl.variant import load_variant
+from perfxl.writer import FormSheet, form_id_for, write_workbook
+
+LAYOUT = get_layout("pujiang-2023")
+AMOUNT_KEYS = ["total", "total_fiscal", "total_other", "annual_total", "annual_fiscal",
+               "annual_carryover", "annual_other"]
+
+
+def rows_of(ws):
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    return values[0], values[1:]
+
+
+@pytest.fixture()
+def inbox(tmp_path):
+    """The three units' filled workbooks plus every kind of trouble a mailbox brings."""
+    inbox = tmp_path / "inbox"
+    fill_forms(sorted(EXAMPLES.glob("*.json")), inbox, by_unit=True)
+    (inbox / "损坏.xlsx").write_bytes((inbox / "浦江镇信访办.xlsx").read_bytes()[:500])
+    (inbox / "说明.docx").write_bytes(b"not a workbook at all")
+    shutil.copy(inbox / "浦江镇信访办.xlsx", inbox / "浦江镇信访办(1).xlsx")  # sent twice
+    # 党群服务中心 resubmits with one amount changed: a conflicting, newer version
+    forms = [load_example(n) for n in ("12", "13", "14", "15", "16")]
+    forms[1]["funding"]["total"] = "1700.5"
+    resub = inbox / "再次提交" / "浦江镇社区党群服务中心.xlsx"
+    write_workbook(resub, [FormSheet(f["project_name"], LAYOUT, f, form_id_for(LAYOUT, f)) for f in forms])
+    old = (inbox / "浦江镇社区党群服务中心.xlsx").stat().st_mtime
+    os.utime(resub, (old + 60, old + 60))
+    (inbox / "~$浦江镇信访办.xlsx").write_bytes(b"lock")  # skipped silently
+    (inbox / ".DS_Store").write_bytes(b"x")
+    return inbox
+
+
+def expected_forms():
+    forms = [load_json_forms(p)[0] for p in sorted(EXAMPLES.glob("*.json"))]
+    for form in forms:
+        if form["project_name"] == "社工":
+            form["funding"]["total"] = "1700.5"  # the newer version wins
+    return forms
+
+
+def test_collect_master_counts_sums_and_file_list(inbox, tmp_path):
+    master = tmp_path / "master.xlsx"
+    collection = collect_to_master([inbox], master)
+    wb = openpyxl.load_workbook(master)
+    assert wb.sheetnames == ["项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"]
+
+    header, files = rows_of(wb["文件清单"])
+    inputs = sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(("~$", ".")))
+    assert len(files) == len(inputs) == 7
+    status = {Path(r[0]).relative_to(inbox).as_posix(): r[3] for r in files}
+    # files are read in sorted path order: "(1)" sorts before "." so the copy is the first seen
+    assert status == {
+        "浦江镇信访办(1).xlsx": "已汇总", "浦江镇信访办.xlsx": "重复", "损坏.xlsx": "无法读取",
+        "说明.docx": "无法读取", "浦江镇社区党群服务中心.xlsx": "冲突",
+        "再次提交/浦江镇社区党群服务中心.xlsx": "已汇总", "闵行区浦江镇平安建设办公室.xlsx": "已汇总",
+    }
+    assert all(r[5] for r in files if r[3] != "已汇总"), "every non-clean file says why"
+
+    header, projects = rows_of(wb["项目汇总"])
+    expected = expected_forms()
+    assert len(projects) == 18
+    col = {h: i for i, h in enumerate(header)}
+    by_name = {r[col["项目名称"]]: r for r in projects}
+    for form in expected:
+        row = by_name[form["project_name"]]
+        assert row[col["实施单位"]] == form["implementing_unit"]
+        got = row[col["项目资金总额（万元）"]]
+        assert Decimal(repr(got)) == Decimal(form["funding"]["total"])
+    header, indicators = rows_of(wb["绩效指标明细"])
+    assert len(indicators) == sum(len(f["indicators"]) for f in expected)
+
+    header, units = rows_of(wb["单位汇总"])
+    col = {h: i for i, h in enumerate(header)}
+    unit_rows = [r for r in units if r[1] not in ("小计", "") and r[0] != "合计"]
+    for unit in {f["implementing_unit"] for f in expected}:
+        mine = [f for f in expected if f["implementing_unit"] == unit]
+        for dept in {f["department"] for f in mine}:
+            row = next(r for r in unit_rows if r[1] == unit and r[0] == dept)
+            forms = [f for f in mine if f["department"] == dept]
+            assert row[2] == len(forms)
+            for key, title in zip(AMOUNT_KEYS, header[3:]):
+                want = sum((Decimal(f["funding"].get(key, "0")) for f in forms), Decimal(0))
+                assert Decimal(repr(row[col[title]])) == want, (unit, title)
+    grand = next(r for r in units if r[0] == "合计")
+    assert Decimal(repr(grand[3])) == sum(Decimal(f["funding"]["total"]) for f in expected)
+    assert grand[2] == 18
+
+    header, problems = rows_of(wb["问题清单"])
+    codes = {r[5] for r in problems}
+    assert {"FILE-001", "COLLECT-001"} <= codes
+    assert collection.has_errors
+
+
+def test_master_has_chart_frozen_header_and_filter(inbox, tmp_path):
+    import zipfile
+    master = tmp_path / "m.xlsx"
+    collect_to_master([inbox], master)
+    with zipfile.ZipFile(master) as z:
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+    wb = openpyxl.load_workbook(master)
+    for ws in wb:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref, ws.title
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.print_title_rows == "$1:$1"
+
+
+def test_cli_exit_code_and_summary(inbox, tmp_path):
+    result = CliRunner().invoke(app, ["collect", str(inbox), "--out", str(tmp_path / "m.xlsx"), "--json"])
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert summary["files"] == 7 and summary["forms"] == 18 and summary["units"] == 3
+
+
+def test_clean_collect_exits_0(tmp_path):
+    fill_forms([EXAMPLES / "03.json"], tmp_path / "in")
+    result = CliRunner().invoke(app, ["collect", str(tmp_path / "in"), "--out", str(tmp_path / "m.xlsx"), "-q"])
+    assert result.exit_code == 0, result.output
+
+
+INJECTIONS = ["=HYPERLINK(\"http://evil\",\"点我\")", "+1", "-1+2", "@SUM(A1:A2)", "=1+1", "http://x.cn"]
+
+
+def test_formula_injection_stays_text(tmp_path):
+    form = load_example("04")
+    form["project_name"] = INJECTIONS[0]
+    form["goals"]["overall"] = INJECTIONS[1]
+    form["goals"]["annual"] = INJECTIONS[2]
+    form["department"] = INJECTIONS[3]
+    form["indicators"][0]["name"] = INJECTIONS[4]
+    form["indicators"][0]["target"] = INJECTIONS[5]
+    path = tmp_path / "in" / "evil.xlsx"
+    write_workbook(path, [FormSheet("x", LAYOUT, form, "evil")])
+    assert read_workbook(path).forms[0].form == form  # the form itself keeps them as text
+    master = tmp_path / "m.xlsx"
+    collect_to_master([path], master, csv_dir=tmp_path / "csv", feedback_dir=tmp_path / "fb")
+    wb = openpyxl.load_workbook(master)
+    seen = 0
+    for ws in wb:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value in INJECTIONS:
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    seen += 1
+    assert seen >= len(INJECTIONS)
+
+
+def test_feedback_copy_marks_cells_and_leaves_original(tmp_path):
+    form = load_example("01")
+    form["funding"]["total"] = "374.9447"
+    path = tmp_path / "in" / "平安办.xlsx"
+    write_workbook(path, [FormSheet("安保经费", LAYOUT, form, "id")])
+    wb = openpyxl.load_workbook(path)
+    wb["安保经费"]["C6"] = "很多"
+    wb["安保经费"]["B5"] = "明年"
+    wb.save(path)
+    before = path.read_bytes()
+    collect_to_master([path], tmp_path / "m.xlsx", feedback_dir=tmp_path / "fb")
+    assert path.read_bytes() == before
+    copy = openpyxl.load_workbook(tmp_path / "fb" / "平安办.xlsx")
+    ws = copy["安保经费"]
+    assert "项目资金总额" in ws["C6"].comment.text and "很多" in ws["C6"].comment.text
+    assert "计划开始日期" in ws["B5"].comment.text
+    assert ws["C6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws.protection.sheet and copy.security.lockStructure
+    assert copy.sheetnames[0] == "问题" and copy["问题"].max_row == 3
+
+
+def test_jsonl_and_csv_exports(inbox, tmp_path):
+    jsonl, csv_dir = tmp_path / "forms.jsonl", tmp_path / "csv"
+    collect_to_master([inbox], tmp_path / "m.xlsx", jsonl=jsonl, csv_dir=csv_dir)
+    validator = jsonschema.Draft202012Validator(load_variant("pujiang-2023").schema)
+    lines = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 18
+    for line in lines:
+        assert set(line) == {"form", "source"}
+        validator.validate(line["form"])
+        assert line["source"]["sheet"] and line["source"]["sha256"]
+    assert sorted(json.dumps(l["form"], sort_keys=True) for l in lines) == \
+        sorted(json.dumps(f, sort_keys=True) for f in expected_forms())
+    raw = (csv_dir / "项目汇总.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "安保经费" in raw.decode("utf-8-sig")
+    assert len((csv_dir / "绩效指标明细.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + sum(
+        len(f["indicators"]) for f in expected_forms())
+
+
+def test_carry_over_reads_back_with_carried_fields(inbox, tmp_path):
+    jsonl = tmp_path / "forms.jsonl"
+    collect_to_master([inbox], tmp_path / "m.xlsx", jsonl=jsonl)
+    paths = make_carryover_templates(jsonl, tmp_path / "2024", 2024)
+    assert len(paths) == 3
+    forms = {r.form["project_name"]: r.form for p in paths for r in read_workbook(p).forms}
+    assert len(forms) == 18
+    old = load_example("17")
+    new = forms[old["project_name"]]
+    assert new["year"] == 2024 and new["planned_start"] == "2024-01-01" and new["planned_end"] == "2024-12-31"
+    assert new["goals"]["overall"] == old["goals"]["overall"]
+    assert new["goals"]["overall_period"] == "2024年1月1日-2024年12月31日"
+    assert new["funding"] == {}
+    assert new["indicators"] == old["indicators"] or sorted(map(str, new["indicators"])) == sorted(map(str, old["indicators"]))
+    assert new["department"] == old["department"] and new["implementing_unit"] == old["implementing_unit"]
+
+
+def test_workers_give_identical_master(inbox, tmp_path):
+    one, two = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
+    build_master(collect([inbox], workers=1), one)
+    build_master(collect([inbox], workers=2), two)
+    for name in ("项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"):
+        a = [[c.value for c in r] for r in openpyxl.load_workbook(one)[name].iter_rows()]
+        b = [[c.value for c in r] for r in openpyxl.load_workbook(two)[name].iter_rows()]
+        assert a == b, name
+    assert one.read_bytes() == two.read_bytes()
+
+
+@pytest.mark.libreoffice
+def test_master_converts_to_pdf_in_libreoffice(inbox, tmp_path, soffice):
+    master = tmp_path / "master.xlsx"
+    collect_to_master([inbox], master)
+    out = tmp_path / "pdf"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), str(master)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = out / "master.pdf"
+    assert pdf.is_file() and pdf.stat().st_size > 1000
