@@ -78,9 +78,24 @@ class Slot:
     max_length: int | None = None
     minimum: int = 0
     maximum: int = 2**31 - 1
+    decimals: int = 6  # amounts: at most this many decimals (schema x-perfxl-decimals)
+    unit: str = ""  # amounts: 万元 or 元 (the variant's amount_unit)
     num_format: str | None = None
     style: str = "input"
     help: str = ""
+
+
+def expectation(slot: Slot) -> str:
+    """What a slot accepts, in the words of the people who fill the form."""
+    if slot.kind == AMOUNT:
+        return f"单位{slot.unit}，非负数，最多 {slot.decimals} 位小数"
+    if slot.kind == INTEGER:
+        return f"{slot.minimum}–{slot.maximum} 之间的整数"
+    if slot.kind == DATE:
+        return "日期，如 2023-01-01"
+    if slot.kind == CHOICE:
+        return "、".join(slot.choices)
+    return f"文字，最多 {slot.max_length} 个字符" if slot.max_length else "文字"
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,7 @@ class Layout:
         self.variant = variant
         data = variant.layout_data
         self.title: str = data["title"]
+        self.amount_unit: str = data.get("amount_unit", "万元")
         self.font: str = data.get("font", "宋体")
         self.font_size: int = data.get("font_size", 11)
         self.column_widths: dict[int, float] = {
@@ -175,7 +191,9 @@ class Layout:
         return Slot(path=path, area=area, kind=kind, title=schema.get("title", path),
                     required=path in required, choices=tuple(schema.get("enum", ())),
                     max_length=schema.get("maxLength"), minimum=schema.get("minimum", 0),
-                    maximum=schema.get("maximum", 2**31 - 1), num_format=cell.get("format"),
+                    maximum=schema.get("maximum", 2**31 - 1),
+                    decimals=schema.get("x-perfxl-decimals", 6),
+                    unit=self.amount_unit if kind == AMOUNT else "", num_format=cell.get("format"),
                     style=cell.get("style", "input"), help=help_text)
 
     # --- the indicator block ------------------------------------------------------------

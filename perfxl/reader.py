@@ -15,7 +15,7 @@ from typing import Any, Callable
 from python_calamine import CalamineWorkbook
 
 from .issues import Issue, IssueSink
-from .layout import AMOUNT, CHOICE, DATE, INTEGER, Area, Layout, get_layout, normalise_label
+from .layout import AMOUNT, DATE, INTEGER, Layout, expectation, get_layout, normalise_label
 from .values import ValueProblem, convert_cell, is_blank, text_from_cell
 from .variant import all_variants
 from .writer import META_HEADER, META_SHEET
@@ -167,10 +167,10 @@ def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: 
         if is_blank(raw):
             continue
         try:
-            value = convert_cell(slot.kind, raw)
+            value = convert_cell(slot.kind, raw, decimals=slot.decimals)
         except ValueProblem:
             sink.add(_CODE_FOR_KIND[slot.kind], cell=slot.area.ref, field=slot.title,
-                     value=text_from_cell(raw), expected=_EXPECTED_FOR_KIND[slot.kind])
+                     value=text_from_cell(raw), expected=expectation(slot))
             record.reported.add(pointer)
             continue
         _put(record.form, slot.path, value)
@@ -195,7 +195,6 @@ def _in_schema_order(form: dict[str, Any], properties: dict[str, Any], layout: L
 
 
 _CODE_FOR_KIND = {AMOUNT: "VALUE-002", DATE: "VALUE-003", INTEGER: "VALUE-005"}
-_EXPECTED_FOR_KIND = {AMOUNT: "非负数，最多 6 位小数", DATE: "日期", INTEGER: "整数"}
 
 
 def _put(form: dict[str, Any], path: str, value: Any) -> None:

@@ -63,7 +63,7 @@ def read_roster(path: str | Path, layout: Layout) -> list[RosterEntry]:
             if is_blank(raw):
                 continue
             try:
-                value = convert_cell(slot.kind, raw)
+                value = convert_cell(slot.kind, raw, decimals=slot.decimals)
             except ValueProblem:
                 raise RosterError(f"名单文件“{path.name}”第 {number} 行“{slot.title}”：无法识别的值“{raw}”。") from None
             _set(form, slot.path, value)

@@ -10,7 +10,7 @@ import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from .issues import Issue, make_issue
-from .layout import Layout, get_layout
+from .layout import INTEGER, Layout, Slot, expectation, get_layout
 from .reader import FormRecord
 
 
@@ -99,15 +99,20 @@ def _issues_for(error: jsonschema.ValidationError, record: FormRecord, layout: L
     if kind == "additionalProperties":
         extras = [k for k in value if k not in error.schema.get("properties", {})]
         return [make_issue("VALUE-011", **{**where, "field": _pointer(path + [k])}) for k in extras]
+    slot = layout.slot_by_path.get(".".join(map(str, path)))
     if error.schema.get("x-perfxl-kind") == "amount":
-        return [make_issue("VALUE-002", **where, value=_short(value))]
+        return [make_issue("VALUE-002", **where, value=_short(value), expected=_expect(slot))]
     if error.schema.get("format") == "date":
-        return [make_issue("VALUE-003", **where, value=_short(value))]
-    if kind in ("minimum", "maximum", "type") and path == ["year"]:
-        return [make_issue("VALUE-005", **where, value=_short(value), expected="2000–2100 的整数")]
+        return [make_issue("VALUE-003", **where, value=_short(value), expected=_expect(slot))]
+    if kind in ("minimum", "maximum", "type") and slot is not None and slot.kind == INTEGER:
+        return [make_issue("VALUE-005", **where, value=_short(value), expected=expectation(slot))]
     if kind == "pattern":
         return [make_issue("VALUE-010", **where, value=value)]
     return [make_issue("VALUE-007", **where, value=_short(value), expected=_explain(error))]
+
+
+def _expect(slot: Slot | None) -> str:
+    return expectation(slot) if slot is not None else ""
 
 
 def _is_framework_error(error: jsonschema.ValidationError) -> bool:

@@ -30,8 +30,8 @@ def canonical_decimal(value: Decimal) -> str:
     return text
 
 
-def amount_from_cell(value: object) -> str:
-    """A cell value (number or text) as a canonical amount string."""
+def amount_from_cell(value: object, max_decimals: int = MAX_DECIMALS) -> str:
+    """A cell value (number or text) as a canonical amount string with at most ``max_decimals``."""
     if isinstance(value, bool):
         raise ValueProblem(value)
     if isinstance(value, int):
@@ -42,7 +42,7 @@ def amount_from_cell(value: object) -> str:
         number = Decimal(repr(value))
     elif isinstance(value, str):
         # Units type 1,234.5 or full-width １２３ or leave spaces: what they meant is clear.
-        text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", value)).removesuffix("万元")
+        text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", value)).removesuffix("万元").removesuffix("元")
         if "," in text or "，" in text:
             # Only a real thousands separator may go: 1,234.5 yes, 1234,5 (a decimal comma?) no.
             text = text.replace("，", ",")
@@ -58,13 +58,13 @@ def amount_from_cell(value: object) -> str:
     else:
         raise ValueProblem(value)
     number = number.normalize()
-    if number.as_tuple().exponent < -MAX_DECIMALS and isinstance(value, float):
+    if number.as_tuple().exponent < -max_decimals and isinstance(value, float):
         # A formula such as =A1*0.3 leaves float dust (0.30000000000000004): keep 6 decimals
         # when that is what the number means, refuse it when real digits would be lost.
-        rounded = number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)).normalize()
+        rounded = number.quantize(Decimal(1).scaleb(-max_decimals)).normalize()
         if abs(rounded - number) <= Decimal("1e-9") * max(1, abs(number)):
             number = rounded
-    if number < 0 or number.as_tuple().exponent < -MAX_DECIMALS:
+    if number < 0 or number.as_tuple().exponent < -max_decimals:
         raise ValueProblem(value)
     return canonical_decimal(number)
 
@@ -145,10 +145,10 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def convert_cell(kind: str, raw: object) -> object:
+def convert_cell(kind: str, raw: object, *, decimals: int = MAX_DECIMALS) -> object:
     """A raw cell value as the field kind (see :mod:`perfxl.layout`) wants it."""
     if kind == "amount":
-        return amount_from_cell(raw)
+        return amount_from_cell(raw, decimals)
     if kind == "date":
         return date_from_cell(raw)
     if kind == "integer":

@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import __version__
-from .layout import AMOUNT, CHOICE, DATE, INTEGER, Area, Layout, Slot, display_width
+from .layout import AMOUNT, CHOICE, DATE, INTEGER, Area, Layout, Slot, display_width, expectation
 from .values import amount_to_cell, date_to_cell
 
 META_SHEET = "_perfxl"
@@ -114,7 +114,7 @@ _STYLES: dict[str, dict[str, Any]] = {
     "heading": {"font_size": 12, "align": "center", "valign": "vcenter", "locked": False},
     "label": {**_BOXED, "align": "center"},
     "input": {**_BOXED, "align": "left", "locked": False},
-    "amount": {**_BOXED, "align": "right", "locked": False},
+    "amount": {**_BOXED, "align": "right", "indent": 1, "locked": False},
     "date": {**_BOXED, "align": "left", "locked": False},
     "long_text": {**_BOXED, "align": "left", "valign": "top", "locked": False},
     "note": {"text_wrap": True, "valign": "top"},
@@ -315,7 +315,7 @@ def _validate_slot(ws, lists: _ListSheet, slot: Slot) -> None:
     area = slot.area
     if slot.kind == AMOUNT:
         options = {"validate": "decimal", "criteria": ">=", "value": 0,
-                   **_help(slot.title, slot.help, "请输入不小于 0 的数字（万元，最多 6 位小数）。")}
+                   **_help(slot.title, slot.help, f"请输入不小于 0 的数字（{expectation(slot)}）。")}
     elif slot.kind == DATE:
         options = {"validate": "date", "criteria": "between", "minimum": DATE_RANGE[0],
                    "maximum": DATE_RANGE[1],
@@ -350,14 +350,18 @@ def _print_setup(ws, layout: Layout, last_row: int) -> None:
 
 def _write_instructions(workbook, formats: _Formats, layout: Layout, password: str | None) -> None:
     ws = workbook.add_worksheet(INSTRUCTIONS_SHEET)
-    ws.set_column(0, 0, 100)
+    ws.set_column(0, 0, 80)  # wider than A4 portrait once a fallback font is used: text got cut
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 0)
     title_fmt, text_fmt = formats.get("note_title"), formats.get("note")
     ws.write_string(0, 0, f"{layout.title} 填表说明", title_fmt)
     framework = "；".join(f"{l1}：{'、'.join(l2s)}" for l1, l2s in layout.framework.items())
     lines = [
         "1. 每个项目一张工作表，工作表名称即项目名称。请勿重命名、删除或新增工作表。",
         "2. 只有空白输入单元格可以填写，标签单元格已锁定；鼠标停在单元格上可查看填写提示。",
-        f"3. 金额单位为{layout.variant.layout_data.get('amount_unit', '万元')}，直接填写数字，最多 6 位小数，不要填写单位或逗号。",
+        f"3. 金额单位为{layout.amount_unit}，直接填写数字，最多 {_amount_decimals(layout)} 位小数，不要填写单位或逗号。",
         "4. 日期请按 2023-01-01 的格式填写；项目类别请从下拉列表中选择。",
         "5. 绩效指标：每行填写一个三级指标及其年度指标值。一级、二级指标已预先列出，"
         "不需要的行留空即可；行数不够时，在该二级指标的行内右键“插入”整行。",
@@ -367,8 +371,12 @@ def _write_instructions(workbook, formats: _Formats, layout: Layout, password: s
     ]
     for row, line in enumerate(lines, start=2):
         ws.write_string(row, 0, line, text_fmt)
-        ws.set_row(row, 18 * (1 + int(display_width(line) // 95)) + 4)
+        ws.set_row(row, 18 * (1 + int(display_width(line) // 75)) + 4)
     ws.protect(password or "")
+
+
+def _amount_decimals(layout: Layout) -> int:
+    return max((s.decimals for s in layout.slots if s.kind == AMOUNT), default=0)
 
 
 def _write_meta(workbook, sheets: Sequence[FormSheet]) -> None:

@@ -15,6 +15,10 @@ if [ -n "$need_apt" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need_apt
 fi
 
+# Print with the font a Chinese office has: alias 宋体/SimSun to Noto Serif CJK SC (user level).
+mkdir -p "$HOME/.config/fontconfig/conf.d"
+cp tests/fonts/perfxl-fonts.conf "$HOME/.config/fontconfig/conf.d/60-perfxl.conf"
+
 PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

@@ -1,0 +1,329 @@
+"""The real client: LibreOffice prints and re-saves what perfxl writes, and perfxl reads it back.
+
+Every example form is filled into one workbook per 实施单位 (3 workbooks, 18 form sheets).
+LibreOffice converts them to PDF (one page per form sheet plus one for 填表说明; the hidden
+identity sheet never prints) and re-saves them as .xlsx, .xls and .ods, which must read back to
+exactly the source JSON.  Blank and roster templates must print the same way.
+
+soffice costs ~2 s to start, so every target format is ONE soffice invocation over all
+workbooks, run once per module, with a private profile so no other LibreOffice instance
+(a user's, a stale one, a parallel test worker's) can swallow or block the conversion.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import ROOT, example_paths
+from perfxl.api import (check_file, fill_forms, load_json_forms, make_roster_templates, make_template,
+                        safe_file_name)
+from perfxl.layout import get_layout
+from perfxl.reader import read_workbook
+from perfxl.writer import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
+
+pytestmark = pytest.mark.libreoffice
+
+LAYOUT = get_layout("pujiang-2023")
+TITLE = "财政项目支出绩效目标表"
+SOFFICE_TIMEOUT = 180  # seconds per invocation; a normal run of all workbooks takes 2–4 s
+FILTERS = {  # target format → soffice --convert-to argument
+    "pdf": "pdf",
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
+    "xls": "xls:MS Excel 97",
+    "ods": "ods",
+}
+RESAVE_FORMATS = ("xlsx", "xls", "ods")
+PRINT_UNIT = "闵行区浦江镇平安建设办公室"
+
+
+# --- helpers -------------------------------------------------------------------------------
+def convert(soffice: str, profile: Path, target: str, files: list[Path], out_dir: Path) -> list[Path]:
+    """Convert ``files`` with one soffice run; returns the outputs in the order of ``files``.
+
+    soffice exits 0 even when a file could not be loaded, so success is every output existing."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--nodefault", "--convert-to", FILTERS[target],
+               "--outdir", str(out_dir), *map(str, files)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"soffice --convert-to {target} did not finish in {SOFFICE_TIMEOUT} s: {exc}")
+    outputs = [out_dir / f"{path.stem}.{target}" for path in files]
+    missing = [p.name for p in outputs if not p.is_file() or p.stat().st_size == 0]
+    assert done.returncode == 0 and not missing, (
+        f"soffice --convert-to {target} failed (exit {done.returncode}), missing {missing}\n"
+        f"stdout: {done.stdout}\nstderr: {done.stderr}")
+    return outputs
+
+
+def run_tool(*command: str) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+@functools.lru_cache(maxsize=None)
+def pdf_pages(pdf: Path) -> list[dict[str, Any]]:
+    """Each page's size (points) and text: pdfinfo for the page count and sizes, one pdftotext
+    run for the text (pages are separated by form feeds).  Cached: PDFs are written once."""
+    info = run_tool("pdfinfo", "-f", "1", "-l", "100000", str(pdf))
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    sizes = [(float(w), float(h)) for w, h in
+             re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)]
+    assert len(sizes) == count, info
+    texts = run_tool("pdftotext", "-enc", "UTF-8", str(pdf), "-").split("\f")
+    if texts and not texts[-1].strip():
+        texts = texts[:-1]  # pdftotext ends every page with a form feed
+    assert len(texts) == count, f"{pdf.name}: pdfinfo says {count} pages, pdftotext found {len(texts)}"
+    return [{"size": size, "text": text} for size, text in zip(sizes, texts)]
+
+
+def shows(page_text: str, needle: str) -> bool:
+    """Whether ``needle`` is printed in full on the page.
+
+    Wrapped cell text comes out of pdftotext line by line, and a neighbouring cell's line may sit
+    between two of its lines (the goals row: 项目总目标 beside 年度总体目标), so the needle may be
+    spread over several whitespace-separated pieces, in order, with other pieces between them."""
+    needle = "".join(needle.split())
+    if needle in "".join(page_text.split()):
+        return True
+    pieces = page_text.split()
+    for start, first in enumerate(pieces):
+        if not (first and needle.startswith(first)):
+            continue
+        pos = len(first)
+        for piece in pieces[start + 1:]:
+            if pos >= len(needle):
+                break
+            if needle.startswith(piece, pos):
+                pos += len(piece)
+            elif piece.startswith(needle[pos:]):
+                pos = len(needle)
+        if pos >= len(needle):
+            return True
+    return False
+
+
+def test_shows_finds_wrapped_and_interleaved_cell_text():
+    page = "项目总目标\n通过特保力量的参与，确保 区域治安长效管理\n、整治、维稳 制度建立健全\n其他"
+    assert shows(page, "通过特保力量的参与，确保、整治、维稳")
+    assert shows(page, "区域治安长效管理制度建立健全")
+    assert not shows(page, "通过特保力量的参与，确保、整治、维稳、巡管")
+    assert shows(page, "区域治安长效管理制度")  # part of a cell
+    assert not shows(page, "行数不够时")
+
+
+def exact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def is_a4_portrait(size: tuple[float, float]) -> bool:
+    width, height = size
+    return abs(width - 595.3) < 2 and abs(height - 841.9) < 2
+
+
+def sheet_visibility(path: Path) -> dict[str, str]:
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        return {meta.name: str(meta.visible).rsplit(".", 1)[-1] for meta in book.sheets_metadata}
+    finally:
+        book.close()
+
+
+def instruction_lines(path: Path) -> list[str]:
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        rows = book.get_sheet_by_name(INSTRUCTIONS_SHEET).to_python()
+    finally:
+        book.close()
+    return [str(cell) for row in rows for cell in row if str(cell).strip()]
+
+
+# --- what goes in --------------------------------------------------------------------------
+def source_groups() -> dict[str, list[dict[str, Any]]]:
+    """The example forms per 实施单位, in file order: what each filled workbook must hold."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for path in example_paths():
+        for form in load_json_forms(path):
+            groups.setdefault(form["implementing_unit"], []).append(form)
+    return groups
+
+
+def roster_counts(path: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("实施单位"):
+                counts[row["实施单位"]] = counts.get(row["实施单位"], 0) + 1
+    return counts
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("libreoffice")
+
+
+@pytest.fixture(scope="module")
+def profile(work) -> Path:
+    """A private LibreOffice user profile for this test session."""
+    return work / "lo-profile"
+
+
+@pytest.fixture(scope="module")
+def filled(work) -> dict[Path, list[dict[str, Any]]]:
+    """The filled workbooks, each with the forms it must hold, in sheet order."""
+    groups = source_groups()
+    paths = fill_forms(example_paths(), work / "filled", by_unit=True)
+    assert len(paths) == len(groups) == 3
+    assert sum(len(forms) for forms in groups.values()) == len(example_paths()) == 18
+    by_name = {path.name: path for path in paths}
+    result = {by_name[f"{safe_file_name(unit)}.xlsx"]: forms for unit, forms in groups.items()}
+    assert all(len(forms) > 1 for forms in result.values()), "each workbook holds several forms"
+    return result
+
+
+@pytest.fixture(scope="module")
+def templates(work) -> dict[Path, int]:
+    """The blank template and the roster templates, each with its number of form sheets."""
+    blank = make_template(work / "templates" / "blank.xlsx")
+    roster_csv = ROOT / "examples" / "roster.csv"
+    counts = roster_counts(roster_csv)
+    written = make_roster_templates(roster_csv, work / "roster")
+    assert len(written) == len(counts)
+    result = {blank: 1}
+    for path in written:
+        # the roster workbooks share their names with the filled ones: rename for one --outdir
+        renamed = path.with_name(f"roster-{path.name}")
+        path.rename(renamed)
+        unit = next(u for u in counts if f"{safe_file_name(u)}.xlsx" == path.name)
+        result[renamed] = counts[unit]
+    return result
+
+
+@pytest.fixture(scope="module")
+def pdfs(soffice, profile, work, filled, templates) -> dict[Path, Path]:
+    """Source workbook → its PDF: filled workbooks and templates in ONE soffice run."""
+    sources = [*filled, *templates]
+    assert len({p.stem for p in sources}) == len(sources)
+    return dict(zip(sources, convert(soffice, profile, "pdf", sources, work / "pdf")))
+
+
+@pytest.fixture(scope="module", params=RESAVE_FORMATS)
+def resaved(request, soffice, profile, work, filled) -> tuple[str, dict[Path, Path]]:
+    """(format, source workbook → the same workbook re-saved by LibreOffice in that format)."""
+    fmt = request.param
+    sources = list(filled)
+    return fmt, dict(zip(sources, convert(soffice, profile, fmt, sources, work / fmt)))
+
+
+# --- PDF -----------------------------------------------------------------------------------
+def test_filled_workbooks_print_one_a4_page_per_form_plus_instructions(filled, pdfs):
+    for source, forms in filled.items():
+        pages = pdf_pages(pdfs[source])
+        assert len(pages) == len(forms) + 1, \
+            f"{source.name}: {len(pages)} pages for {len(forms)} forms + 填表说明"
+        assert all(is_a4_portrait(page["size"]) for page in pages), [p["size"] for p in pages]
+
+
+def test_every_form_page_shows_title_project_goals_and_last_indicator_in_sheet_order(filled, pdfs):
+    problems = []
+    for source, forms in filled.items():
+        pages = pdf_pages(pdfs[source])
+        for number, (form, page) in enumerate(zip(forms, pages), start=1):
+            text = page["text"]
+            wanted = {"title": TITLE, "project_name": form["project_name"],
+                      "implementing_unit": form["implementing_unit"],
+                      "goals.overall": form["goals"]["overall"],
+                      "goals.annual": form["goals"]["annual"],
+                      "last indicator target": form["indicators"][-1]["target"],
+                      "last indicator name": form["indicators"][-1]["name"]}
+            for what, needle in wanted.items():
+                if not shows(text, needle):
+                    problems.append(f"{source.name} page {number}: {what} {needle!r} not printed")
+    assert problems == []
+
+
+def test_identity_sheet_never_prints(filled, templates, pdfs):
+    for source, pdf in pdfs.items():
+        assert sheet_visibility(source)[META_SHEET] == "Hidden"
+        for number, page in enumerate(pdf_pages(pdf), start=1):
+            flat = "".join(page["text"].split())
+            assert not any(header in flat for header in META_HEADER[1:]), f"{pdf.name} page {number}"
+            assert "perfxl" not in flat, f"{pdf.name} page {number}"
+
+
+def test_instructions_page_prints_every_line_in_full(filled, pdfs):
+    """The last page is 填表说明, and none of its lines is cut off at the page edge."""
+    problems = []
+    for source in filled:
+        page = pdf_pages(pdfs[source])[-1]["text"]
+        lines = instruction_lines(source)
+        assert lines and lines[0].startswith(TITLE)
+        for line in lines:
+            if not shows(page, line):
+                problems.append(f"{source.name} 填表说明: {line!r} not printed in full")
+    assert problems == []
+
+
+def test_templates_print_one_page_per_form_plus_instructions(templates, pdfs):
+    for source, sheets in templates.items():
+        forms = read_workbook(source).forms
+        assert len(forms) == sheets
+        pages = pdf_pages(pdfs[source])
+        assert len(pages) == sheets + 1, f"{source.name}: {len(pages)} pages for {sheets} forms + 填表说明"
+        assert all(is_a4_portrait(page["size"]) for page in pages)
+        for number, (record, page) in enumerate(zip(forms, pages), start=1):
+            assert shows(page["text"], TITLE), f"{source.name} page {number}"
+            name = record.form.get("project_name")
+            if name:  # the roster pre-fills it; the blank template has none
+                assert shows(page["text"], name), f"{source.name} page {number}: {name!r}"
+
+
+def test_render_png_of_the_first_form_page(pdfs, filled, work):
+    """A PNG of one printed page, for a person to look at (tmp dir is in the test output)."""
+    source = next(p for p in filled if p.stem == safe_file_name(PRINT_UNIT))
+    prefix = work / "png" / source.stem
+    prefix.parent.mkdir(exist_ok=True)
+    run_tool("pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(pdfs[source]), str(prefix))
+    pngs = list(prefix.parent.glob(f"{source.stem}*.png"))
+    assert len(pngs) == 1 and pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- re-saved by LibreOffice ---------------------------------------------------------------
+def test_resaved_workbooks_read_back_exactly(filled, resaved):
+    fmt, outputs = resaved
+    for source, forms in filled.items():
+        path = outputs[source]
+        checked = check_file(path)
+        assert [(issue.code, issue.sheet, issue.cell) for issue in checked.issues] == [], f"{fmt}: {path.name}"
+        assert [record.form for record in checked.forms] == forms, f"{fmt}: {path.name}"
+        # type for type too (an amount stays the string "374.9447", a year stays an int)
+        assert exact([record.form for record in checked.forms]) == exact(forms), f"{fmt}: {path.name}"
+        assert [record.sheet for record in checked.forms] == [record.sheet for record in
+                                                              read_workbook(source).forms]
+
+
+def test_resaved_workbooks_keep_sheets_order_and_hidden_identity(filled, resaved):
+    """Form sheets stay visible and in order; the _perfxl identity sheet is never made visible
+    (LibreOffice 7.4 keeps it, hidden, in all three formats) and, when kept, still carries the
+    form ids."""
+    fmt, outputs = resaved
+    for source, forms in filled.items():
+        before, after = sheet_visibility(source), sheet_visibility(outputs[source])
+        visible = [name for name, state in after.items() if state == "Visible"]
+        assert visible == [name for name, state in before.items() if state == "Visible"], fmt
+        assert after.get(META_SHEET, "Hidden") != "Visible", f"{fmt}: {META_SHEET} became visible"
+        if META_SHEET in after:
+            ids = [record.form_id for record in read_workbook(outputs[source]).forms]
+            assert ids == [form_id_for(LAYOUT, form) for form in forms], fmt
+
