@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from .collect import Collection, CollectedForm
 from .issues import SEVERITY_ORDER
 from .layout import AMOUNT, DATE, INTEGER, Layout, display_width, get_layout
+from .variant import DEFAULT_VARIANT
 from .writer import FIXED_TIMESTAMP
 
 PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"
@@ -34,6 +35,11 @@ class Column:
     header: str
     get: Callable[[CollectedForm], Any]
     kind: str = "text"  # text, amount, date, integer
+
+
+def _only_for(variants: set[str], get: Callable[[CollectedForm], Any]) -> Callable[[CollectedForm], Any]:
+    """Amounts in 元 and in 万元 must never share a column: each variant fills its own."""
+    return lambda item: get(item) if item.record.variant in variants else None
 
 
 def _field(path: str) -> Callable[[CollectedForm], Any]:
@@ -52,7 +58,7 @@ def _field(path: str) -> Callable[[CollectedForm], Any]:
 
 def _layouts(collection: Collection) -> list[Layout]:
     """The variants present, in order of first appearance (the default variant when empty)."""
-    names = list(dict.fromkeys(item.record.variant for item in collection.forms)) or ["pujiang-2023"]
+    names = list(dict.fromkeys(item.record.variant for item in collection.forms)) or [DEFAULT_VARIANT]
     return [get_layout(name) for name in names]
 
 
@@ -60,18 +66,20 @@ def project_columns(layouts: Sequence[Layout]) -> list[Column]:
     """项目汇总 columns from the schemas: identity first, then every field in schema order, then
     indicator counts per 一级, problem counts and provenance.  A field a variant lacks stays empty."""
     slots: dict[str, Any] = {}
+    variants_of: dict[str, set[str]] = {}
     for layout in layouts:
         order = _schema_paths(layout)
         for slot in sorted(layout.slots, key=lambda s: order.index(s.path) if s.path in order else 99):
-            slots.setdefault(slot.path, (slot, layout))
-    paths = [p for p in IDENTITY_FIELDS if p in slots] + [p for p in slots if p not in IDENTITY_FIELDS]
+            key = f"{slot.path}@{slot.unit}" if slot.kind == AMOUNT else slot.path
+            slots.setdefault(key, slot)
+            variants_of.setdefault(key, set()).add(layout.variant.name)
+    keys = [k for k in IDENTITY_FIELDS if k in slots] + [k for k in slots if k not in IDENTITY_FIELDS]
     columns = [Column("序号", lambda item: None, "index")]
-    for path in paths:
-        slot, layout = slots[path]
-        unit = layout.variant.layout_data.get("amount_unit", "万元")
-        header = f"{slot.title}（{unit}）" if slot.kind == AMOUNT else slot.title
+    for key in keys:
+        slot = slots[key]
+        header = f"{slot.title}（{slot.unit}）" if slot.kind == AMOUNT else slot.title
         kind = {AMOUNT: "amount", DATE: "date", INTEGER: "integer"}.get(slot.kind, "text")
-        columns.append(Column(header, _field(path), kind))
+        columns.append(Column(header, _only_for(variants_of[key], _field(slot.path)), kind))
     level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
     for level1 in level1s:
         columns.append(Column(f"{level1}数", _count_level1(level1), "integer"))

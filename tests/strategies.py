@@ -29,13 +29,16 @@ def formula_like():
     return st.sampled_from(["=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1:A2)", "=1+1"])
 
 
-def amounts():
-    integral = st.one_of(st.just(0), st.integers(0, 999), st.integers(0, 999_999_999))
-    decimals = st.integers(0, 6)
+def amounts(max_decimals: int = 6):
+    """Amounts up to 15 significant digits (what a double keeps), 0 included."""
+    top = 10 ** (15 - max_decimals) - 1
+    integral = st.one_of(st.just(0), st.integers(0, 999), st.integers(0, top))
+    decimals = st.integers(0, max_decimals)
+
     def build(i: int, n: int, frac: int) -> str:
-        value = Decimal(i) + (Decimal(frac) / (10 ** n) if n else 0)
+        value = Decimal(i) + (Decimal(frac % 10 ** n) / (10 ** n) if n else 0)
         return canonical_decimal(value)
-    return st.builds(build, integral, decimals, st.integers(0, 999_999)).map(lambda s: s)
+    return st.builds(build, integral, decimals, st.integers(0, 10 ** max_decimals - 1))
 
 
 def dates():
@@ -68,7 +71,7 @@ def forms(draw, variant: str = "pujiang-2023"):
         if not slot.required and draw(st.booleans()):
             continue
         if slot.kind == "amount":
-            value = draw(amounts())
+            value = draw(amounts(slot.decimals))
         elif slot.kind == "date":
             value = draw(dates())
         elif slot.kind == "integer":
