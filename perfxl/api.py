@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from .config import DEFAULT_SETTINGS, Settings
+from .isolation import Failure, run_isolated
 from .issues import Issue, IssueSink, has_errors
 from .layout import Layout, get_layout
 from .reader import FormRecord, WorkbookResult, read_workbook
 from .roster import group_by_unit, read_roster
+from .review import review_record
 from .validate import validate_record
 from .variant import DEFAULT_VARIANT
 from .writer import FormSheet, form_id_for, safe_sheet_names, write_workbook
@@ -116,8 +119,10 @@ class Checked:
         return self.result.all_issues
 
 
-def check_file(path: str | Path, *, variant: str | None = None, display_name: str | None = None) -> Checked:
-    """Read one workbook or JSON file and validate every form in it."""
+def check_file(path: str | Path, *, variant: str | None = None, settings: Settings = DEFAULT_SETTINGS,
+               display_name: str | None = None) -> Checked:
+    """Read one workbook or JSON file, validate every form in it against the schema and, for a
+    form without schema errors, run the review rules (unless ``settings.review`` is None)."""
     path = Path(path)
     name = display_name or str(path)
     suffix = path.suffix.lower()
@@ -125,7 +130,7 @@ def check_file(path: str | Path, *, variant: str | None = None, display_name: st
         result = _read_json(path, name, variant or DEFAULT_VARIANT)
         kind = "json"
     elif suffix in WORKBOOK_SUFFIXES:
-        result = read_workbook(path, variant=variant, display_name=name)
+        result = read_workbook(path, variant=variant, display_name=name, limits=settings.limits)
         kind = "workbook"
     else:
         sink = IssueSink(file=name)
@@ -133,6 +138,9 @@ def check_file(path: str | Path, *, variant: str | None = None, display_name: st
         return Checked(WorkbookResult(name, [], sink.issues), "other")
     for record in result.forms:
         record.issues.extend(validate_record(record))
+        # Review judges a well-formed form; on a form with schema errors it would mostly echo them.
+        if settings.review is not None and not has_errors(record.issues):
+            record.issues.extend(review_record(record, settings.review))
     return Checked(result, kind)
 
 
@@ -170,8 +178,27 @@ def is_ignored(relative: Path) -> bool:
     return any(part.startswith((".", "~$")) for part in relative.parts) or relative.name.startswith(".~lock.")
 
 
-def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None) -> list[Checked]:
-    return [check_file(path, variant=variant) for path in iter_input_files(paths)]
+def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None,
+                   settings: Settings = DEFAULT_SETTINGS, workers: int = 1) -> list[Checked]:
+    """Check every file, each in an isolated worker process (a parser crash costs one file)."""
+    files = list(iter_input_files(paths))
+    jobs = [(str(path), variant, settings) for path in files]
+    results = run_isolated(_check_job, jobs, workers=workers, seconds=settings.limits.seconds,
+                           memory_bytes=settings.limits.memory_bytes)
+    return [result if isinstance(result, Checked) else failed_check(str(path), result)
+            for path, result in zip(files, results)]
+
+
+def _check_job(job: tuple[str, str | None, Settings]) -> Checked:
+    path, variant, settings = job
+    return check_file(path, variant=variant, settings=settings)
+
+
+def failed_check(path: str, failure: Failure) -> Checked:
+    """The report for a file whose reading process crashed or timed out."""
+    sink = IssueSink(file=path)
+    sink.add("FILE-006", expected=failure.detail)
+    return Checked(WorkbookResult(path, [], sink.issues), "workbook")
 
 
 # --- demo ----------------------------------------------------------------------------------
@@ -217,9 +244,9 @@ __all__ = ["make_template", "make_roster_templates", "fill_forms", "check_file",
 
 # --- collect -------------------------------------------------------------------------------
 def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant: str | None = None,
-                      workers: int = 1, jsonl: str | Path | None = None,
-                      csv_dir: str | Path | None = None, feedback_dir: str | Path | None = None,
-                      on_progress=None):
+                      settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
+                      jsonl: str | Path | None = None, csv_dir: str | Path | None = None,
+                      feedback_dir: str | Path | None = None, on_progress=None):
     """``perfxl collect``: read and check every input, write the master workbook and the
     requested exports.  Returns the :class:`~perfxl.collect.Collection`."""
     from .carryover import jsonl_lines
@@ -227,7 +254,7 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
     from .feedback import write_feedback
     from .master import build_master, write_csv
 
-    collection = collect(inputs, variant=variant, workers=workers, on_progress=on_progress)
+    collection = collect(inputs, variant=variant, settings=settings, workers=workers, on_progress=on_progress)
     build_master(collection, out)
     if jsonl is not None:
         Path(jsonl).parent.mkdir(parents=True, exist_ok=True)

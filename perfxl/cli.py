@@ -38,6 +38,10 @@ app = typer.Typer(
 FormOption = Annotated[Optional[str], typer.Option(
     "--form", help="Form variant (see `perfxl forms`). Default: recognised from the workbook; "
                    f"{DEFAULT_VARIANT} for JSON and new templates.")]
+RulesOption = Annotated[Optional[Path], typer.Option(
+    "--rules", help="A perfxl.toml with review rule overrides ([rules.RULE-ID]) and limits ([limits]). "
+                    "Default: ./perfxl.toml when present. See docs/rules.md.")]
+NoReviewOption = Annotated[bool, typer.Option("--no-review", help="Only check the schema; skip the review rules.")]
 PasswordOption = Annotated[Optional[str], typer.Option(
     "--password", help="Protect sheets and workbook structure with this password (default: none).")]
 
@@ -48,6 +52,15 @@ def _variant_or_exit(name: str | None) -> str:
         typer.echo(f"未知的表单版本“{chosen}”，可用：{'、'.join(variant_names())}", err=True)
         raise typer.Exit(2)
     return chosen
+
+
+def _settings_or_exit(rules: Path | None, no_review: bool):
+    from .config import load_settings
+    try:
+        return load_settings(rules, review=not no_review)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
 
 
 def _version(value: bool) -> None:
@@ -152,6 +165,8 @@ def fill(
 def read(
     workbook: Annotated[Path, typer.Argument(help="A workbook (.xlsx, .xlsm, .xls, .ods).")],
     form: FormOption = None,
+    rules: RulesOption = None,
+    no_review: NoReviewOption = False,
 ) -> None:
     """Print the forms in a workbook as a JSON array (one per form sheet); problems go to stderr.
 
@@ -162,7 +177,9 @@ def read(
     if not workbook.is_file():
         typer.echo(f"找不到文件：{workbook}", err=True)
         raise typer.Exit(2)
-    checked = api.check_file(workbook, variant=_variant_or_exit(form) if form else None)
+    settings = _settings_or_exit(rules, no_review)
+    [checked] = api.validate_paths([workbook], variant=_variant_or_exit(form) if form else None,
+                                   settings=settings)
     typer.echo(json.dumps([r.form for r in checked.forms], ensure_ascii=False, indent=2))
     _print_issues(checked.issues, err=True)
     raise typer.Exit(1 if has_errors(checked.issues) else 0)
@@ -173,8 +190,12 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks, JSON files or folders (searched recursively).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the issues as a JSON array.")] = False,
     form: FormOption = None,
+    rules: RulesOption = None,
+    no_review: NoReviewOption = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: number of cores).")] = None,
 ) -> None:
-    """Check workbooks or JSON forms against the schema; list every problem with its cell.
+    """Check workbooks or JSON forms against the schema and the review rules (绩效目标审核); list
+    every problem with its file, sheet and cell.
 
     \b
     Examples:
@@ -185,7 +206,10 @@ def validate(
         if not path.exists():
             typer.echo(f"找不到：{path}", err=True)
             raise typer.Exit(2)
-    results = api.validate_paths(paths, variant=_variant_or_exit(form) if form else None)
+    settings = _settings_or_exit(rules, no_review)
+    from .isolation import cpu_count
+    results = api.validate_paths(paths, variant=_variant_or_exit(form) if form else None,
+                                 settings=settings, workers=workers or cpu_count())
     issues = [issue for checked in results for issue in checked.issues]
     if as_json:
         typer.echo(json.dumps([i.to_dict() for i in issues], ensure_ascii=False, indent=2))
@@ -209,6 +233,8 @@ def collect(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     form: FormOption = None,
+    rules: RulesOption = None,
+    no_review: NoReviewOption = False,
 ) -> None:
     """Collect every unit's workbook into one master workbook for the 镇政府.
 
@@ -230,14 +256,15 @@ def collect(
       perfxl collect 回收/ --out 汇总.xlsx
       perfxl collect 回收/ --out 汇总.xlsx --jsonl forms.jsonl --csv csv/ --feedback 退回/
     """
-    from .collect import CONFLICT_POLICY, default_workers  # noqa: F401  (policy quoted in --help)
+    from .isolation import cpu_count
 
     for path in inputs:
         if not path.exists():
             typer.echo(f"找不到：{path}", err=True)
             raise typer.Exit(2)
     variant = _variant_or_exit(form) if form else None
-    n_workers = workers or default_workers()
+    settings = _settings_or_exit(rules, no_review)
+    n_workers = workers or cpu_count()
     show = not quiet and not as_json
     if show:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -245,11 +272,12 @@ def collect(
                       transient=True) as progress:
             task = progress.add_task("files", total=None)
             collection = api.collect_to_master(
-                inputs, out, variant=variant, workers=n_workers, jsonl=jsonl, csv_dir=csv_dir,
+                inputs, out, variant=variant, settings=settings, workers=n_workers, jsonl=jsonl, csv_dir=csv_dir,
                 feedback_dir=feedback,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     else:
-        collection = api.collect_to_master(inputs, out, variant=variant, workers=n_workers, jsonl=jsonl,
+        collection = api.collect_to_master(inputs, out, variant=variant, settings=settings,
+                                           workers=n_workers, jsonl=jsonl,
                                            csv_dir=csv_dir, feedback_dir=feedback)
     summary = {**collection.summary(), "master": str(out)}
     if as_json:
@@ -267,6 +295,18 @@ def schema(form: FormOption = None) -> None:
     """Print the JSON Schema of a form variant."""
     variant = load_variant(_variant_or_exit(form))
     typer.echo(json.dumps(variant.schema, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def rules() -> None:
+    """List the review rules (绩效目标审核): ID, default severity and what each checks.
+
+    Turn a rule off or change it in perfxl.toml, e.g. [rules.TARGET-001] min_satisfaction = 85;
+    the full catalogue with parameters is docs/rules.md.
+    """
+    from .review import RULES
+    for rule in RULES:
+        typer.echo(f"{rule.id}\t{rule.severity}\t{rule.title}")
 
 
 @app.command()

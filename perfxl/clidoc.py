@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from .cli import app
 
-COMMANDS = ["template", "fill", "read", "validate", "collect", "schema", "forms", "demo"]
+COMMANDS = ["template", "fill", "read", "validate", "collect", "rules", "schema", "forms", "demo"]
 
 
 def render_cli_reference() -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .api import check_file, iter_input_files
+from .config import DEFAULT_SETTINGS, Settings
+from .isolation import Failure, run_isolated
 from .issues import ERROR, WARNING, Issue, make_issue
 from .reader import FormRecord
 
@@ -96,8 +97,8 @@ class _FileResult:
     issues: list[Issue]  # file-level only
 
 
-def _process_file(args: tuple[str, str | None]) -> _FileResult:
-    path_text, variant = args
+def _process_file(args: tuple[str, str | None, Settings]) -> _FileResult:
+    path_text, variant, settings = args
     path = Path(path_text)
     try:
         data = path.read_bytes()
@@ -107,37 +108,33 @@ def _process_file(args: tuple[str, str | None]) -> _FileResult:
         return _FileResult(entry, [], [make_issue("FILE-001", file=path_text, expected=exc.strerror or str(exc))])
     entry = FileEntry(path=path_text, size=len(data), sha256=hashlib.sha256(data).hexdigest(), mtime=mtime)
     try:
-        checked = check_file(path, variant=variant)
+        checked = check_file(path, variant=variant, settings=settings)
     except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
         return _FileResult(entry, [], [make_issue("FILE-001", file=path_text,
                                                   expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
     return _FileResult(entry, checked.result.forms, checked.result.issues)
 
 
-def collect(inputs: Iterable[str | Path], *, variant: str | None = None, workers: int = 1,
+def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
+            settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
             on_progress: Callable[[int, int], None] | None = None) -> Collection:
-    """Read, check and consolidate every input file.  Never raises for a bad file."""
+    """Read, check and consolidate every input file.  Never raises for a bad file: each file is
+    read in an isolated worker process, so even a parser crash costs that file only."""
     paths = [str(p) for p in iter_input_files(inputs)]
-    results = list(_run(paths, variant, workers, on_progress))
-    return consolidate(results)
+    jobs = [(p, variant, settings) for p in paths]
+    results = run_isolated(_process_file, jobs, workers=workers, seconds=settings.limits.seconds,
+                           memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
+    return consolidate([r if isinstance(r, _FileResult) else _failed(p, r) for p, r in zip(paths, results)])
 
 
-def _run(paths: list[str], variant: str | None, workers: int,
-         on_progress: Callable[[int, int], None] | None) -> Iterable[_FileResult]:
-    total = len(paths)
-    jobs = [(p, variant) for p in paths]
-    if workers <= 1 or total <= 1:
-        for done, job in enumerate(jobs, start=1):
-            yield _process_file(job)
-            if on_progress:
-                on_progress(done, total)
-        return
-    chunk = max(1, min(64, total // (workers * 8) or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done, result in enumerate(pool.map(_process_file, jobs, chunksize=chunk), start=1):
-            yield result
-            if on_progress:
-                on_progress(done, total)
+def _failed(path_text: str, failure: Failure) -> _FileResult:
+    path = Path(path_text)
+    try:
+        data = path.read_bytes()
+        entry = FileEntry(path_text, len(data), hashlib.sha256(data).hexdigest(), path.stat().st_mtime)
+    except OSError:
+        entry = FileEntry(path_text, 0, "", 0.0)
+    return _FileResult(entry, [], [make_issue("FILE-006", file=path_text, expected=failure.detail)])
 
 
 def identity(record: FormRecord) -> str:
@@ -222,6 +219,3 @@ def consolidate(results: list[_FileResult]) -> Collection:
     collection.forms.sort(key=lambda f: (order_of[f.file.path], f.position))
     return collection
 
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

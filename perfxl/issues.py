@@ -36,6 +36,10 @@ CATALOGUE: dict[str, IssueType] = _types(
               "A workbook without any sheet that looks like a form of a known variant."),
     IssueType("FILE-003", ERROR, "JSON 文件无法解析：{expected}。",
               "A .json input that is not valid JSON."),
+    IssueType("FILE-005", ERROR, "{expected}。",
+              "A file refused before parsing: encrypted, a zip bomb, XML with a DTD, not a workbook by content, out-of-bounds cells."),
+    IssueType("FILE-006", ERROR, "读取此文件时{expected}，已跳过。请在 Excel 中重新保存后提交。",
+              "The worker reading the file crashed (a native parser abort) or ran out of time."),
     IssueType("FILE-004", ERROR, "不支持的文件类型“{value}”，应为 .xlsx、.xlsm、.xls、.ods 或 .json。",
               "Input whose extension perfxl does not read."),
     # --- the sheet's structure -----------------------------------------------------------

@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 from .issues import Issue, IssueSink
 from .layout import AMOUNT, DATE, INTEGER, Layout, expectation, get_layout, normalise_label
 from .values import ValueProblem, convert_cell, is_blank, text_from_cell
+from .safety import DEFAULT_LIMITS, Limits, Refused, check_file_safety
 from .variant import all_variants
 from .writer import META_HEADER, META_SHEET
 
@@ -71,11 +72,23 @@ class _Grid:
         return len(self.rows)
 
 
-def read_workbook(path: str | Path, *, variant: str | None = None, display_name: str | None = None) -> WorkbookResult:
-    """Read every form in a workbook.  Never raises for a bad file: problems come back as issues."""
+def read_workbook(path: str | Path, *, variant: str | None = None, display_name: str | None = None,
+                  limits: Limits = DEFAULT_LIMITS) -> WorkbookResult:
+    """Read every form in a workbook.  Never raises for a bad file: problems come back as issues.
+    The file passes :func:`perfxl.safety.check_file_safety` before calamine sees it."""
     name = display_name or str(path)
     result = WorkbookResult(name)
     sink = IssueSink(file=name)
+    try:
+        check_file_safety(path, limits)
+    except Refused as refused:
+        sink.add("FILE-005", expected=refused.message)
+        result.issues = sink.issues
+        return result
+    except OSError as exc:
+        sink.add("FILE-001", expected=exc.strerror or str(exc))
+        result.issues = sink.issues
+        return result
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types for unreadable files

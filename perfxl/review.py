@@ -108,7 +108,7 @@ class FormView:
         self.layout = layout
         self.form: dict[str, Any] = record.form if isinstance(record.form, dict) else {}
         self.framework: dict[str, list[str]] = layout.framework
-        self.unit: str = layout.variant.layout_data.get("amount_unit", "万元")
+        self.unit: str = layout.amount_unit
 
     # --- values ---------------------------------------------------------------------------
     def get(self, path: str) -> Any:
@@ -258,7 +258,7 @@ def _parts_text(view: FormView, values: Mapping[str, Decimal | None]) -> str:
     for path, value in values.items():
         title = view.amount_fields[path].removeprefix("其中：")
         amount = "未填" if value is None else f"{_number(value)} {view.unit}"
-        shown.append(f"{title}{view.at(path.replace('.', '/'))}{amount}")
+        shown.append(f"{title}{view.at(path.replace('.', '/')) or ' '}{amount}")
     return " + ".join(shown)
 
 
@@ -812,9 +812,9 @@ def load_config(path: Path | str | None) -> ReviewConfig:
         raise ValueError(f"审核配置文件“{path}”不是 UTF-8 编码的文本。") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"审核配置文件“{path}”不是有效的 TOML：{exc}") from exc
-    extra = sorted(set(data) - {"rules"})
+    extra = sorted(set(data) - {"rules", "limits"})  # [limits] belongs to perfxl.config
     if extra:
-        raise ValueError(f"审核配置中有未知的项“{'、'.join(extra)}”；只能写 [rules.规则编号] 表。")
+        raise ValueError(f"配置中有未知的项“{'、'.join(extra)}”；只能写 [rules.规则编号] 和 [limits] 表。")
     return ReviewConfig(data.get("rules", {}))
 
 
@@ -912,13 +912,23 @@ def render_rules_markdown() -> str:
     """docs/rules.md: every rule with its severity, what it checks, message, parameters, rationale."""
     from . import targets
 
-    lines = [_DOC_INTRO.replace("{targets}", inspect.cleandoc(targets.__doc__ or "")).rstrip("\n")]
+    reading = inspect.cleandoc(targets.__doc__ or "") + "\n\n" + _operators_markdown(targets)
+    lines = [_DOC_INTRO.replace("{targets}", reading).rstrip("\n")]
     lines += [f"| [{item.id}](#{item.id.lower()}) | {item.severity} | {item.title} |" for item in RULES]
     for item in RULES:
         lines += ["", f"### {item.id}", "", f"**{item.title}** — 默认级别：{item.severity}", "",
                   item.description, "", f"消息：`{item.template}`", "", f"依据：{item.rationale}", ""]
         lines += _params_markdown(item)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _operators_markdown(targets: Any) -> str:
+    rows = ["| 运算符 | 写在数值前 | 写在单位后 |", "|---|---|---|"]
+    for operator in (targets.GE, targets.LE, targets.GT, targets.LT, targets.EQ):
+        before = [w for w, op in targets.PREFIX_OPERATORS.items() if op == operator]
+        after = [w for w, op in targets.SUFFIX_OPERATORS.items() if op == operator]
+        rows.append(f"| {operator} | {' '.join(before)} | {' '.join(after)} |")
+    return "\n".join(rows)
 
 
 def _params_markdown(item: Rule) -> list[str]:

@@ -99,15 +99,20 @@ def test_indicator_without_level2_points_at_its_row(tmp_path):
     assert issue.cell == LAYOUT.indicator_cell("name", row)
 
 
-@pytest.mark.parametrize("content", [b"", b"PK\x03\x04broken", b"\x00\x01\x02" * 100,
-                                     "项目名称,安保经费\n".encode("utf-8"), b"<html><body>x</body></html>"])
-def test_non_workbook_is_reported_not_raised(tmp_path, content):
+@pytest.mark.parametrize("content,reason", [
+    (b"", "文件是空的"),
+    (b"PK\x03\x04broken", "文件损坏或不完整"),
+    (b"\x00\x01\x02" * 100, "不是 Excel 工作簿"),
+    ("项目名称,安保经费\n".encode("utf-8"), "CSV"),
+    (b"<html><body>x</body></html>", "HTML"),
+])
+def test_non_workbook_is_reported_not_raised(tmp_path, content, reason):
     path = tmp_path / "not-really.xlsx"
     path.write_bytes(content)
     checked = check_file(path)
     assert checked.forms == []
-    issue = only(checked.issues, "FILE-001")
-    assert issue.file == str(path) and "无法读取文件" in issue.message
+    issue = only(checked.issues, "FILE-005")
+    assert issue.file == str(path) and reason in issue.message
 
 
 def test_workbook_without_form_is_reported(tmp_path):

@@ -90,7 +90,7 @@ def test_read_reports_to_stderr_and_exits_1(tmp_path):
     result = runner.invoke(app, ["read", str(path)])
     assert result.exit_code == 1
     assert json.loads(result.stdout) == []
-    assert "无法读取文件" in result.stderr
+    assert "FILE-005" in result.stderr and "不是 Excel 工作簿" in result.stderr
 
 
 def test_schema_and_forms():

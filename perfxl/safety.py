@@ -1,0 +1,195 @@
+"""Checks a file must pass before any parser sees it.
+
+Workbooks arrive from dozens of desks and some are broken or hostile.  Parsers are not the place
+to find out: python-calamine aborts the whole process (SIGABRT from Rust) on a cell bomb or on a
+cell at XFD1048576, and ``ZipFile.read()`` trusts a member's declared size.  So, by content and
+never by extension: recognise the container (zip, CFB), refuse encrypted packages, cap file size,
+member count, each member's real uncompressed size and its compression ratio (streamed with a
+hard cap), refuse XML with a DTD (billion laughs, external entities; via defusedxml), and bound
+the cells and merged ranges of every worksheet to what a form can hold.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import XMLParser
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one input file may cost.  Defaults fit a form workbook with a wide margin."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_members: int = 1000
+    max_member_bytes: int = 64 * 1024 * 1024  # one uncompressed part (a 10 MB text cell fits)
+    max_total_bytes: int = 256 * 1024 * 1024  # all parts together, uncompressed
+    max_ratio: float = 200.0  # uncompressed/compressed, for parts above 1 MB
+    max_rows: int = 10_000  # cells and merged ranges of any worksheet stay inside these bounds
+    max_cols: int = 256
+    seconds: float = 60.0  # wall time to read and check one file (enforced by the worker pool)
+    memory_bytes: int = 1024 * 1024 * 1024  # address space of a worker process
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class Refused(Exception):
+    """A file that must not reach a parser.  ``message`` is Chinese, for the person who sent it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Raise :class:`Refused` unless the file is a workbook a parser may safely open.
+    Returns the container kind: ``"zip"`` (xlsx, xlsm, ods) or ``"cfb"`` (xls)."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise Refused("文件是空的（0 字节）")
+    if size > limits.max_file_bytes:
+        raise Refused(f"文件过大：{size // 1024 // 1024} MB，上限 {limits.max_file_bytes // 1024 // 1024} MB")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(ZIP_MAGIC):
+        _check_zip(path, limits)
+        return "zip"
+    if head == CFB_MAGIC:
+        if _ENCRYPTED_PACKAGE in path.read_bytes():  # an encrypted .xlsx is a CFB container
+            raise Refused("文件已加密，请取消密码后重新提交")
+        return "cfb"
+    raise Refused(_what_it_really_is(path))
+
+
+def _what_it_really_is(path: Path) -> str:
+    """Name what the file is, not what its extension claims (old systems and WPS export CSV and
+    HTML under an .xlsx name)."""
+    sample = path.read_bytes()[:4096]
+    text = sample.decode("utf-8", errors="ignore").lstrip("\ufeff \r\n\t").lower()
+    if text.startswith(("<!doctype html", "<html", "<table", "<?xml")) or "<html" in text[:512]:
+        return "文件实际上是网页（HTML）或 XML 文本，不是 Excel 工作簿。请在 Excel 中打开后另存为 .xlsx 再提交"
+    if sample.startswith(b"%PDF"):
+        return "文件实际上是 PDF，不是 Excel 工作簿。请提交 .xlsx 格式的表格"
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in sample) / max(len(sample), 1)
+    try:
+        sample.decode("utf-8")
+        is_text = True
+    except UnicodeDecodeError:
+        is_text = printable > 0.95
+    if is_text and ("," in text or "\t" in text):
+        return "文件实际上是 CSV/文本，不是 Excel 工作簿。请在 Excel 中打开后另存为 .xlsx 再提交"
+    if sample.startswith(b"PK"):
+        return "文件不是完整的压缩包（可能传输中被截断），请重新保存后提交"
+    return "文件不是 Excel 工作簿（无法识别的文件格式）"
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise Refused(f"文件损坏或不完整（{exc}），请重新保存后提交") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.max_members:
+            raise Refused(f"压缩包内文件过多：{len(members)} 个，上限 {limits.max_members} 个")
+        names = {m.filename for m in members}
+        if "EncryptedPackage" in names or "EncryptionInfo" in names:
+            raise Refused("文件已加密，请取消密码后重新提交")
+        declared = sum(m.file_size for m in members)
+        if declared > limits.max_total_bytes:
+            raise Refused(f"解压后总大小 {declared // 1024 // 1024} MB 超过上限（疑似压缩炸弹）")
+        total = 0
+        for member in members:
+            if member.file_size > limits.max_member_bytes:
+                raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
+            if member.file_size > 1024 * 1024 and member.file_size > limits.max_ratio * max(member.compress_size, 1):
+                raise Refused(f"压缩包内“{member.filename}”压缩比异常（疑似压缩炸弹）")
+            if not member.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            data = _read_capped(archive, member, limits)
+            total += len(data)
+            if total > limits.max_total_bytes:
+                raise Refused("解压后总大小超过上限（疑似压缩炸弹）")
+            _check_xml(member.filename, data)
+            if member.filename.startswith("xl/worksheets/") or member.filename == "content.xml":
+                _check_bounds(member.filename, data, limits)
+
+
+def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes:
+    """Decompress a member in chunks, never past its declared size or the cap: a header that
+    lies about the size (``ZipFile.read`` would inflate up to 2 GiB) is caught here."""
+    cap = min(member.file_size, limits.max_member_bytes)
+    chunks, size = [], 0
+    try:
+        with archive.open(member) as stream:
+            while True:
+                chunk = stream.read(1024 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raise Refused(f"压缩包内“{member.filename}”的实际大小与声明不符（疑似压缩炸弹）")
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise Refused(f"压缩包内“{member.filename}”已损坏（{exc}），请重新保存后提交") from None
+    return b"".join(chunks)
+
+
+class _PrologDone(Exception):
+    pass
+
+
+class _StopAtRoot:
+    """An XMLParser target that stops at the root element: a DTD can only come before it."""
+
+    def start(self, tag, attrib):
+        raise _PrologDone
+
+    def close(self):
+        return None
+
+
+def _check_xml(name: str, data: bytes) -> None:
+    parser = XMLParser(target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    try:
+        parser.feed(data)
+    except _PrologDone:
+        return
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise Refused(f"文件内部“{name}”含有 DTD/实体声明（可能是恶意构造的文件，如“十亿笑”攻击或外部实体引用），已拒绝读取") from None
+    except Exception as exc:  # ParseError and friends: malformed XML
+        raise Refused(f"文件内部“{name}”不是有效的 XML（{str(exc)[:80]}），请重新保存后提交") from None
+
+
+def _col_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _check_bounds(name: str, data: bytes, limits: Limits) -> None:
+    """Cells and merged ranges beyond what a form can hold (e.g. one cell at XFD1048576) make a
+    grid-allocating reader try to allocate hundreds of GB; refuse them before it sees them."""
+    worst_row = worst_col = 0
+    for letters, digits in _CELL_REF.findall(data):
+        worst_row, worst_col = max(worst_row, int(digits)), max(worst_col, _col_number(letters))
+    for first_col, first_row, last_col, last_row in _MERGE_REF.findall(data):
+        worst_row = max(worst_row, int(first_row), int(last_row or first_row))
+        worst_col = max(worst_col, _col_number(first_col), _col_number(last_col or first_col))
+    if worst_row > limits.max_rows or worst_col > limits.max_cols:
+        raise Refused(f"工作表（{name}）在第 {worst_row} 行、第 {worst_col} 列处有内容或合并单元格，"
+                      f"远超表单范围（{limits.max_rows} 行 × {limits.max_cols} 列）。请删除多余内容后重新提交")
