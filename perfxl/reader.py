@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from .issues import Issue, IssueSink
 from .layout import AMOUNT, DATE, INTEGER, Layout, expectation, get_layout, normalise_label
 from .values import ValueProblem, convert_cell, is_blank, text_from_cell
-from .safety import DEFAULT_LIMITS, Limits, Refused, check_file_safety
+from .safety import DEFAULT_LIMITS, Limits, Refused, Scan, check_file_safety
 from .variant import all_variants
 from .writer import META_HEADER, META_SHEET
 
@@ -80,7 +81,7 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
     result = WorkbookResult(name)
     sink = IssueSink(file=name)
     try:
-        check_file_safety(path, limits)
+        scan = check_file_safety(path, limits)
     except Refused as refused:
         sink.add("FILE-005", expected=refused.message)
         result.issues = sink.issues
@@ -95,8 +96,10 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
         sink.add("FILE-001", expected=_reason(exc))
         result.issues = sink.issues
         return result
+    if scan.has_macros:
+        sink.add("FILE-007")
     try:
-        result.forms = _read_forms(book, name, variant, sink)
+        result.forms = _read_forms(book, name, variant, sink, scan)
     except Exception as exc:  # a sheet calamine cannot parse: report, never crash the run
         sink.add("FILE-001", expected=_reason(exc))
     finally:
@@ -113,7 +116,8 @@ def _reason(exc: Exception) -> str:
     return text.splitlines()[0][:200]
 
 
-def _read_forms(book: CalamineWorkbook, name: str, variant: str | None, sink: IssueSink) -> list[FormRecord]:
+def _read_forms(book: CalamineWorkbook, name: str, variant: str | None, sink: IssueSink,
+                scan: Scan) -> list[FormRecord]:
     sheets = book.sheet_names
     listed = _meta_rows(book) if META_SHEET in sheets else []
     forms: list[FormRecord] = []
@@ -124,7 +128,8 @@ def _read_forms(book: CalamineWorkbook, name: str, variant: str | None, sink: Is
                 continue
             layout = get_layout(variant or variant_name)
             grid = _load(book, sheet_name, layout)
-            forms.append(read_sheet(grid.get, name, sheet_name, layout, grid.height, form_id=form_id))
+            forms.append(read_sheet(grid.get, name, sheet_name, layout, grid.height, form_id=form_id,
+                                    scan=scan))
         return forms
     # A workbook perfxl did not write: a sheet is a form when its title and labels match a variant.
     candidates = [get_layout(variant)] if variant else [get_layout(v.name) for v in all_variants()]
@@ -134,7 +139,7 @@ def _read_forms(book: CalamineWorkbook, name: str, variant: str | None, sink: Is
         for layout in candidates:
             grid = _load(book, meta.name, layout)
             if _looks_like(grid, layout):
-                forms.append(read_sheet(grid.get, name, meta.name, layout, grid.height))
+                forms.append(read_sheet(grid.get, name, meta.name, layout, grid.height, scan=scan))
                 break
     return forms
 
@@ -163,8 +168,10 @@ CellGetter = Callable[[int, int], Any]
 
 
 def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: int, *,
-               form_id: str = "") -> FormRecord:
+               form_id: str = "", scan: Scan | None = None) -> FormRecord:
     """Read one form from a sheet laid out as ``layout`` says."""
+    scan = scan or Scan("zip")
+    formulas = scan.formulas.get(sheet, {})
     sink = IssueSink(file=file, sheet=sheet)
     record = FormRecord(file=file, sheet=sheet, variant=layout.variant.name, form={}, cells={},
                         form_id=form_id)
@@ -177,10 +184,16 @@ def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: 
         pointer = slot.path.replace(".", "/")
         record.cells[pointer] = slot.area.ref
         raw = cell(slot.area.first_row, slot.area.first_col)
+        if slot.area.ref in formulas and not formulas[slot.area.ref]:
+            sink.add("CELL-001", cell=slot.area.ref, field=slot.title, value="（公式）")
+            record.reported.add(pointer)
+            continue
         if is_blank(raw):
             continue
+        if slot.area.ref in formulas:
+            sink.add("CELL-002", cell=slot.area.ref, field=slot.title, value=text_from_cell(raw))
         try:
-            value = convert_cell(slot.kind, raw, decimals=slot.decimals)
+            value = convert_cell(slot.kind, raw, decimals=slot.decimals, date1904=scan.date1904)
         except ValueProblem:
             sink.add(_CODE_FOR_KIND[slot.kind], cell=slot.area.ref, field=slot.title,
                      value=text_from_cell(raw), expected=expectation(slot))
@@ -190,9 +203,21 @@ def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: 
     for parent in layout.required_parents:
         record.form.setdefault(parent, {})  # so a missing amount is reported at its own cell
     record.form[layout.indicator_field] = _read_indicators(cell, layout, height, record, sink)
+    _indicator_formulas(formulas, layout, sink)
     record.form = _in_schema_order(record.form, layout.variant.schema["properties"], layout)
     record.issues = sink.issues
     return record
+
+
+def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSink) -> None:
+    """A formula without a saved value in the indicator table is reported, never read as empty."""
+    columns = {area.first_col: part for part, area in layout.indicator_areas.items()}
+    for ref, cached in formulas.items():
+        row, col = xl_cell_to_rowcol(ref)
+        if row >= layout.first_indicator_row and col in columns:
+            part = columns[col]
+            if not cached:
+                sink.add("CELL-001", cell=ref, field=layout.indicator_titles[part], value="（公式）")
 
 
 def _in_schema_order(form: dict[str, Any], properties: dict[str, Any], layout: Layout) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+import html
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -25,6 +26,17 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+
+
+@dataclass
+class Scan:
+    """What the safety pass learnt on the way, for the reader: formula cells (sheet name → cell →
+    whether a computed value was saved), macros, the 1904 date system."""
+
+    kind: str  # "zip" or "cfb"
+    formulas: dict[str, dict[str, bool]] = field(default_factory=dict)
+    has_macros: bool = False
+    date1904: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,9 +65,9 @@ class Refused(Exception):
         self.message = message
 
 
-def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
+def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
     """Raise :class:`Refused` unless the file is a workbook a parser may safely open.
-    Returns the container kind: ``"zip"`` (xlsx, xlsm, ods) or ``"cfb"`` (xls)."""
+    Returns a :class:`Scan` with the container kind (``"zip"`` for xlsx/xlsm/ods, ``"cfb"`` for xls)."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -65,12 +77,11 @@ def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
-        _check_zip(path, limits)
-        return "zip"
+        return _check_zip(path, limits)
     if head == CFB_MAGIC:
         if _ENCRYPTED_PACKAGE in path.read_bytes():  # an encrypted .xlsx is a CFB container
             raise Refused("文件已加密，请取消密码后重新提交")
-        return "cfb"
+        return Scan("cfb")
     raise Refused(_what_it_really_is(path))
 
 
@@ -96,7 +107,7 @@ def _what_it_really_is(path: Path) -> str:
     return "文件不是 Excel 工作簿（无法识别的文件格式）"
 
 
-def _check_zip(path: Path, limits: Limits) -> None:
+def _check_zip(path: Path, limits: Limits) -> Scan:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -112,6 +123,8 @@ def _check_zip(path: Path, limits: Limits) -> None:
         if declared > limits.max_total_bytes:
             raise Refused(f"解压后总大小 {declared // 1024 // 1024} MB 超过上限（疑似压缩炸弹）")
         total = 0
+        scan = Scan("zip", has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
+        parts: dict[str, bytes] = {}
         for member in members:
             if member.file_size > limits.max_member_bytes:
                 raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
@@ -126,6 +139,40 @@ def _check_zip(path: Path, limits: Limits) -> None:
             _check_xml(member.filename, data)
             if member.filename.startswith("xl/worksheets/") or member.filename == "content.xml":
                 _check_bounds(member.filename, data, limits)
+            if member.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
+                    member.filename.startswith("xl/worksheets/") and b"<f" in data):
+                parts[member.filename] = data
+    _learn(scan, parts)
+    return scan
+
+
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+
+
+def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
+    """Formula cells per sheet name (the reader must never take a formula without a saved value
+    for an empty cell) and the 1904 date system."""
+    workbook = parts.get("xl/workbook.xml", b"")
+    scan.date1904 = re.search(rb'date1904="(1|true)"', workbook) is not None
+    targets = {}
+    for match in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
+        rel_id, target = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        targets[rel_id] = "xl/" + target.decode().lstrip("/").removeprefix("xl/")
+    for name, rel_id in _SHEET.findall(workbook):
+        data = parts.get(targets.get(rel_id, ""))
+        if not data:
+            continue
+        found = {}
+        for attrs, body in _CELL.findall(data):
+            if body and b"<f" in body:
+                ref = _REF.search(attrs)
+                if ref:
+                    found[ref.group(1).decode()] = re.search(rb"<(?:\w+:)?v>[^<]", body) is not None
+        if found:
+            scan.formulas[html.unescape(name.decode("utf-8"))] = found
 
 
 def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes:

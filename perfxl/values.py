@@ -145,12 +145,12 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def convert_cell(kind: str, raw: object, *, decimals: int = MAX_DECIMALS) -> object:
+def convert_cell(kind: str, raw: object, *, decimals: int = MAX_DECIMALS, date1904: bool = False) -> object:
     """A raw cell value as the field kind (see :mod:`perfxl.layout`) wants it."""
     if kind == "amount":
         return amount_from_cell(raw, decimals)
     if kind == "date":
-        return date_from_cell(raw)
+        return date_from_cell(raw, date1904=date1904)
     if kind == "integer":
         return integer_from_cell(raw)
     return text_from_cell(raw)  # text, long text and choices: the schema checks the choice
