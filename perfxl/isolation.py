@@ -8,6 +8,7 @@ and only its job is reported as failed.  Results come back in input order.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import resource
@@ -26,6 +27,7 @@ class Failure:
 
 
 def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | None) -> None:
+    faulthandler.disable()  # a parser abort is reported by the parent; no traceback spew
     if memory_bytes:
         # A bomb that slips past the checks raises MemoryError or kills this worker, not the run.
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))

@@ -94,13 +94,16 @@ def _what_it_really_is(path: Path) -> str:
         return "文件实际上是网页（HTML）或 XML 文本，不是 Excel 工作簿。请在 Excel 中打开后另存为 .xlsx 再提交"
     if sample.startswith(b"%PDF"):
         return "文件实际上是 PDF，不是 Excel 工作簿。请提交 .xlsx 格式的表格"
-    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in sample) / max(len(sample), 1)
-    try:
-        sample.decode("utf-8")
-        is_text = True
-    except UnicodeDecodeError:
-        is_text = printable > 0.95
-    if is_text and ("," in text or "\t" in text):
+    is_text = False
+    for encoding in ("utf-8", "gb18030", "utf-16"):  # Chinese office exports are often GBK
+        try:
+            decoded = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if sum(ch.isprintable() or ch in "\r\n\t" for ch in decoded) > 0.95 * max(len(decoded), 1):
+            is_text, text = True, decoded
+            break
+    if is_text and ("," in text or "\t" in text or "，" in text):
         return "文件实际上是 CSV/文本，不是 Excel 工作簿。请在 Excel 中打开后另存为 .xlsx 再提交"
     if sample.startswith(b"PK"):
         return "文件不是完整的压缩包（可能传输中被截断），请重新保存后提交"
