@@ -214,28 +214,28 @@ class DemoResult:
     filled: list[Path]
     forms_read: int
     round_trip_equal: int
+    master: Path
     issues: list[Issue] = field(default_factory=list)
 
 
-def run_demo(out_dir: str | Path) -> DemoResult:
+def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
     """The main job on the bundled examples: templates from the roster, filled workbooks from the
-    example forms (one per unit, as units return them), read back and compared."""
+    example forms (one per unit, as units return them), read back and compared, then collected
+    into the master workbook with its JSONL export and feedback copies."""
     out_dir = Path(out_dir)
     examples = examples_dir()
     templates = make_roster_templates(examples / "roster.csv", out_dir / "templates")
     sources = sorted((examples / "forms").glob("*.json"))
     filled = fill_forms(sources, out_dir / "filled", by_unit=True)
     originals = [form for path in sources for form in load_json_forms(path)]
-    read_back: list[dict[str, Any]] = []
-    issues: list[Issue] = []
-    for path in filled:
-        checked = check_file(path)
-        read_back.extend(record.form for record in checked.forms)
-        issues.extend(checked.issues)
+    master = out_dir / "汇总.xlsx"
+    collection = collect_to_master([out_dir / "filled"], master, workers=workers,
+                                   jsonl=out_dir / "forms.jsonl", feedback_dir=out_dir / "退回")
+    read_back = [item.record.form for item in collection.forms]
     equal = sum(1 for form in originals if form in read_back)
     (out_dir / "forms.json").write_text(json.dumps(read_back, ensure_ascii=False, indent=2) + "\n",
                                         encoding="utf-8")
-    return DemoResult(templates, filled, len(read_back), equal, issues)
+    return DemoResult(templates, filled, len(read_back), equal, master, collection.issues)
 
 
 __all__ = ["make_template", "make_roster_templates", "fill_forms", "check_file", "validate_paths",

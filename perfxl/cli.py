@@ -318,18 +318,21 @@ def forms() -> None:
 
 @app.command()
 def demo(out: Annotated[Path, typer.Argument(help="Folder for the demo output.")] = Path("perfxl-demo")) -> None:
-    """Run the whole job on the bundled examples: templates, filled workbooks, read back.
+    """Run the whole job on the bundled examples: templates, filled workbooks, master workbook.
 
     \b
     Example:
       perfxl demo perfxl-demo/
     """
-    result = api.run_demo(out)
+    from .isolation import cpu_count
+    result = api.run_demo(out, workers=cpu_count())
     typer.echo(f"模板（每个实施单位一个）：{len(result.templates)} 个 → {out / 'templates'}")
     typer.echo(f"已填写的工作簿：{len(result.filled)} 个 → {out / 'filled'}")
-    typer.echo(f"读回表单 {result.forms_read} 张，其中 {result.round_trip_equal} 张与 JSON 原件完全一致 → {out / 'forms.json'}")
+    typer.echo(f"汇总读回表单 {result.forms_read} 张，其中 {result.round_trip_equal} 张与 JSON 原件完全一致 → {out / 'forms.json'}")
+    typer.echo(f"汇总表：{result.master}（项目汇总、绩效指标明细、单位汇总、问题清单、文件清单）")
     errors = [i for i in result.issues if i.severity == ERROR]
-    typer.echo(f"校验发现 {len(errors)} 个错误，{len(result.issues) - len(errors)} 个警告/提示（示例保留了真实表单中的问题）。")
+    typer.echo(f"校验与审核发现 {len(errors)} 个错误、{len(result.issues) - len(errors)} 个警告/提示"
+               f"（示例如实保留了真实表单中的问题），标注后的退回件 → {out / '退回'}")
 
 
 def _print_issues(issues: list[Issue], *, err: bool = False) -> None:

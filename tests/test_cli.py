@@ -102,7 +102,8 @@ def test_schema_and_forms():
 def test_demo(tmp_path):
     result = invoke("demo", tmp_path / "demo")
     assert result.exit_code == 0, result.output
-    assert "读回表单 18 张，其中 18 张与 JSON 原件完全一致" in result.output
+    assert "汇总读回表单 18 张，其中 18 张与 JSON 原件完全一致" in result.output
+    assert (tmp_path / "demo" / "汇总.xlsx").is_file() and (tmp_path / "demo" / "forms.jsonl").is_file()
     forms = json.loads((tmp_path / "demo" / "forms.json").read_text(encoding="utf-8"))
     originals = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.json"))]
     canon = lambda f: json.dumps(f, sort_keys=True)
