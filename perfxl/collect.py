@@ -161,6 +161,7 @@ def consolidate(results: list[_FileResult]) -> Collection:
         entry = result.entry
         collection.files.append(entry)
         entry.forms = len(result.forms)
+        entry.foreign = any(record.foreign for record in result.forms)
         if entry.sha256 and entry.sha256 in first_copy:
             entry.status = DUPLICATE
             entry.note = f"与“{first_copy[entry.sha256].path}”内容完全相同，只计一次。"

@@ -53,6 +53,12 @@ CATALOGUE: dict[str, IssueType] = _types(
               "An .xlsm with a macro project: values read, macro never run."),
     IssueType("LAYOUT-002", WARNING, "第 {value} 行有内容但不在指标行中（缺少一级指标），已忽略。",
               "An indicator row whose 一级指标 cannot be determined."),
+    IssueType("LAYOUT-003", WARNING, "模板结构已被修改（{expected}）。表单内容已{how}读取，请核对读取结果；今后请使用下发的模板填写，不要改动表格结构。",
+              "A perfxl sheet whose labels are not where the layout says (rows or columns moved, labels edited, sheet renamed): read by its labels instead, one warning per sheet."),
+    IssueType("LAYOUT-004", WARNING, "此处内容有歧义：{expected}（“{value}”）。请核对。",
+              "Text the label-anchored reader cannot place for sure: a value beside no label, a shifted indicator row, an unclear tick. Never guessed silently."),
+    IssueType("LAYOUT-005", ERROR, "没有找到标签“{expected}”，“{field}”没有读取。",
+              "A label the label-anchored reader cannot find anywhere on the sheet (a warning for optional fields)."),
     # --- values --------------------------------------------------------------------------
     IssueType("VALUE-001", ERROR, "“{field}”为必填项，但未填写。",
               "A required value is missing."),

@@ -124,10 +124,32 @@ class IndicatorBlock:
         return self.rows[-1].row if self.rows else self.header_row
 
 
+_INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+_COLONS = str.maketrans({":": "：", "\u2236": "：", "(": "（", ")": "）"})
+
+
 def normalise_label(text: object) -> str:
-    """Labels compare the way a person reads them: NFKC, no whitespace, one kind of colon."""
+    """Labels compare the way a person reads them: NFKC (full/half width), no whitespace (nor
+    zero-width characters), one kind of colon and of bracket."""
     folded = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"\s+", "", folded).replace(":", "：").replace("(", "（").replace(")", "）")
+    return _INVISIBLE.sub("", folded).translate(_COLONS)
+
+
+def label_key(text: object) -> str:
+    """A label as a reader finds it anywhere on a sheet: :func:`normalise_label` without the
+    punctuation around it, so ``项目名称：``, ``*项目名称`` and ``# 财政项目支出绩效目标表`` are the
+    labels they mean.  Punctuation inside (``其中：财政资金``) stays."""
+    text = normalise_label(text)
+    start, end = 0, len(text)
+    while start < end and not _is_word(text[start]):
+        start += 1
+    while end > start and not _is_word(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _is_word(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN"
 
 
 def display_width(text: str) -> float:

@@ -4,6 +4,12 @@ The reader finds every form sheet (through the hidden identity sheet perfxl writ
 variant's title and labels), checks that the labels are where the layout says, and converts each
 input cell to the field's type.  What cannot be converted becomes an :class:`Issue` at its cell,
 never an exception.  Every value read remembers its cell, so later steps can point at it.
+
+When the labels are not where the layout says (a perfxl template whose rows or columns were
+moved, a renamed sheet, a workbook perfxl did not write), the sheet is read by its labels instead
+(:mod:`perfxl.anchored`): with one LAYOUT-003 warning for a perfxl workbook, and the form marked
+``foreign`` for a workbook without perfxl's identity sheet.  A perfxl sheet with every label in
+place takes the fixed-position path only.
 """
 
 from __future__ import annotations
@@ -16,11 +22,11 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from .issues import Issue, IssueSink
-from .layout import AMOUNT, DATE, INTEGER, Layout, expectation, get_layout, normalise_label
+from .layout import AMOUNT, DATE, INTEGER, Label, Layout, Slot, expectation, get_layout, normalise_label
 from .values import ValueProblem, convert_cell, is_blank, text_from_cell
 from .safety import DEFAULT_LIMITS, Limits, Refused, Scan, check_file_safety
 from .variant import all_variants
-from .writer import META_HEADER, META_SHEET
+from .writer import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
 
 # The indicator block is read no further than this many rows below its header: a form holds at
 # most a few hundred indicators, and a sheet whose used range was blown up to A1:XFD1048576 (a WPS
@@ -40,6 +46,7 @@ class FormRecord:
     form_id: str = ""
     issues: list[Issue] = field(default_factory=list)
     reported: set[str] = field(default_factory=set)  # paths whose problems are already reported
+    foreign: bool = False  # read from a workbook perfxl did not write (no identity sheet)
 
 
 @dataclass
@@ -71,6 +78,10 @@ class _Grid:
     @property
     def height(self) -> int:
         return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max(map(len, self.rows), default=0)
 
 
 def read_workbook(path: str | Path, *, variant: str | None = None, display_name: str | None = None,
@@ -118,30 +129,122 @@ def _reason(exc: Exception) -> str:
 
 def _read_forms(book: CalamineWorkbook, name: str, variant: str | None, sink: IssueSink,
                 scan: Scan) -> list[FormRecord]:
-    sheets = book.sheet_names
-    listed = _meta_rows(book) if META_SHEET in sheets else []
-    forms: list[FormRecord] = []
+    listed = _meta_rows(book) if META_SHEET in book.sheet_names else []
     if listed:
-        for sheet_name, form_id, variant_name in listed:
-            if sheet_name not in sheets:
-                sink.add("FILE-002", sheet=sheet_name, expected=f"工作表“{sheet_name}”已被删除")
-                continue
-            layout = get_layout(variant or variant_name)
-            grid = _load(book, sheet_name, layout)
-            forms.append(read_sheet(grid.get, name, sheet_name, layout, grid.height, form_id=form_id,
-                                    scan=scan))
-        return forms
+        return _read_perfxl_forms(book, name, variant, listed, sink, scan)
     # A workbook perfxl did not write: a sheet is a form when its title and labels match a variant.
     candidates = [get_layout(variant)] if variant else [get_layout(v.name) for v in all_variants()]
-    for meta in book.sheets_metadata:
-        if str(meta.visible) != "SheetVisibleEnum.Visible" or meta.name.startswith("_"):
-            continue
-        for layout in candidates:
-            grid = _load(book, meta.name, layout)
-            if _looks_like(grid, layout):
-                forms.append(read_sheet(grid.get, name, meta.name, layout, grid.height, scan=scan))
-                break
+    forms = []
+    for sheet_name in _visible_sheets(book):
+        record = _read_foreign_sheet(book, name, sheet_name, candidates, scan)
+        if record is not None:
+            record.foreign = True
+            forms.append(record)
     return forms
+
+
+def _visible_sheets(book: CalamineWorkbook) -> list[str]:
+    return [meta.name for meta in book.sheets_metadata
+            if str(meta.visible) == "SheetVisibleEnum.Visible" and not meta.name.startswith("_")]
+
+
+# --- perfxl workbooks ------------------------------------------------------------------------
+def _read_perfxl_forms(book: CalamineWorkbook, name: str, variant: str | None,
+                       listed: list[tuple[str, str, str]], sink: IssueSink, scan: Scan) -> list[FormRecord]:
+    """The sheets the identity sheet lists.  A listed sheet that is gone may have been renamed: an
+    unlisted sheet holding that form is read in its place, with a warning; otherwise the sheet is
+    reported deleted."""
+    present = set(book.sheet_names)
+    names = {sheet_name for sheet_name, _, _ in listed}
+    spare = [s for s in _visible_sheets(book) if s not in names and s != INSTRUCTIONS_SHEET]
+    forms: list[FormRecord] = []
+    for sheet_name, form_id, variant_name in listed:
+        layout = get_layout(variant or variant_name)
+        if sheet_name in present:
+            forms.append(_read_template_sheet(book, name, sheet_name, layout, form_id, scan))
+            continue
+        record = _renamed_sheet(book, name, sheet_name, spare, layout, form_id, scan)
+        if record is None:
+            sink.add("FILE-002", sheet=sheet_name, expected=f"工作表“{sheet_name}”已被删除")
+            continue
+        spare.remove(record.sheet)
+        forms.append(record)
+    for sheet_name in spare:
+        if any(_read_template_sheet(book, name, sheet_name, get_layout(variant or v), "", scan, must_be_form=True)
+               for v in dict.fromkeys(v for _, _, v in listed)):
+            sink.add("LAYOUT-004", sheet=sheet_name, value=sheet_name,
+                     expected="这个工作表像是一张绩效目标表，但不是下发模板中的工作表（新增或复制的），没有读取")
+    return forms
+
+
+def _renamed_sheet(book: CalamineWorkbook, name: str, old_name: str, spare: list[str], layout: Layout,
+                   form_id: str, scan: Scan) -> FormRecord | None:
+    """The unlisted sheet that holds the form a missing sheet held: the one whose form has that
+    form id, else the first unlisted sheet that is this form at all."""
+    found = []
+    for sheet_name in spare:
+        change = f"工作表“{old_name}”已改名为“{sheet_name}”"
+        record = _read_template_sheet(book, name, sheet_name, layout, form_id, scan, [change], must_be_form=True)
+        if record is not None:
+            found.append(record)
+    same = [r for r in found if form_id and form_id_for(layout, r.form) == form_id]
+    return (same or found or [None])[0]
+
+
+def _read_template_sheet(book: CalamineWorkbook, name: str, sheet_name: str, layout: Layout, form_id: str,
+                         scan: Scan, changes: list[str] | None = None, *,
+                         must_be_form: bool = False) -> FormRecord | None:
+    """A sheet of a perfxl workbook: by the fixed positions when every label is in place (the fast
+    path), else by its labels when that finds at least as many of them, with one LAYOUT-003
+    warning.  ``changes`` are already known changes (a renamed sheet) for that warning.  With
+    ``must_be_form``, None when the sheet is not this form at all."""
+    from .anchored import locate, read_by_labels, structure_warning  # anchored builds on this module
+
+    changes = changes or []
+    grid = _load(book, sheet_name, layout)
+    misplaced = misplaced_labels(grid.get, layout)
+    if misplaced:
+        located = locate(grid.get, grid.height, grid.width, layout)
+        in_place = len(layout.all_fixed_labels()) - len(misplaced)
+        if located.recognised(layout) and located.found >= in_place:
+            return read_by_labels(grid.get, grid.height, grid.width, layout, name, sheet_name, form_id=form_id,
+                                  scan=scan, template_changes=changes, located=located)
+        if must_be_form and not _looks_like(grid, layout):
+            return None
+    record = read_sheet(grid.get, name, sheet_name, layout, grid.height, form_id=form_id, scan=scan)
+    if changes:
+        record.issues.insert(0, structure_warning(name, sheet_name, changes, by_labels=False))
+    return record
+
+
+# --- workbooks perfxl did not write ----------------------------------------------------------
+def _read_foreign_sheet(book: CalamineWorkbook, name: str, sheet_name: str, candidates: list[Layout],
+                        scan: Scan) -> FormRecord | None:
+    """A sheet with every label of a variant in place is read by the fixed positions; otherwise by
+    the labels of the variant it matches best (its title, then the share of its labels found);
+    failing that, as before, when most labels are in place."""
+    from .anchored import locate, read_by_labels  # anchored builds on this module
+
+    grids = {layout.variant.name: _load(book, sheet_name, layout) for layout in candidates}
+    best = None
+    for layout in candidates:
+        grid = grids[layout.variant.name]
+        if not misplaced_labels(grid.get, layout):
+            return read_sheet(grid.get, name, sheet_name, layout, grid.height, scan=scan)
+        located = locate(grid.get, grid.height, grid.width, layout)
+        score = (located.has_title(layout), located.found / max(located.total, 1))
+        if located.recognised(layout) and (best is None or score > best[0]):
+            best = (score, layout, located)
+    if best is not None:
+        _, layout, located = best
+        grid = grids[layout.variant.name]
+        return read_by_labels(grid.get, grid.height, grid.width, layout, name, sheet_name, scan=scan,
+                              located=located)
+    for layout in candidates:
+        grid = grids[layout.variant.name]
+        if _looks_like(grid, layout):
+            return read_sheet(grid.get, name, sheet_name, layout, grid.height, scan=scan)
+    return None
 
 
 def _meta_rows(book: CalamineWorkbook) -> list[tuple[str, str, str]]:
@@ -175,38 +278,56 @@ def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: 
     sink = IssueSink(file=file, sheet=sheet)
     record = FormRecord(file=file, sheet=sheet, variant=layout.variant.name, form={}, cells={},
                         form_id=form_id)
-    for label in layout.all_fixed_labels():
+    for label in misplaced_labels(cell, layout):
         found = cell(label.area.first_row, label.area.first_col)
-        if normalise_label(found) != normalise_label(label.text):
-            sink.add("LAYOUT-001", cell=label.area.ref, field=label.text, value=text_from_cell(found),
-                     expected=label.text)
+        sink.add("LAYOUT-001", cell=label.area.ref, field=label.text, value=text_from_cell(found),
+                 expected=label.text)
     for slot in layout.slots:
-        pointer = slot.path.replace(".", "/")
-        record.cells[pointer] = slot.area.ref
-        raw = cell(slot.area.first_row, slot.area.first_col)
-        if slot.area.ref in formulas and not formulas[slot.area.ref]:
-            sink.add("CELL-001", cell=slot.area.ref, field=slot.title, value="（公式）")
-            record.reported.add(pointer)
-            continue
-        if is_blank(raw):
-            continue
-        if slot.area.ref in formulas:
-            sink.add("CELL-002", cell=slot.area.ref, field=slot.title, value=text_from_cell(raw))
-        try:
-            value = convert_cell(slot.kind, raw, decimals=slot.decimals, date1904=scan.date1904)
-        except ValueProblem:
-            sink.add(_CODE_FOR_KIND[slot.kind], cell=slot.area.ref, field=slot.title,
-                     value=text_from_cell(raw), expected=expectation(slot))
-            record.reported.add(pointer)
-            continue
-        _put(record.form, slot.path, value)
-    for parent in layout.required_parents:
-        record.form.setdefault(parent, {})  # so a missing amount is reported at its own cell
-    record.form[layout.indicator_field] = _read_indicators(cell, layout, height, record, sink)
+        read_slot(record, sink, slot, cell(slot.area.first_row, slot.area.first_col), slot.area.ref,
+                  formulas=formulas, date1904=scan.date1904)
+    indicators = _read_indicators(cell, layout, height, record, sink)
     _indicator_formulas(formulas, layout, sink)
-    record.form = _in_schema_order(record.form, layout.variant.schema["properties"], layout)
+    complete_form(record, layout, indicators)
     record.issues = sink.issues
     return record
+
+
+def misplaced_labels(cell: CellGetter, layout: Layout) -> list[Label]:
+    """The fixed labels that are not where the layout puts them (the fast path's check)."""
+    return [label for label in layout.all_fixed_labels()
+            if normalise_label(cell(label.area.first_row, label.area.first_col)) != normalise_label(label.text)]
+
+
+def read_slot(record: FormRecord, sink: IssueSink, slot: Slot, raw: Any, ref: str, *,
+              formulas: dict[str, bool], date1904: bool = False) -> None:
+    """Convert one input cell into the form, remembering its cell; a problem becomes an issue."""
+    pointer = slot.path.replace(".", "/")
+    record.cells[pointer] = ref
+    if ref in formulas and not formulas[ref]:
+        sink.add("CELL-001", cell=ref, field=slot.title, value="（公式）")
+        record.reported.add(pointer)
+        return
+    if is_blank(raw):
+        return
+    if ref in formulas:
+        sink.add("CELL-002", cell=ref, field=slot.title, value=text_from_cell(raw))
+    try:
+        value = convert_cell(slot.kind, raw, decimals=slot.decimals, date1904=date1904)
+    except ValueProblem:
+        sink.add(_CODE_FOR_KIND[slot.kind], cell=ref, field=slot.title, value=text_from_cell(raw),
+                 expected=expectation(slot))
+        record.reported.add(pointer)
+        return
+    _put(record.form, slot.path, value)
+
+
+def complete_form(record: FormRecord, layout: Layout, indicators: list[dict[str, str]]) -> None:
+    """The indicators in, required groups present (so a missing amount is reported at its own
+    cell) and keys in the schema's order."""
+    for parent in layout.required_parents:
+        record.form.setdefault(parent, {})
+    record.form[layout.indicator_field] = indicators
+    record.form = _in_schema_order(record.form, layout.variant.schema["properties"], layout)
 
 
 def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSink) -> None:
