@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Iterable
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
@@ -131,7 +131,12 @@ _COLONS = str.maketrans({":": "：", "\u2236": "：", "(": "（", ")": "）"})
 def normalise_label(text: object) -> str:
     """Labels compare the way a person reads them: NFKC (full/half width), no whitespace (nor
     zero-width characters), one kind of colon and of bracket."""
-    folded = unicodedata.normalize("NFKC", str(text or ""))
+    return _normalised(text if isinstance(text, str) else str(text or ""))
+
+
+@lru_cache(maxsize=8192)  # the same few dozen label texts are compared on every sheet
+def _normalised(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
     return _INVISIBLE.sub("", folded).translate(_COLONS)
 
 

@@ -708,8 +708,10 @@ def no_placeholders(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     texts = [(path.replace(".", "/"), view.text(path)) for path in _text_slots(view, (TEXT, LONG_TEXT))]
     texts += [(view.pointer(index, part), item[part].strip()) for index, item in view.indicators
               for part in ("name", "target") if isinstance(item.get(part), str)]
+    words = [(word, word.casefold()) for word in p["placeholders"]]
     for pointer, text in texts:
-        hit = next((word for word in p["placeholders"] if word.casefold() in text.casefold()), None)
+        folded = text.casefold()
+        hit = next((word for word, folded_word in words if folded_word in folded), None)
         if hit:
             yield Finding(pointer, text, "实际内容", extra={"placeholder": hit})
 
@@ -792,8 +794,15 @@ class ReviewConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", _checked_rules(self.rules))
+        object.__setattr__(self, "_cache", {})  # settings per rule: asked once per form per rule
 
     def settings(self, item: Rule) -> RuleSettings:
+        cache: dict[str, RuleSettings] = self._cache  # type: ignore[attr-defined]
+        if item.id not in cache:
+            cache[item.id] = self._settings(item)
+        return cache[item.id]
+
+    def _settings(self, item: Rule) -> RuleSettings:
         given = dict(self.rules.get(item.id, {}))
         enabled = given.pop("enabled", True)
         severity = given.pop("severity", item.severity)

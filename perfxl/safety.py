@@ -234,12 +234,13 @@ def _col_number(letters: bytes) -> int:
 def _check_bounds(name: str, data: bytes, limits: Limits) -> None:
     """Cells and merged ranges beyond what a form can hold (e.g. one cell at XFD1048576) make a
     grid-allocating reader try to allocate hundreds of GB; refuse them before it sees them."""
-    worst_row = worst_col = 0
-    for letters, digits in _CELL_REF.findall(data):
-        worst_row, worst_col = max(worst_row, int(digits)), max(worst_col, _col_number(letters))
-    for first_col, first_row, last_col, last_row in _MERGE_REF.findall(data):
-        worst_row = max(worst_row, int(first_row), int(last_row or first_row))
-        worst_col = max(worst_col, _col_number(first_col), _col_number(last_col or first_col))
+    cells = _CELL_REF.findall(data)
+    merges = _MERGE_REF.findall(data)
+    # Few distinct column letters and row numbers: convert each once.
+    letters = {col for col, _ in cells} | {m[0] for m in merges} | {m[2] for m in merges if m[2]}
+    rows = {row for _, row in cells} | {m[1] for m in merges} | {m[3] for m in merges if m[3]}
+    worst_row = max(map(int, rows), default=0)
+    worst_col = max(map(_col_number, letters), default=0)
     if worst_row > limits.max_rows or worst_col > limits.max_cols:
         raise Refused(f"工作表（{name}）在第 {worst_row} 行、第 {worst_col} 列处有内容或合并单元格，"
                       f"远超表单范围（{limits.max_rows} 行 × {limits.max_cols} 列）。请删除多余内容后重新提交")
