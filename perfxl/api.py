@@ -264,8 +264,9 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
         write_csv(collection, csv_dir)
     if feedback_dir is not None:
         used: set[str] = set()
+        by_file = collection.issues_by_file()
         for entry in collection.files:
-            issues = [i for i in collection.issues if i.file == entry.path]
+            issues = by_file.get(entry.path, [])
             if not issues or entry.status == "重复":
                 continue
             source = Path(entry.path)

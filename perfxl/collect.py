@@ -63,6 +63,12 @@ class Collection:
     forms: list[CollectedForm] = field(default_factory=list)  # master rows, in input order
     issues: list[Issue] = field(default_factory=list)  # every problem, file-level and form-level
 
+    def issues_by_file(self) -> dict[str, list[Issue]]:
+        grouped: dict[str, list[Issue]] = {}
+        for issue in self.issues:
+            grouped.setdefault(issue.file, []).append(issue)
+        return grouped
+
     @property
     def has_errors(self) -> bool:
         return any(i.severity == ERROR for i in self.issues)
@@ -197,7 +203,7 @@ def consolidate(results: list[_FileResult]) -> Collection:
         outcome.setdefault(chosen.file.path, set()).add("included")
         collection.forms.append(chosen)
         collection.issues.extend(chosen.record.issues)
-    with_issues = {issue.file for issue in collection.issues}
+    by_file = collection.issues_by_file()
     for entry in collection.files:
         if entry.status in (DUPLICATE, UNREADABLE):
             continue
@@ -206,11 +212,11 @@ def consolidate(results: list[_FileResult]) -> Collection:
             entry.status = CONFLICT
         elif "included" not in kinds:
             entry.status = DUPLICATE
-        elif entry.path in with_issues:
+        elif entry.path in by_file:
             entry.status = PROBLEMS
         else:
             entry.status = COLLECTED
-        file_issues = [i for i in collection.issues if i.file == entry.path]
+        file_issues = by_file.get(entry.path, [])
         if file_issues:
             errors = sum(i.severity == ERROR for i in file_issues)
             notes.setdefault(entry.path, []).insert(
