@@ -13,6 +13,7 @@ import multiprocessing as mp
 import os
 import resource
 import time
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -33,19 +34,21 @@ def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | No
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
-            job = conn.recv()
+            batch = conn.recv()
         except EOFError:
             return
-        if job is None:
+        if batch is None:
             return
-        index, arg = job
-        try:
-            result = func(arg)
-        except MemoryError:
-            result = Failure("crash", "内存不足（超过单个文件的内存上限）")
-        except BaseException as exc:  # report, keep serving: one file must not stop the others
-            result = Failure("crash", f"{type(exc).__name__}: {exc}"[:300])
-        conn.send((index, result))
+        conn.send([_call(func, arg) for arg in batch])
+
+
+def _call(func: Callable[[Any], Any], arg: Any) -> Any:
+    try:
+        return func(arg)
+    except MemoryError:
+        return Failure("crash", "内存不足（超过单个文件的内存上限）")
+    except BaseException as exc:  # report, keep serving: one file must not stop the others
+        return Failure("crash", f"{type(exc).__name__}: {exc}"[:300])
 
 
 class _Slot:
@@ -54,12 +57,13 @@ class _Slot:
         self.process = ctx.Process(target=_worker, args=(child, func, memory_bytes), daemon=True)
         self.process.start()
         child.close()
-        self.job: int | None = None
-        self.started = 0.0
+        self.batch: list[int] = []
+        self.deadline = 0.0
 
-    def give(self, index: int, arg: Any) -> None:
-        self.job, self.started = index, time.monotonic()
-        self.conn.send((index, arg))
+    def give(self, batch: list[int], args: Sequence[Any], seconds: float | None) -> None:
+        self.batch = batch
+        self.deadline = time.monotonic() + (seconds * len(batch) if seconds is not None else 0)
+        self.conn.send([args[i] for i in batch])
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -70,50 +74,59 @@ class _Slot:
 
 def run_isolated(func: Callable[[Any], Any], args: Sequence[Any], *, workers: int = 1,
                  seconds: float | None = 60.0, memory_bytes: int | None = None,
-                 on_done: Callable[[int, int], None] | None = None) -> Iterator[Any]:
+                 on_done: Callable[[int, int], None] | None = None, batch: int = 16) -> Iterator[Any]:
     """Yield ``func(arg)`` for every arg in order, or a :class:`Failure` for a job whose worker
-    crashed or took longer than ``seconds``."""
+    crashed or took longer than ``seconds``.
+
+    Jobs travel in batches of up to ``batch`` (fewer messages, a less busy parent); a batch whose
+    worker dies or overruns is retried one job at a time, so a failure is pinned to its one job."""
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     total = len(args)
+    size = max(1, min(batch, total // (max(workers, 1) * 4) or 1))
+    queue = deque(list(range(i, min(i + size, total))) for i in range(0, total, size))
     results: dict[int, Any] = {}
-    pending = iter(enumerate(args))
-    slots = [_Slot(ctx, func, memory_bytes) for _ in range(max(1, min(workers, total)))] if total else []
+    slots = [_Slot(ctx, func, memory_bytes) for _ in range(max(1, min(workers, len(queue))))] if total else []
     next_out, done = 0, 0
 
     def feed(slot: _Slot) -> None:
-        for index, arg in pending:
-            slot.give(index, arg)
-            return
-        slot.job = None
+        if queue:
+            slot.give(queue.popleft(), args, seconds)
+        else:
+            slot.batch = []
+
+    def finish(indices: list[int], values: list[Any]) -> None:
+        nonlocal done
+        for index, value in zip(indices, values):
+            results[index] = value
+            done += 1
+            if on_done:
+                on_done(done, total)
 
     try:
         for slot in slots:
             feed(slot)
         while done < total:
-            busy = [s for s in slots if s.job is not None]
-            timeout = None
-            if seconds is not None:
-                now = time.monotonic()
-                timeout = max(0.0, min(s.started + seconds - now for s in busy))
+            busy = [s for s in slots if s.batch]
+            timeout = max(0.0, min(s.deadline for s in busy) - time.monotonic()) if seconds is not None else None
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout)
-            for slot in list(busy):
-                replace = None
+            for slot in busy:
+                failure = None
                 if slot.conn in ready:
                     try:
-                        index, result = slot.conn.recv()
+                        finish(slot.batch, slot.conn.recv())
                     except (EOFError, OSError):
-                        index, result, replace = slot.job, Failure("crash", _exit_reason(slot)), True
+                        failure = Failure("crash", _exit_reason(slot))
                 elif slot.process.sentinel in ready:
-                    index, result, replace = slot.job, Failure("crash", _exit_reason(slot)), True
-                elif seconds is not None and time.monotonic() - slot.started > seconds:
-                    index, result, replace = slot.job, Failure("timeout", f"超过 {seconds:g} 秒"), True
+                    failure = Failure("crash", _exit_reason(slot))
+                elif seconds is not None and time.monotonic() > slot.deadline:
+                    failure = Failure("timeout", f"超过 {seconds:g} 秒")
                 else:
                     continue
-                results[index] = result
-                done += 1
-                if on_done:
-                    on_done(done, total)
-                if replace:
+                if failure is not None:
+                    if len(slot.batch) == 1:
+                        finish(slot.batch, [failure])
+                    else:  # which job was it? retry each alone, first in line
+                        queue.extendleft([i] for i in reversed(slot.batch))
                     slot.kill()
                     slots[slots.index(slot)] = slot = _Slot(ctx, func, memory_bytes)
                 feed(slot)

@@ -21,6 +21,7 @@ from .collect import Collection, CollectedForm
 from .issues import SEVERITY_ORDER
 from .layout import AMOUNT, DATE, INTEGER, Layout, display_width, get_layout
 from .variant import DEFAULT_VARIANT
+from .sheetxml import SheetData, swap_sheet_data
 from .writer import FIXED_TIMESTAMP
 
 PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"
@@ -169,19 +170,22 @@ def _decimal(value: Any) -> Decimal:
 
 # --- writing -------------------------------------------------------------------------------
 class _Sheet:
-    """A master sheet written row by row with type-specific calls (constant-memory friendly)."""
+    """A master sheet: xlsxwriter sets it up (widths, frozen header, filter, print), its rows are
+    streamed as XML by :mod:`perfxl.sheetxml` and swapped in when the workbook is closed."""
 
     def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str]):
         self.book, self.kinds = book, list(kinds)
         self.ws = book.workbook.add_worksheet(name)
+        self.number = len(book.workbook.worksheets())
         self.headers = list(headers)
         self.widths = [display_width(h) + 2 for h in headers]
-        self.row = 0
+        self.data = SheetData(kinds)
+        self.styles = [book.formats[(k, False)]._get_xf_index() for k in self.kinds]
+        self.data.add(headers, [book.header._get_xf_index()] * len(headers), all_text=True)
         self._setup()
-        self.write_row(headers, header=True)
 
     def _setup(self) -> None:
-        ws, n = self.ws, len(self.headers)
+        ws = self.ws
         ws.freeze_panes(1, 0)
         ws.set_landscape()
         ws.set_paper(9)
@@ -189,16 +193,40 @@ class _Sheet:
         ws.fit_to_pages(1, 0)
 
     def set_widths(self, sample: Iterable[list[Any]]) -> None:
-        # Widths must be set before rows in constant-memory mode, so measure a sample first.
+        # Measured on a sample: a district's 100,000 rows need not be measured one by one.
         for values in sample:
             for i, value in enumerate(values):
                 if value is not None and self.kinds[i] in ("text",):
-                    self.widths[i] = max(self.widths[i], min(display_width(str(value)) + 2, 60))
+                    self.widths[i] = max(self.widths[i], min(display_width(str(value)[:80]) + 2, 60))
                 elif value is not None:
                     self.widths[i] = max(self.widths[i], 12)
         for i, width in enumerate(self.widths):
             fmt = self.book.wrap if width >= 60 else None
             self.ws.set_column(i, i, width, fmt)
+
+    def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        add, styles = self.data.add, self.styles
+        for values in rows:
+            add(values, styles)
+
+    def finish(self) -> None:
+        self.ws.autofilter(0, 0, max(self.data.rows - 1, 0), len(self.headers) - 1)
+        self.book.streamed[self.number] = self.data
+
+
+class _XlsxSheet:
+    """A small master sheet written cell by cell through xlsxwriter (单位汇总, with its chart)."""
+
+    def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str]):
+        self.book, self.kinds = book, list(kinds)
+        self.ws = book.workbook.add_worksheet(name)
+        self.headers = list(headers)
+        self.widths = [display_width(h) + 2 for h in headers]
+        self.row = 0
+        _Sheet._setup(self)  # type: ignore[arg-type]
+        self.write_row(headers, header=True)
+
+    set_widths = _Sheet.set_widths
 
     def write_row(self, values: Sequence[Any], *, header: bool = False, bold: bool = False) -> None:
         ws, r = self.ws, self.row
@@ -211,8 +239,6 @@ class _Sheet:
                 ws.write_number(r, c, float(_decimal(value)), fmt)
             elif kind in ("integer", "index") and isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value, fmt)
-            elif kind == "date" and isinstance(value, str) and _iso(value):
-                ws.write_datetime(r, c, dt.datetime.fromisoformat(value), fmt)
             else:
                 ws.write_string(r, c, str(value), fmt)
         self.row += 1
@@ -231,6 +257,8 @@ def _iso(text: str) -> bool:
 
 class _Book:
     def __init__(self, path: Path):
+        self.path = path
+        self.streamed: dict[int, SheetData] = {}
         self.workbook = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False})
@@ -266,33 +294,24 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     layouts = _layouts(collection)
     columns = project_columns(layouts)
 
-    sheet = _Sheet(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns])
-    sheet.set_widths(_sample(project_rows(collection, columns)))
-    for values in project_rows(collection, columns):
-        sheet.write_row(values)
-    sheet.finish()
-
-    sheet = _Sheet(book, INDICATORS, INDICATOR_HEADERS, ["text"] * len(INDICATOR_HEADERS))
-    sheet.set_widths(_sample(indicator_rows(collection)))
-    for values in indicator_rows(collection):
-        sheet.write_row(values)
-    sheet.finish()
-
+    _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
+            lambda: project_rows(collection, columns))
+    _stream(book, INDICATORS, INDICATOR_HEADERS, ["text"] * len(INDICATOR_HEADERS),
+            lambda: indicator_rows(collection))
     _write_units(book, collection, [c for c in columns if c.kind == "amount"])
-
-    sheet = _Sheet(book, PROBLEMS, PROBLEM_HEADERS, ["text"] * len(PROBLEM_HEADERS))
-    sheet.set_widths(_sample(problem_rows(collection)))
-    for values in problem_rows(collection):
-        sheet.write_row(values)
-    sheet.finish()
-
-    sheet = _Sheet(book, FILES, FILE_HEADERS, ["text", "integer", "text", "text", "integer", "text"])
-    sheet.set_widths(_sample(file_rows(collection)))
-    for values in file_rows(collection):
-        sheet.write_row(values)
-    sheet.finish()
+    _stream(book, PROBLEMS, PROBLEM_HEADERS, ["text"] * len(PROBLEM_HEADERS), lambda: problem_rows(collection))
+    _stream(book, FILES, FILE_HEADERS, ["text", "integer", "text", "text", "integer", "text"],
+            lambda: file_rows(collection))
     book.workbook.close()
+    swap_sheet_data(path, book.streamed)
     return path
+
+
+def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str], rows) -> None:
+    sheet = _Sheet(book, name, headers, kinds)
+    sheet.set_widths(_sample(rows()))
+    sheet.write_rows(rows())
+    sheet.finish()
 
 
 def _write_units(book: _Book, collection: Collection, amount_columns: Sequence[Column]) -> None:
@@ -301,7 +320,7 @@ def _write_units(book: _Book, collection: Collection, amount_columns: Sequence[C
     totals = unit_totals(collection, amount_columns)
     headers = ["主管部门", "实施单位", "项目数"] + [c.header for c in amount_columns]
     kinds = ["text", "text", "integer"] + ["amount"] * len(amount_columns)
-    sheet = _Sheet(book, UNITS, headers, kinds)
+    sheet = _XlsxSheet(book, UNITS, headers, kinds)
     sheet.set_widths([[t.department, t.unit, t.projects, *t.sums] for t in totals])
     for t in totals:
         sheet.write_row([t.department, t.unit, t.projects, *t.sums])
