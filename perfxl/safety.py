@@ -212,7 +212,14 @@ class _StopAtRoot:
         return None
 
 
+# A prolog of only an XML declaration, comments, processing instructions and whitespace, then
+# the root element: no DTD possible.  Anything else goes to defusedxml for the verdict.
+_PLAIN_PROLOG = re.compile(rb"(?:\s|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->)*<[A-Za-z_]")
+
+
 def _check_xml(name: str, data: bytes) -> None:
+    if _PLAIN_PROLOG.match(data):
+        return
     parser = XMLParser(target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
         parser.feed(data)
