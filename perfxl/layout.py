@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any, Iterable
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
@@ -39,12 +39,12 @@ class Area:
         r2, c2 = xl_cell_to_rowcol(last) if last else (r1, c1)
         return cls(r1, c1, r2, c2)
 
-    @property
+    @cached_property
     def ref(self) -> str:
         """A1 address of the top-left cell, the one that holds the value."""
         return xl_rowcol_to_cell(self.first_row, self.first_col)
 
-    @property
+    @cached_property
     def range_ref(self) -> str:
         last = xl_rowcol_to_cell(self.last_row, self.last_col)
         return self.ref if last == self.ref else f"{self.ref}:{last}"
@@ -206,6 +206,7 @@ class Layout:
                                      for part in ("name", "target")}
         self.framework = variant.framework()
         self.slot_by_path = {slot.path: slot for slot in self.slots}
+        self._cell_refs: dict[tuple[str, int], str] = {}
         self.required_parents = [p for p in dict.fromkeys(s.path.rpartition(".")[0] for s in self.slots)
                                  if p and p in required]
 
@@ -252,7 +253,10 @@ class Layout:
         return Area(row, area.first_col, row, area.last_col)
 
     def indicator_cell(self, part: str, row: int) -> str:
-        return self.indicator_area(part, row).ref
+        key = (part, row)
+        if key not in self._cell_refs:  # asked for every indicator of every form read
+            self._cell_refs[key] = self.indicator_area(part, row).ref
+        return self._cell_refs[key]
 
     def header_labels(self) -> list[Label]:
         return [Label(self.indicator_area(part, self.header_row), self.indicator_headers[part])
