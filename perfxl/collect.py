@@ -118,7 +118,16 @@ def _process_file(args: tuple[str, str | None, Settings]) -> _FileResult:
     except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
         return _FileResult(entry, [], [make_issue("FILE-001", file=path_text,
                                                   expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
+    for record in checked.result.forms:
+        _slim(record)
     return _FileResult(entry, checked.result.forms, checked.result.issues)
+
+
+def _slim(record: FormRecord) -> None:
+    """Keep what the master needs once the checks are done: a district's 10,000 records are held
+    until the master is written, and each cell map is half of a record's memory."""
+    record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
+    record.reported = set()
 
 
 def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
