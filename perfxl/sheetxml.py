@@ -27,7 +27,12 @@ _EDGE_SPACE = re.compile(r"^\s|\s$")
 _escape_controls = XMLwriter._escape_control_characters  # "\x01" → _x0001_, as Excel stores it
 
 
+_NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+
+
 def _text(value: str) -> str:
+    if not _NEEDS_WORK.search(value):  # almost every text: nothing to escape
+        return value
     value = _escape_controls(value)
     if _ESCAPES.search(value):
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
