@@ -143,3 +143,21 @@ class IssueSink:
         kwargs.setdefault("file", self.file)
         kwargs.setdefault("sheet", self.sheet)
         self.issues.append(make_issue(code, **kwargs))  # type: ignore[arg-type]
+
+
+def render_catalogue_markdown() -> str:
+    """docs/issues.md: the reading and validation codes (review rules are in docs/rules.md).
+    Regenerate with ``python -m perfxl.issues > docs/issues.md``; a test fails when it is stale."""
+    lines = ["# Problem codes", "",
+             "Generated from `perfxl/issues.py` by `python -m perfxl.issues > docs/issues.md`; do not edit by hand.",
+             "Every problem perfxl reports is one of these (or a review rule, see [rules.md](rules.md)), with the",
+             "file, sheet, cell, field and value it concerns.", "",
+             "| Code | Severity | Message template | When |", "|---|---|---|---|"]
+    for kind in CATALOGUE.values():
+        template = kind.template.replace("|", "\\|")
+        lines.append(f"| {kind.code} | {kind.severity} | {template} | {kind.description} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_catalogue_markdown(), end="")

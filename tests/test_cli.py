@@ -108,3 +108,9 @@ def test_demo(tmp_path):
     originals = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.json"))]
     canon = lambda f: json.dumps(f, sort_keys=True)
     assert sorted(map(canon, forms)) == sorted(map(canon, originals))
+
+
+def test_problem_code_catalogue_is_current():
+    from perfxl.issues import render_catalogue_markdown
+    actual = (ROOT / "docs" / "issues.md").read_text(encoding="utf-8")
+    assert actual == render_catalogue_markdown(), "docs/issues.md is stale: run `python -m perfxl.issues > docs/issues.md`"
