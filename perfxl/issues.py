@@ -45,7 +45,7 @@ CATALOGUE: dict[str, IssueType] = _types(
     # --- the sheet's structure -----------------------------------------------------------
     IssueType("LAYOUT-001", ERROR, "单元格应为标签“{expected}”，实际为“{value}”。模板结构可能已被修改，请使用下发的模板填写。",
               "A label is not where the layout says: rows or columns were inserted or the label edited."),
-    IssueType("CELL-001", ERROR, "“{field}”是公式“{value}”，但文件中没有保存计算结果（可能由不计算公式的程序保存），无法读取。请在 Excel 中打开、保存后重新提交，或直接填写数值。",
+    IssueType("CELL-001", ERROR, "“{field}”是公式，但文件中没有保存计算结果（可能由不计算公式的程序保存），无法读取。请在 Excel 中打开、保存后重新提交，或直接填写数值。",
               "A formula cell without a cached value: never read as empty."),
     IssueType("CELL-002", INFO, "“{field}”是公式，已采用文件中保存的计算结果“{value}”。",
               "A formula cell with a cached value: the value is used."),
