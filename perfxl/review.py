@@ -19,17 +19,17 @@ import inspect
 import re
 import sys
 import tomllib
-import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .issues import ERROR, INFO, WARNING, Issue
 from .layout import LONG_TEXT, TEXT, Layout, get_layout
 from .reader import FormRecord
-from .targets import ParsedTarget, parse_period, parse_target
+from .targets import ParsedTarget, Period, fold, parse_period, parse_target
 from .values import canonical_decimal
 
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -98,53 +98,29 @@ def rules_by_id() -> dict[str, Rule]:
 
 # --- a form as the rules see it --------------------------------------------------------------
 _AMOUNT = re.compile(r"\d+(\.\d+)?")
+_NOT_AN_AMOUNT = object()
 
 
-class FormView:
-    """One form: values by dotted path, the cell and title of each pointer, parsed targets."""
+class _LayoutFacts:
+    """What the rules ask of a layout, worked out once per layout instead of once per form:
+    amount fields, required paths, text slots, the framework's order, titles of fields."""
 
-    def __init__(self, record: FormRecord, layout: Layout):
-        self.record = record
+    def __init__(self, layout: Layout):
         self.layout = layout
-        self.form: dict[str, Any] = record.form if isinstance(record.form, dict) else {}
-        self.framework: dict[str, list[str]] = layout.framework
-        self.unit: str = layout.amount_unit
+        variant = layout.variant
+        self.amount_fields = self._amount_fields()
+        self.required = variant.required_paths()
+        self.slot_paths: dict[tuple[str, ...], tuple[str, ...]] = {}
+        pairs = [(l1, l2) for l1, l2s in layout.framework.items() for l2 in l2s]
+        self.pairs = pairs
+        self.pair_order: dict[tuple[str, str], int] = {}
+        for position, pair in enumerate(pairs):
+            self.pair_order.setdefault(pair, position)  # as list.index: the first
+        self.levels = {"level1": set(layout.framework), "level2": {l2 for l1, l2 in pairs}}
+        self._has_field: dict[str, bool] = {}
+        self._titles: dict[str, str] = {}
 
-    # --- values ---------------------------------------------------------------------------
-    def get(self, path: str) -> Any:
-        node: Any = self.form
-        for part in path.split("."):
-            if not isinstance(node, dict):
-                return None
-            node = node.get(part)
-        return node
-
-    def has_field(self, path: str) -> bool:
-        try:
-            self.layout.variant.field_schema(path)
-        except KeyError:
-            return False
-        return True
-
-    def text(self, path: str) -> str:
-        value = self.get(path)
-        return value.strip() if isinstance(value, str) else ""
-
-    def date(self, path: str) -> dt.date | None:
-        value = self.get(path)
-        try:
-            return dt.date.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            return None
-
-    @cached_property
-    def planned(self) -> tuple[dt.date, dt.date] | None:
-        """计划开始/完成日期 when both are dates in order (DATE-001 reports the rest)."""
-        start, end = self.date("planned_start"), self.date("planned_end")
-        return (start, end) if start and end and start <= end else None
-
-    @cached_property
-    def amount_fields(self) -> dict[str, str]:
+    def _amount_fields(self) -> dict[str, str]:
         """Dotted path → title of every amount field, found by the schema's x-perfxl-kind."""
         variant = self.layout.variant
         found: dict[str, str] = {}
@@ -160,33 +136,185 @@ class FormView:
         walk(variant.schema, "")
         return found
 
+    def paths_of(self, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        """Dotted paths of the layout's slots of these kinds, in layout order."""
+        if kinds not in self.slot_paths:
+            self.slot_paths[kinds] = tuple(slot.path for slot in self.layout.slots if slot.kind in kinds)
+        return self.slot_paths[kinds]
+
+    def has_field(self, path: str) -> bool:
+        if path not in self._has_field:
+            try:
+                self.layout.variant.field_schema(path)
+            except KeyError:
+                self._has_field[path] = False
+            else:
+                self._has_field[path] = True
+        return self._has_field[path]
+
+    def field_title(self, pointer: str) -> str:
+        """The schema title of the field at a pointer such as ``funding/total`` (its last part
+        when the schema has none)."""
+        if pointer not in self._titles:
+            parts = pointer.split("/")
+            try:
+                self._titles[pointer] = self.layout.variant.field_schema(".".join(parts)).get("title", parts[-1])
+            except KeyError:
+                self._titles[pointer] = parts[-1]
+        return self._titles[pointer]
+
+
+_FACTS: "weakref.WeakKeyDictionary[Layout, _LayoutFacts]" = weakref.WeakKeyDictionary()
+
+
+def _facts(layout: Layout) -> _LayoutFacts:
+    facts = _FACTS.get(layout)
+    if facts is None:
+        facts = _FACTS[layout] = _LayoutFacts(layout)
+    return facts
+
+
+@dataclass(slots=True)
+class Indicator:
+    """One row of the indicator table, read once per form: the rules share these values."""
+
+    index: int
+    item: dict[str, Any]
+    name: str  # 三级指标, stripped; "" when blank or not text
+    folded_name: str  # the name as compared: NFKC, no whitespace
+    folded_target: str | None  # 年度指标值 as compared; None when it is not text
+    target: ParsedTarget | None  # the 年度指标值 read; None when blank or not text
+
+    @property
+    def label(self) -> str:
+        return _label(self.index, self.item)
+
+
+class FormView:
+    """One form: values by dotted path, the cell and title of each pointer, parsed targets.
+    What several rules need (texts, amounts, the indicator rows with their names and targets
+    read and folded) is worked out once per form and kept."""
+
+    def __init__(self, record: FormRecord, layout: Layout):
+        self.record = record
+        self.layout = layout
+        self.form: dict[str, Any] = record.form if isinstance(record.form, dict) else {}
+        self.framework: dict[str, list[str]] = layout.framework
+        self.unit: str = layout.amount_unit
+        self.facts = _facts(layout)
+        self._texts: dict[str, str] = {}
+        self._chars: dict[str, int] = {}
+        self._amounts: dict[str, Any] = {}
+        self._present: dict[str, set[str]] = {}
+        self._satisfaction: dict[tuple[Any, Any], list[Indicator]] = {}
+
+    # --- values ---------------------------------------------------------------------------
+    def get(self, path: str) -> Any:
+        node: Any = self.form
+        for part in path.split("."):
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part)
+        return node
+
+    def has_field(self, path: str) -> bool:
+        return self.facts.has_field(path)
+
+    def text(self, path: str) -> str:
+        text = self._texts.get(path)
+        if text is None:
+            value = self.get(path)
+            text = self._texts[path] = value.strip() if isinstance(value, str) else ""
+        return text
+
+    def chars(self, path: str) -> int:
+        """Characters of the text at a path, whitespace not counted."""
+        count = self._chars.get(path)
+        if count is None:
+            count = self._chars[path] = len("".join(self.text(path).split()))
+        return count
+
+    def date(self, path: str) -> dt.date | None:
+        value = self.get(path)
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+    @cached_property
+    def planned(self) -> tuple[dt.date, dt.date] | None:
+        """计划开始/完成日期 when both are dates in order (DATE-001 reports the rest)."""
+        start, end = self.date("planned_start"), self.date("planned_end")
+        return (start, end) if start and end and start <= end else None
+
+    @cached_property
+    def period(self) -> tuple[str, Period | None]:
+        """项目总目标期间: its text and the years it covers (None when blank or unreadable)."""
+        text = self.text("goals.overall_period")
+        return text, (parse_period(text) if text else None)
+
+    @property
+    def amount_fields(self) -> dict[str, str]:
+        """Dotted path → title of every amount field, found by the schema's x-perfxl-kind."""
+        return self.facts.amount_fields
+
+    def _amount(self, path: str) -> Any:
+        """The amount at a path: a Decimal, None when blank, _NOT_AN_AMOUNT when the variant lacks
+        the field or the value is not an amount."""
+        if path not in self._amounts:
+            value = self.get(path) if path in self.amount_fields else _NOT_AN_AMOUNT
+            if isinstance(value, str):
+                value = Decimal(value) if _AMOUNT.fullmatch(value) else _NOT_AN_AMOUNT
+            elif value is not None:
+                value = _NOT_AN_AMOUNT
+            self._amounts[path] = value
+        return self._amounts[path]
+
     def amounts(self, paths: Iterable[str]) -> dict[str, Decimal | None] | None:
         """The amounts at these paths (None where blank); None as a whole when the variant lacks
         one of the fields or a value is not an amount (schema validation reports that)."""
         result: dict[str, Decimal | None] = {}
         for path in paths:
-            value = self.get(path)
-            if path not in self.amount_fields:
+            value = self._amount(path)
+            if value is _NOT_AN_AMOUNT:
                 return None
-            if value is not None and not (isinstance(value, str) and _AMOUNT.fullmatch(value)):
-                return None
-            result[path] = None if value is None else Decimal(value)
+            result[path] = value
         return result
 
     @cached_property
-    def indicators(self) -> list[tuple[int, dict[str, Any]]]:
+    def indicators(self) -> list[Indicator]:
         items = self.form.get(self.layout.indicator_field)
         if not isinstance(items, list):
             return []
-        return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+        return [_indicator(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
 
     @cached_property
-    def _parsed(self) -> dict[int, ParsedTarget]:
-        return {index: parse_target(item["target"]) for index, item in self.indicators
-                if isinstance(item.get("target"), str) and item["target"].strip()}
+    def casefolded_text(self) -> str:
+        """Every text and long-text field, 三级 name and 年度指标值, case-folded (str.casefold works
+        character by character, so a word found in one field is found here) and joined."""
+        texts = [self.text(path) for path in self.facts.paths_of((TEXT, LONG_TEXT))]
+        texts += [value for row in self.indicators for part in ("name", "target")
+                  if isinstance(value := row.item.get(part), str)]
+        return "\n".join(texts).casefold()
 
-    def target(self, index: int) -> ParsedTarget | None:
-        return self._parsed.get(index)
+    def present(self, level: str) -> set[str]:
+        """The 一级 (level="level1") or 二级 (level="level2") names the indicators use."""
+        names = self._present.get(level)
+        if names is None:
+            names = self._present[level] = {
+                value for row in self.indicators if isinstance(value := row.item.get(level), str)}
+        return names
+
+    def satisfaction(self, levels: tuple[str, ...], keywords: tuple[str, ...]) -> list[Indicator]:
+        """Indicators with a target that measure satisfaction: under a 一级 in ``levels`` or with a
+        三级 name containing one of ``keywords``."""
+        key = (levels, keywords)
+        rows = self._satisfaction.get(key)
+        if rows is None:
+            rows = self._satisfaction[key] = [
+                row for row in self.indicators if row.target is not None and (
+                    row.item.get("level1") in levels or any(word in row.name for word in keywords))]
+        return rows
 
     # --- where ----------------------------------------------------------------------------
     def pointer(self, index: int, part: str) -> str:
@@ -209,10 +337,7 @@ class FormView:
                 part = self.layout.indicator_titles.get(parts[2], parts[2])
                 return f"第 {int(parts[1]) + 1} 条指标的{part}"
             return self.indicators_title
-        try:
-            return self.layout.variant.field_schema(".".join(parts)).get("title", parts[-1])
-        except KeyError:
-            return parts[-1]
+        return self.facts.field_title(pointer)
 
     @property
     def indicators_title(self) -> str:
@@ -220,7 +345,30 @@ class FormView:
 
     def first_indicator_pointer(self) -> str:
         """Where a finding about the indicator table as a whole points: its first 一级 cell."""
-        return self.pointer(self.indicators[0][0], "level1") if self.indicators else ""
+        return self.pointer(self.indicators[0].index, "level1") if self.indicators else ""
+
+
+def _indicator(index: int, item: dict[str, Any]) -> Indicator:
+    name, target = item.get("name"), item.get("target")
+    name, folded_name = _read_name(name) if isinstance(name, str) else ("", "")
+    if not isinstance(target, str):
+        return Indicator(index, item, name, folded_name, None, None)
+    return Indicator(index, item, name, folded_name, *_read_target(target))
+
+
+# 三级 names and 年度指标值 are short and the same ones recur on form after form (满意度, ≥90%,
+# 100%, 及时 …): each text is stripped, folded and parsed once, not once per form.
+@lru_cache(maxsize=4096)
+def _read_name(text: str) -> tuple[str, str]:
+    """A 三级 name stripped, and folded for comparison."""
+    name = text.strip()
+    return name, _fold(name)
+
+
+@lru_cache(maxsize=4096)
+def _read_target(text: str) -> tuple[str, ParsedTarget | None]:
+    """A 年度指标值 folded for comparison, and read (None when blank)."""
+    return _fold(text), (parse_target(text) if text.strip() else None)
 
 
 def _name(item: dict[str, Any]) -> str:
@@ -234,9 +382,7 @@ def _label(index: int, item: dict[str, Any]) -> str:
     return f"第 {index + 1} 条指标“{name}”" if name else f"第 {index + 1} 条指标（{item.get('level2', '')}）"
 
 
-def _fold(text: str) -> str:
-    """Text compared the way a person reads it: NFKC, no whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+_fold = fold  # text compared the way a person reads it: NFKC, no whitespace (perfxl.targets)
 
 
 def _number(value: Decimal) -> str:
@@ -356,11 +502,6 @@ def year_in_planned_period(view: FormView, p: Mapping[str, Any]) -> Iterator[Fin
         yield Finding("year", year, _years(start.year, end.year), extra=_planned_extra(view))
 
 
-def _period(view: FormView):
-    text = view.text("goals.overall_period")
-    return text, (parse_period(text) if text else None)
-
-
 @rule("DATE-003", WARNING, "项目总目标期间覆盖计划实施期间",
       "项目总目标期间“{value}”没有覆盖计划实施期间 {start}{start_at} 至 {end}{end_at}，应为 {expected}。",
       "项目总目标是整个实施期的目标，其期间至少要包含计划实施的各个年份；不符多半是沿用了往年的期间。")
@@ -370,7 +511,7 @@ def period_covers_plan(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding
     `planned_end`. Month and day in the period are read (and must be valid) but not compared,
     since most periods give years only. Not checked when the period is blank or unreadable
     (DATE-005) or the dates are missing or reversed."""
-    text, period = _period(view)
+    text, period = view.period
     if period is None or view.planned is None:
         return
     start, end = view.planned
@@ -387,7 +528,7 @@ def period_within_plan(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding
     """A period that covers the planned dates (DATE-003 holds) but starts in an earlier year than
     `planned_start` or ends in a later year than `planned_end`. Together with DATE-003 this
     means: by year, the period should equal the planned dates."""
-    text, period = _period(view)
+    text, period = view.period
     if period is None or view.planned is None:
         return
     start, end = view.planned
@@ -405,7 +546,7 @@ def period_readable(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     `YYYY年`, `YYYY年M月`, `YYYY年M月D日` or `YYYY.M.D` at each end, joined by - – — ~ 至 or 到
     (spaces and full-width characters allowed, a single year allowed), a valid month and day,
     and an end not before the start."""
-    text, period = _period(view)
+    text, period = view.period
     if text and period is None:
         yield Finding("goals/overall_period", text, "如 2023年-2025年")
 
@@ -422,14 +563,13 @@ def target_years_in_plan(view: FormView, p: Mapping[str, Any]) -> Iterator[Findi
     if view.planned is None:
         return
     start, end = view.planned
-    for index, item in view.indicators:
-        target = item.get("target")
-        if not isinstance(target, str):
+    for row in view.indicators:
+        if row.folded_target is None or "年" not in row.folded_target:  # not text, or no year
             continue
-        outside = [int(y) for y in _YEAR_IN_TEXT.findall(_fold(target)) if not start.year <= int(y) <= end.year]
+        outside = [int(y) for y in _YEAR_IN_TEXT.findall(row.folded_target) if not start.year <= int(y) <= end.year]
         if outside:
-            yield Finding(view.pointer(index, "target"), target, _years(start.year, end.year),
-                          extra={"label": _label(index, item), "year": outside[0]})
+            yield Finding(view.pointer(row.index, "target"), row.item["target"], _years(start.year, end.year),
+                          extra={"label": row.label, "year": outside[0]})
 
 
 # --- 框架 ---------------------------------------------------------------------------------------
@@ -441,9 +581,9 @@ def target_years_in_plan(view: FormView, p: Mapping[str, Any]) -> Iterator[Findi
 def name_has_target(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """An indicator with a 三级指标 (`name`) but no 年度指标值 (`target`). Points at the empty
     target cell."""
-    for index, item in view.indicators:
-        if _name(item) and view.target(index) is None:
-            yield Finding(view.pointer(index, "target"), "", "年度指标值", extra={"label": _label(index, item)})
+    for row in view.indicators:
+        if row.name and row.target is None:
+            yield Finding(view.pointer(row.index, "target"), "", "年度指标值", extra={"label": row.label})
 
 
 @rule("FRAME-002", ERROR, "有年度指标值就要有三级指标",
@@ -451,11 +591,10 @@ def name_has_target(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
       "不知道考核什么，指标值就没有意义；常见于把指标名称填进了指标值一栏。")
 def target_has_name(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """An indicator with a 年度指标值 but no 三级指标 name. Points at the empty name cell."""
-    for index, item in view.indicators:
-        parsed = view.target(index)
-        if parsed is not None and not _name(item):
-            yield Finding(view.pointer(index, "name"), parsed.text, "三级指标名称",
-                          extra={"label": _label(index, item)})
+    for row in view.indicators:
+        if row.target is not None and not row.name:
+            yield Finding(view.pointer(row.index, "name"), row.target.text, "三级指标名称",
+                          extra={"label": row.label})
 
 
 @rule("FRAME-003", WARNING, "三级指标名称不重复",
@@ -465,16 +604,16 @@ def names_unique(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """Two indicators of one form with the same 三级指标 name, compared after NFKC and without
     whitespace, under any 一级/二级. Points at each repetition; names the first occurrence."""
     seen: dict[str, int] = {}
-    for index, item in view.indicators:
-        key = _fold(_name(item))
+    for row in view.indicators:
+        key = row.folded_name
         if not key:
             continue
         if key in seen:
             first = seen[key]
-            yield Finding(view.pointer(index, "name"), _name(item), "不重复的名称",
+            yield Finding(view.pointer(row.index, "name"), row.name, "不重复的名称",
                           extra={"first": first + 1, "first_at": view.at(view.pointer(first, "name"))})
         else:
-            seen[key] = index
+            seen[key] = row.index
 
 
 @rule("FRAME-004", INFO, "指标按指标体系顺序排列",
@@ -484,29 +623,33 @@ def framework_order(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """Indicators appear in the variant's framework order (一级 in order, and within each its 二级
     in order), each 二级's indicators together. Reports only the first indicator out of order;
     pairs outside the framework are left to the schema (VALUE-008)."""
-    pairs = [(l1, l2) for l1, l2s in view.framework.items() for l2 in l2s]
+    pairs, order = view.facts.pairs, view.facts.pair_order
     highest = -1
-    for index, item in view.indicators:
-        pair = (item.get("level1"), item.get("level2"))
-        if pair not in pairs:
+    for row in view.indicators:
+        pair = (row.item.get("level1"), row.item.get("level2"))
+        try:
+            place = order.get(pair)
+        except TypeError:  # a value that is not text (and cannot be hashed) is in no framework
             continue
-        if pairs.index(pair) < highest:
-            yield Finding(view.pointer(index, "level2"), "/".join(pair), " → ".join(view.framework),
-                          extra={"n": index + 1, "after": "/".join(pairs[highest])})
+        if place is None:
+            continue
+        if place < highest:
+            yield Finding(view.pointer(row.index, "level2"), "/".join(pair), " → ".join(view.framework),
+                          extra={"n": row.index + 1, "after": "/".join(pairs[highest])})
             return
-        highest = pairs.index(pair)
+        highest = place
 
 
 # --- 覆盖 ---------------------------------------------------------------------------------------
 def _coverage(view: FormView, level: str, names: Iterable[str]) -> Iterator[Finding]:
     """No indicator under any of these 一级 (level="level1") or 二级 (level="level2") names; only
     the names the variant's framework has count, and with none of them the rule does not apply."""
-    in_framework = set(view.framework) if level == "level1" else {
-        l2 for l2s in view.framework.values() for l2 in l2s}
+    in_framework = view.facts.levels[level]
     known = [name for name in names if name in in_framework]
     if not known or not view.indicators:
         return
-    if not any(item.get(level) in known for _, item in view.indicators):
+    present = view.present(level)
+    if not any(name in present for name in known):
         yield Finding(view.first_indicator_pointer(), "无", "至少 1 条", title=view.indicators_title,
                       extra={"levels": "、".join(known)})
 
@@ -573,13 +716,9 @@ _SATISFACTION_PARAMS = (
 )
 
 
-def _satisfaction(view: FormView, p: Mapping[str, Any]) -> Iterator[tuple[int, dict[str, Any], ParsedTarget]]:
-    for index, item in view.indicators:
-        parsed = view.target(index)
-        by_level = item.get("level1") in p["levels"]
-        by_name = any(word in _name(item) for word in p["keywords"])
-        if parsed is not None and (by_level or by_name):
-            yield index, item, parsed
+def _satisfaction(view: FormView, p: Mapping[str, Any]) -> Iterator[tuple[Indicator, ParsedTarget]]:
+    for row in view.satisfaction(p["levels"], p["keywords"]):
+        yield row, row.target
 
 
 @rule("TARGET-001", WARNING, "满意度目标不低于下限",
@@ -591,10 +730,10 @@ def satisfaction_high_enough(view: FormView, p: Mapping[str, Any]) -> Iterator[F
     """A satisfaction indicator (一级 in `levels`, or a 三级 name containing a `keywords` word)
     whose target is a percentage with a number below `min_satisfaction`, whatever its operator
     (≥85% and 85% both count as 85)."""
-    for index, item, parsed in _satisfaction(view, p):
+    for row, parsed in _satisfaction(view, p):
         if parsed.is_percentage and parsed.number < Decimal(str(p["min_satisfaction"])):
-            yield Finding(view.pointer(index, "target"), parsed.text, f"≥{p['min_satisfaction']}%",
-                          extra={"label": _label(index, item)})
+            yield Finding(view.pointer(row.index, "target"), parsed.text, f"≥{p['min_satisfaction']}%",
+                          extra={"label": row.label})
 
 
 @rule("TARGET-002", WARNING, "满意度目标是百分比",
@@ -603,10 +742,10 @@ def satisfaction_high_enough(view: FormView, p: Mapping[str, Any]) -> Iterator[F
       *_SATISFACTION_PARAMS)
 def satisfaction_is_percentage(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """A satisfaction indicator (as in TARGET-001) whose target is not a number with unit %."""
-    for index, item, parsed in _satisfaction(view, p):
+    for row, parsed in _satisfaction(view, p):
         if not parsed.is_percentage:
-            yield Finding(view.pointer(index, "target"), parsed.text, "如 ≥90%",
-                          extra={"label": _label(index, item)})
+            yield Finding(view.pointer(row.index, "target"), parsed.text, "如 ≥90%",
+                          extra={"label": row.label})
 
 
 @rule("TARGET-003", WARNING, "不能全部是定性指标",
@@ -615,7 +754,7 @@ def satisfaction_is_percentage(view: FormView, p: Mapping[str, Any]) -> Iterator
 def some_quantitative(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """Every filled 年度指标值 of the form is 定性 (no single amount, see `perfxl.targets`).
     Points at the first target."""
-    parsed = [(index, view.target(index)) for index, _ in view.indicators if view.target(index)]
+    parsed = [(row.index, row.target) for row in view.indicators if row.target is not None]
     if parsed and not any(target.is_quantitative for _, target in parsed):
         first, target = parsed[0]
         yield Finding(view.pointer(first, "target"), target.text, "至少 1 条定量指标",
@@ -628,11 +767,12 @@ def some_quantitative(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]
       Param("levels", ("数量指标",), "二级 names whose targets must be amounts"))
 def quantity_has_number(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """An indicator under a 二级 named in `levels` (default 数量指标) whose target is 定性."""
-    for index, item in view.indicators:
-        parsed = view.target(index)
-        if parsed is not None and item.get("level2") in p["levels"] and not parsed.is_quantitative:
-            yield Finding(view.pointer(index, "target"), parsed.text, "数值和单位",
-                          extra={"label": _label(index, item)})
+    levels = p["levels"]
+    for row in view.indicators:
+        parsed = row.target
+        if parsed is not None and row.item.get("level2") in levels and not parsed.is_quantitative:
+            yield Finding(view.pointer(row.index, "target"), parsed.text, "数值和单位",
+                          extra={"label": row.label})
 
 
 @rule("TARGET-005", INFO, "定量指标值要有计量单位",
@@ -640,11 +780,11 @@ def quantity_has_number(view: FormView, p: Mapping[str, Any]) -> Iterator[Findin
       "没有单位的数字含义不清：109 是人、次还是元？")
 def number_has_unit(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """A 定量 target with nothing after its number (e.g. `109`)."""
-    for index, item in view.indicators:
-        parsed = view.target(index)
+    for row in view.indicators:
+        parsed = row.target
         if parsed is not None and parsed.is_quantitative and not parsed.unit:
-            yield Finding(view.pointer(index, "target"), parsed.text, "数值加单位",
-                          extra={"label": _label(index, item)})
+            yield Finding(view.pointer(row.index, "target"), parsed.text, "数值加单位",
+                          extra={"label": row.label})
 
 
 @rule("TARGET-006", INFO, "指标值不重复指标名称",
@@ -653,17 +793,17 @@ def number_has_unit(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
 def target_not_repeating_name(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """A target that begins with its own 三级 name and goes on (e.g. name 工程计划完成率, target
     工程计划完成率100%), compared after NFKC and without whitespace."""
-    for index, item in view.indicators:
-        parsed, name = view.target(index), _fold(_name(item))
-        folded = _fold(parsed.text) if parsed else ""
+    for row in view.indicators:
+        name = row.folded_name
+        folded = row.folded_target if row.target is not None else ""
         if name and folded.startswith(name) and len(folded) > len(name):
-            yield Finding(view.pointer(index, "target"), parsed.text, folded[len(name):],
-                          extra={"label": _label(index, item)})
+            yield Finding(view.pointer(row.index, "target"), row.target.text, folded[len(name):],
+                          extra={"label": row.label})
 
 
 # --- 文本 ---------------------------------------------------------------------------------------
-def _text_slots(view: FormView, kinds: tuple[str, ...]) -> list[str]:
-    return [slot.path for slot in view.layout.slots if slot.kind in kinds]
+def _text_slots(view: FormView, kinds: tuple[str, ...]) -> tuple[str, ...]:
+    return view.facts.paths_of(kinds)
 
 
 @rule("TEXT-001", WARNING, "必要文字已填写",
@@ -675,7 +815,7 @@ def required_text(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """Each field of `fields` is filled. Fields the variant lacks are skipped, and so are fields
     its schema already requires (schema validation reports those as VALUE-001); for
     pujiang-2023 that leaves `goals.overall_period`. Points at the empty cell."""
-    required = view.layout.variant.required_paths()
+    required = view.facts.required
     for path in p["fields"]:
         if view.has_field(path) and path not in required and not view.text(path):
             yield Finding(path.replace(".", "/"), "", "已填写")
@@ -689,7 +829,7 @@ def long_text_not_too_short(view: FormView, p: Mapping[str, Any]) -> Iterator[Fi
     """A filled long-text field (layout style long_text: 项目总目标, 年度总体目标) with fewer than
     `min_chars` characters, whitespace not counted."""
     for path in _text_slots(view, (LONG_TEXT,)):
-        count = len(re.sub(r"\s+", "", view.text(path)))
+        count = view.chars(path)
         if 0 < count < p["min_chars"]:
             yield Finding(path.replace(".", "/"), view.text(path), f"≥ {p['min_chars']} 字",
                           extra={"count": count})
@@ -705,15 +845,25 @@ def no_placeholders(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """A text field (every text and long-text field of the layout, and every 三级 name and 年度
     指标值) containing one of `placeholders`, ignoring case. One finding per field (the first
     placeholder found)."""
+    words, any_word = _casefolded(tuple(p["placeholders"]))
+    # Most forms have none: look for all the words at once in all the text before field by field.
+    if not any_word.search(view.casefolded_text):
+        return
     texts = [(path.replace(".", "/"), view.text(path)) for path in _text_slots(view, (TEXT, LONG_TEXT))]
-    texts += [(view.pointer(index, part), item[part].strip()) for index, item in view.indicators
-              for part in ("name", "target") if isinstance(item.get(part), str)]
-    words = [(word, word.casefold()) for word in p["placeholders"]]
+    texts += [(view.pointer(row.index, part), row.item[part].strip()) for row in view.indicators
+              for part in ("name", "target") if isinstance(row.item.get(part), str)]
     for pointer, text in texts:
         folded = text.casefold()
         hit = next((word for word, folded_word in words if folded_word in folded), None)
         if hit:
             yield Finding(pointer, text, "实际内容", extra={"placeholder": hit})
+
+
+@lru_cache(maxsize=64)
+def _casefolded(words: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
+    """Each word with its case-folded form, and a pattern finding any of the folded forms."""
+    folded = tuple((word, word.casefold()) for word in words)
+    return folded, re.compile("|".join(re.escape(f) for _, f in folded) or "(?!)")
 
 
 @rule("TEXT-004", WARNING, "长文字不过长",
@@ -724,7 +874,7 @@ def long_text_not_too_long(view: FormView, p: Mapping[str, Any]) -> Iterator[Fin
     """A long-text field (项目总目标, 年度总体目标) with more than `max_chars` characters,
     whitespace not counted."""
     for path in _text_slots(view, (LONG_TEXT,)):
-        count = len(re.sub(r"\s+", "", view.text(path)))
+        count = view.chars(path)
         if count > p["max_chars"]:
             yield Finding(path.replace(".", "/"), view.text(path), f"≤ {p['max_chars']} 字",
                           extra={"count": count})
@@ -737,10 +887,10 @@ def annual_goal_differs(view: FormView, p: Mapping[str, Any]) -> Iterator[Findin
     """`goals.annual` equals `goals.overall` (after NFKC, whitespace ignored) while the planned
     dates span more than one calendar year. Points at the 年度总体目标."""
     overall, annual = view.text("goals.overall"), view.text("goals.annual")
-    if view.planned is None or not annual or _fold(annual) != _fold(overall):
+    if view.planned is None or not annual:
         return
     start, end = view.planned
-    if end.year > start.year:
+    if end.year > start.year and _fold(annual) == _fold(overall):
         yield Finding("goals/annual", annual, "本年度的目标",
                       extra={"years": end.year - start.year + 1, "overall_at": view.at("goals/overall")})
 
@@ -748,14 +898,18 @@ def annual_goal_differs(view: FormView, p: Mapping[str, Any]) -> Iterator[Findin
 # --- running the rules -------------------------------------------------------------------------
 def review_record(record: FormRecord, config: ReviewConfig | None = None) -> list[Issue]:
     """Every review finding of one form, in catalogue order, as issues at their cells."""
-    config = config or ReviewConfig()
+    config = config or _default_config()
     view = FormView(record, get_layout(record.variant))
     issues = []
-    for item in RULES:
-        settings = config.settings(item)
-        if settings.enabled:
-            issues += [_issue(item, settings, finding, view) for finding in item.check(view, settings.params)]
+    for item, settings in config.enabled_rules():
+        for finding in item.check(view, settings.params):
+            issues.append(_issue(item, settings, finding, view))
     return issues
+
+
+@lru_cache(maxsize=1)
+def _default_config() -> ReviewConfig:
+    return ReviewConfig()
 
 
 def _issue(item: Rule, settings: RuleSettings, finding: Finding, view: FormView) -> Issue:
@@ -794,7 +948,27 @@ class ReviewConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", _checked_rules(self.rules))
+        self._clear_caches()
+
+    def _clear_caches(self) -> None:
         object.__setattr__(self, "_cache", {})  # settings per rule: asked once per form per rule
+        object.__setattr__(self, "_enabled", ((), []))  # RULES as seen, the enabled ones
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rules": self.rules}  # a copy sent to a worker process rebuilds its caches
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        object.__setattr__(self, "rules", state["rules"])
+        self._clear_caches()
+
+    def enabled_rules(self) -> list[tuple[Rule, RuleSettings]]:
+        """The rules that run, in catalogue order, with their settings (asked once per form)."""
+        seen, enabled = self._enabled  # type: ignore[attr-defined]
+        catalogue = tuple(RULES)
+        if seen != catalogue:
+            enabled = [(item, settings) for item in catalogue if (settings := self.settings(item)).enabled]
+            object.__setattr__(self, "_enabled", (catalogue, enabled))
+        return enabled
 
     def settings(self, item: Rule) -> RuleSettings:
         cache: dict[str, RuleSettings] = self._cache  # type: ignore[attr-defined]

@@ -52,6 +52,7 @@ _TARGET = re.compile(
 # A year (2023年) or a month (12月, 11月1日) is a point in time, not an amount; a duration is
 # written 3年, 12个月, 30日内 and stays an amount.
 _DATE_LIKE = re.compile(r"\d{4}年|\d{1,2}月|\d{4}[-./]\d{1,2}[-./]\d{1,2}")
+_DIGIT = re.compile(r"\d")  # every amount has one (_NUMBER); same \d as the patterns
 
 
 @dataclass(frozen=True)
@@ -76,19 +77,23 @@ class ParsedTarget:
 
 def parse_target(text: str) -> ParsedTarget:
     """Read a target such as ``≥ 90%``, ``不低于95％``, ``24小时内``, ``提高``."""
-    folded = _fold(text)
+    folded = fold(text)
+    # Without a digit there is no amount, and a date is never one: both are 定性 without running
+    # the (backtracking) target pattern, which could not match or whose match would be discarded.
+    if _DIGIT.search(folded) is None or _DATE_LIKE.search(folded):
+        return ParsedTarget(QUALITATIVE, None, None, "", text)
     match = _TARGET.fullmatch(folded)
-    if match is None or _DATE_LIKE.search(folded):
+    if match is None:
         return ParsedTarget(QUALITATIVE, None, None, "", text)
     operator = PREFIX_OPERATORS.get(match["op"] or "") or SUFFIX_OPERATORS.get(match["suffix"] or "")
     number = Decimal(match["number"].replace(",", ""))
     return ParsedTarget(QUANTITATIVE, operator, number, match["unit"], text)
 
 
-def _fold(text: str) -> str:
-    """NFKC (full-width → ASCII: ＞＝ → >=, ％ → %, ９０ → 90) and no whitespace (≥ 90% is ≥90%)."""
-    folded = unicodedata.normalize("NFKC", str(text))
-    return re.sub(r"\s+", "", folded)
+def fold(text: str) -> str:
+    """NFKC (full-width → ASCII: ＞＝ → >=, ％ → %, ９０ → 90) and no whitespace (≥ 90% is ≥90%).
+    ``str.split()`` splits on exactly the characters regex ``\\s`` matches (``str.isspace``)."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split())
 
 
 # --- the 项目总目标 period ---------------------------------------------------------------------
@@ -107,7 +112,7 @@ class Period:
 def parse_period(text: str) -> Period | None:
     """``2023年-2025年``, ``2023年1月1日-2023年12月31日``, ``2023.1.1～2023.12.31``, ``2023年``
     (one year) → the years covered; None when unreadable or when it ends before it starts."""
-    folded = _fold(text).strip("()")
+    folded = fold(text).strip("()")
     match = _PERIOD.fullmatch(folded)
     if match is None:
         return None
