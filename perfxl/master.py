@@ -22,6 +22,7 @@ from .issues import SEVERITY_ORDER
 from .layout import AMOUNT, DATE, INTEGER, Layout, display_width, get_layout
 from .variant import DEFAULT_VARIANT
 from .sheetxml import SheetData, swap_sheet_data
+from .targets import parse_target_cached
 from .writer import FIXED_TIMESTAMP
 
 PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"
@@ -105,7 +106,9 @@ def _count_level1(level1: str) -> Callable[[CollectedForm], int]:
     return count
 
 
-INDICATOR_HEADERS = ["实施单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", "来源文件", "工作表", "单元格"]
+INDICATOR_HEADERS = ["实施单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值",
+                     "运算符", "数值", "单位", "定量/定性", "来源文件", "工作表", "单元格"]
+INDICATOR_KINDS = ["text"] * 7 + ["amount"] + ["text"] * 5
 PROBLEM_HEADERS = ["文件", "工作表", "单元格", "字段", "值", "代码", "级别", "说明"]
 FILE_HEADERS = ["路径", "大小（字节）", "SHA-256", "状态", "表单数", "说明"]
 
@@ -115,8 +118,11 @@ def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
         form = item.record.form
         for index, ind in enumerate(form.get("indicators", [])):
             cell = item.record.cells.get(f"indicators/{index}/name", "")
+            target = ind.get("target", "")
+            parsed = parse_target_cached(target) if isinstance(target, str) and target.strip() else None
+            reading = ([parsed.operator, parsed.number, parsed.unit, parsed.kind] if parsed else [None] * 4)
             yield [form.get("implementing_unit", ""), form.get("project_name", ""), ind.get("level1", ""),
-                   ind.get("level2", ""), ind.get("name", ""), ind.get("target", ""), item.file.path,
+                   ind.get("level2", ""), ind.get("name", ""), target, *reading, item.file.path,
                    item.record.sheet, cell]
 
 
@@ -296,8 +302,7 @@ def build_master(collection: Collection, path: str | Path) -> Path:
 
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
             lambda: project_rows(collection, columns))
-    _stream(book, INDICATORS, INDICATOR_HEADERS, ["text"] * len(INDICATOR_HEADERS),
-            lambda: indicator_rows(collection))
+    _stream(book, INDICATORS, INDICATOR_HEADERS, INDICATOR_KINDS, lambda: indicator_rows(collection))
     _write_units(book, collection, [c for c in columns if c.kind == "amount"])
     _stream(book, PROBLEMS, PROBLEM_HEADERS, ["text"] * len(PROBLEM_HEADERS), lambda: problem_rows(collection))
     _stream(book, FILES, FILE_HEADERS, ["text", "integer", "text", "text", "integer", "text"],

@@ -18,6 +18,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -73,6 +74,11 @@ class ParsedTarget:
     @property
     def is_percentage(self) -> bool:
         return self.is_quantitative and self.unit == "%"
+
+
+@lru_cache(maxsize=8192)  # the same targets (≥90%, 100%, 及时 …) recur on form after form
+def parse_target_cached(text: str) -> ParsedTarget:
+    return parse_target(text)
 
 
 def parse_target(text: str) -> ParsedTarget:

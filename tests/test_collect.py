@@ -247,3 +247,16 @@ def test_master_converts_to_pdf_in_libreoffice(inbox, tmp_path, soffice):
                    check=True, capture_output=True, timeout=180)
     pdf = out / "master.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 1000
+
+
+def test_indicator_detail_records_the_parsed_target(tmp_path):
+    fill_forms([EXAMPLES / "01.json"], tmp_path / "in")
+    master = tmp_path / "m.xlsx"
+    collect_to_master([tmp_path / "in"], master)
+    header, rows = rows_of(openpyxl.load_workbook(master)["绩效指标明细"])
+    col = {h: i for i, h in enumerate(header)}
+    parsed = {r[col["三级指标"]]: (r[col["运算符"]], r[col["数值"]], r[col["单位"]], r[col["定量/定性"]]) for r in rows}
+    assert parsed["特勤安保人数"] == (None, 360, "人", "定量")
+    assert parsed["相关单位满意度"] == ("≥", 90, "%", "定量")
+    assert parsed["长效管理机制"] == (None, None, None, "定性")
+    assert {r[col["单元格"]] for r in rows} >= {"D13", "D20"}
