@@ -123,8 +123,9 @@ def template(
         typer.echo(f"找不到名单文件：{roster}", err=True)
         raise typer.Exit(2)
     try:
+        from .isolation import cpu_count
         paths = api.make_roster_templates(roster, out, variant=variant, rows=rows,
-                                          password=password, year=year)
+                                          password=password, year=year, workers=cpu_count())
     except RosterError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None

@@ -168,3 +168,24 @@ def test_roster_templates_one_workbook_per_unit(tmp_path):
 ])
 def test_safe_sheet_names(names, expected):
     assert safe_sheet_names(names) == expected
+
+
+def test_roster_templates_same_bytes_with_workers(tmp_path):
+    one = make_roster_templates(ROOT_EXAMPLES / "roster.csv", tmp_path / "one", workers=1)
+    two = make_roster_templates(ROOT_EXAMPLES / "roster.csv", tmp_path / "two", workers=2)
+    assert [p.name for p in one] == [p.name for p in two]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
+
+
+def test_roster_as_workbook(tmp_path):
+    roster = tmp_path / "名单.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["实施单位", "项目名称", "年度", "项目资金总额", "计划开始日期"])
+    book.active.append(["浦江镇信访办", "劝导队经费", 2024, 4.0344, "2024.1.1"])
+    book.save(roster)
+    [path] = make_roster_templates(roster, tmp_path / "out")
+    ws = openpyxl.load_workbook(path)["劝导队经费"]
+    slot = LAYOUT.slot_by_path
+    assert ws[slot["year"].area.ref].value == 2024
+    assert ws[slot["funding.total"].area.ref].value == pytest.approx(4.0344)
+    assert ws[slot["planned_start"].area.ref].value.date().isoformat() == "2024-01-01"
