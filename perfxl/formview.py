@@ -1,0 +1,313 @@
+"""A form as the review rules see it: values, amounts, dates, indicators and parsed targets,
+each computed once per form (and what depends only on the variant, once per layout)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import weakref
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from typing import Any, Iterable
+
+from .layout import LONG_TEXT, TEXT, Layout
+from .reader import FormRecord
+from .targets import ParsedTarget, Period, fold, parse_period, parse_target
+from .values import canonical_decimal
+
+# --- a form as the rules see it --------------------------------------------------------------
+_AMOUNT = re.compile(r"\d+(\.\d+)?")
+_NOT_AN_AMOUNT = object()
+
+
+class _LayoutFacts:
+    """What the rules ask of a layout, worked out once per layout instead of once per form:
+    amount fields, required paths, text slots, the framework's order, titles of fields."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        variant = layout.variant
+        self.amount_fields = self._amount_fields()
+        self.required = variant.required_paths()
+        self.slot_paths: dict[tuple[str, ...], tuple[str, ...]] = {}
+        pairs = [(l1, l2) for l1, l2s in layout.framework.items() for l2 in l2s]
+        self.pairs = pairs
+        self.pair_order: dict[tuple[str, str], int] = {}
+        for position, pair in enumerate(pairs):
+            self.pair_order.setdefault(pair, position)  # as list.index: the first
+        self.levels = {"level1": set(layout.framework), "level2": {l2 for l1, l2 in pairs}}
+        self._has_field: dict[str, bool] = {}
+        self._titles: dict[str, str] = {}
+
+    def _amount_fields(self) -> dict[str, str]:
+        """Dotted path → title of every amount field, found by the schema's x-perfxl-kind."""
+        variant = self.layout.variant
+        found: dict[str, str] = {}
+
+        def walk(node: dict[str, Any], prefix: str) -> None:
+            for key, sub in variant.resolve(node).get("properties", {}).items():
+                sub = variant.resolve(sub)
+                if sub.get("x-perfxl-kind") == "amount":
+                    found[prefix + key] = sub.get("title", key)
+                elif sub.get("type") == "object":
+                    walk(sub, f"{prefix}{key}.")
+
+        walk(variant.schema, "")
+        return found
+
+    def paths_of(self, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        """Dotted paths of the layout's slots of these kinds, in layout order."""
+        if kinds not in self.slot_paths:
+            self.slot_paths[kinds] = tuple(slot.path for slot in self.layout.slots if slot.kind in kinds)
+        return self.slot_paths[kinds]
+
+    def has_field(self, path: str) -> bool:
+        if path not in self._has_field:
+            try:
+                self.layout.variant.field_schema(path)
+            except KeyError:
+                self._has_field[path] = False
+            else:
+                self._has_field[path] = True
+        return self._has_field[path]
+
+    def field_title(self, pointer: str) -> str:
+        """The schema title of the field at a pointer such as ``funding/total`` (its last part
+        when the schema has none)."""
+        if pointer not in self._titles:
+            parts = pointer.split("/")
+            try:
+                self._titles[pointer] = self.layout.variant.field_schema(".".join(parts)).get("title", parts[-1])
+            except KeyError:
+                self._titles[pointer] = parts[-1]
+        return self._titles[pointer]
+
+
+_FACTS: "weakref.WeakKeyDictionary[Layout, _LayoutFacts]" = weakref.WeakKeyDictionary()
+
+
+def _facts(layout: Layout) -> _LayoutFacts:
+    facts = _FACTS.get(layout)
+    if facts is None:
+        facts = _FACTS[layout] = _LayoutFacts(layout)
+    return facts
+
+
+@dataclass(slots=True)
+class Indicator:
+    """One row of the indicator table, read once per form: the rules share these values."""
+
+    index: int
+    item: dict[str, Any]
+    name: str  # 三级指标, stripped; "" when blank or not text
+    folded_name: str  # the name as compared: NFKC, no whitespace
+    folded_target: str | None  # 年度指标值 as compared; None when it is not text
+    target: ParsedTarget | None  # the 年度指标值 read; None when blank or not text
+
+    @property
+    def label(self) -> str:
+        return _label(self.index, self.item)
+
+
+class FormView:
+    """One form: values by dotted path, the cell and title of each pointer, parsed targets.
+    What several rules need (texts, amounts, the indicator rows with their names and targets
+    read and folded) is worked out once per form and kept."""
+
+    def __init__(self, record: FormRecord, layout: Layout):
+        self.record = record
+        self.layout = layout
+        self.form: dict[str, Any] = record.form if isinstance(record.form, dict) else {}
+        self.framework: dict[str, list[str]] = layout.framework
+        self.unit: str = layout.amount_unit
+        self.facts = _facts(layout)
+        self._texts: dict[str, str] = {}
+        self._chars: dict[str, int] = {}
+        self._amounts: dict[str, Any] = {}
+        self._present: dict[str, set[str]] = {}
+        self._satisfaction: dict[tuple[Any, Any], list[Indicator]] = {}
+
+    # --- values ---------------------------------------------------------------------------
+    def get(self, path: str) -> Any:
+        node: Any = self.form
+        for part in path.split("."):
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part)
+        return node
+
+    def has_field(self, path: str) -> bool:
+        return self.facts.has_field(path)
+
+    def text(self, path: str) -> str:
+        text = self._texts.get(path)
+        if text is None:
+            value = self.get(path)
+            text = self._texts[path] = value.strip() if isinstance(value, str) else ""
+        return text
+
+    def chars(self, path: str) -> int:
+        """Characters of the text at a path, whitespace not counted."""
+        count = self._chars.get(path)
+        if count is None:
+            count = self._chars[path] = len("".join(self.text(path).split()))
+        return count
+
+    def date(self, path: str) -> dt.date | None:
+        value = self.get(path)
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+    @cached_property
+    def planned(self) -> tuple[dt.date, dt.date] | None:
+        """计划开始/完成日期 when both are dates in order (DATE-001 reports the rest)."""
+        start, end = self.date("planned_start"), self.date("planned_end")
+        return (start, end) if start and end and start <= end else None
+
+    @cached_property
+    def period(self) -> tuple[str, Period | None]:
+        """项目总目标期间: its text and the years it covers (None when blank or unreadable)."""
+        text = self.text("goals.overall_period")
+        return text, (parse_period(text) if text else None)
+
+    @property
+    def amount_fields(self) -> dict[str, str]:
+        """Dotted path → title of every amount field, found by the schema's x-perfxl-kind."""
+        return self.facts.amount_fields
+
+    def _amount(self, path: str) -> Any:
+        """The amount at a path: a Decimal, None when blank, _NOT_AN_AMOUNT when the variant lacks
+        the field or the value is not an amount."""
+        if path not in self._amounts:
+            value = self.get(path) if path in self.amount_fields else _NOT_AN_AMOUNT
+            if isinstance(value, str):
+                value = Decimal(value) if _AMOUNT.fullmatch(value) else _NOT_AN_AMOUNT
+            elif value is not None:
+                value = _NOT_AN_AMOUNT
+            self._amounts[path] = value
+        return self._amounts[path]
+
+    def amounts(self, paths: Iterable[str]) -> dict[str, Decimal | None] | None:
+        """The amounts at these paths (None where blank); None as a whole when the variant lacks
+        one of the fields or a value is not an amount (schema validation reports that)."""
+        result: dict[str, Decimal | None] = {}
+        for path in paths:
+            value = self._amount(path)
+            if value is _NOT_AN_AMOUNT:
+                return None
+            result[path] = value
+        return result
+
+    @cached_property
+    def indicators(self) -> list[Indicator]:
+        items = self.form.get(self.layout.indicator_field)
+        if not isinstance(items, list):
+            return []
+        return [_indicator(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+
+    @cached_property
+    def casefolded_text(self) -> str:
+        """Every text and long-text field, 三级 name and 年度指标值, case-folded (str.casefold works
+        character by character, so a word found in one field is found here) and joined."""
+        texts = [self.text(path) for path in self.facts.paths_of((TEXT, LONG_TEXT))]
+        texts += [value for row in self.indicators for part in ("name", "target")
+                  if isinstance(value := row.item.get(part), str)]
+        return "\n".join(texts).casefold()
+
+    def present(self, level: str) -> set[str]:
+        """The 一级 (level="level1") or 二级 (level="level2") names the indicators use."""
+        names = self._present.get(level)
+        if names is None:
+            names = self._present[level] = {
+                value for row in self.indicators if isinstance(value := row.item.get(level), str)}
+        return names
+
+    def satisfaction(self, levels: tuple[str, ...], keywords: tuple[str, ...]) -> list[Indicator]:
+        """Indicators with a target that measure satisfaction: under a 一级 in ``levels`` or with a
+        三级 name containing one of ``keywords``."""
+        key = (levels, keywords)
+        rows = self._satisfaction.get(key)
+        if rows is None:
+            rows = self._satisfaction[key] = [
+                row for row in self.indicators if row.target is not None and (
+                    row.item.get("level1") in levels or any(word in row.name for word in keywords))]
+        return rows
+
+    # --- where ----------------------------------------------------------------------------
+    def pointer(self, index: int, part: str) -> str:
+        return f"{self.layout.indicator_field}/{index}/{part}"
+
+    def cell(self, pointer: str) -> str:
+        return self.record.cells.get(pointer, "")
+
+    def at(self, pointer: str) -> str:
+        """``（C6）`` for a message that mentions a second cell; empty when the form came from JSON."""
+        cell = self.cell(pointer)
+        return f"（{cell}）" if cell else ""
+
+    def title(self, pointer: str) -> str:
+        parts = pointer.split("/")
+        if not pointer:
+            return "表单"
+        if parts[0] == self.layout.indicator_field:
+            if len(parts) >= 3:
+                part = self.layout.indicator_titles.get(parts[2], parts[2])
+                return f"第 {int(parts[1]) + 1} 条指标的{part}"
+            return self.indicators_title
+        return self.facts.field_title(pointer)
+
+    @property
+    def indicators_title(self) -> str:
+        return self.layout.variant.field_schema(self.layout.indicator_field).get("title", "绩效指标")
+
+    def first_indicator_pointer(self) -> str:
+        """Where a finding about the indicator table as a whole points: its first 一级 cell."""
+        return self.pointer(self.indicators[0].index, "level1") if self.indicators else ""
+
+
+def _indicator(index: int, item: dict[str, Any]) -> Indicator:
+    name, target = item.get("name"), item.get("target")
+    name, folded_name = _read_name(name) if isinstance(name, str) else ("", "")
+    if not isinstance(target, str):
+        return Indicator(index, item, name, folded_name, None, None)
+    return Indicator(index, item, name, folded_name, *_read_target(target))
+
+
+# 三级 names and 年度指标值 are short and the same ones recur on form after form (满意度, ≥90%,
+# 100%, 及时 …): each text is stripped, folded and parsed once, not once per form.
+@lru_cache(maxsize=4096)
+def _read_name(text: str) -> tuple[str, str]:
+    """A 三级 name stripped, and folded for comparison."""
+    name = text.strip()
+    return name, _fold(name)
+
+
+@lru_cache(maxsize=4096)
+def _read_target(text: str) -> tuple[str, ParsedTarget | None]:
+    """A 年度指标值 folded for comparison, and read (None when blank)."""
+    return _fold(text), (parse_target(text) if text.strip() else None)
+
+
+def _name(item: dict[str, Any]) -> str:
+    name = item.get("name")
+    return name.strip() if isinstance(name, str) else ""
+
+
+def _label(index: int, item: dict[str, Any]) -> str:
+    """``第 3 条指标“平安志愿者人数”`` or, without a name, ``第 6 条指标（可持续影响指标）``."""
+    name = _name(item)
+    return f"第 {index + 1} 条指标“{name}”" if name else f"第 {index + 1} 条指标（{item.get('level2', '')}）"
+
+
+_fold = fold  # text compared the way a person reads it: NFKC, no whitespace (perfxl.targets)
+
+
+def _number(value: Decimal) -> str:
+    return canonical_decimal(value)
+
+
+def _years(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
