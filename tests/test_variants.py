@@ -134,3 +134,14 @@ def test_shanghai_prints_one_page_per_form(tmp_path, soffice):
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "sh.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "财政项目支出绩效目标申报表" in text and "人均志愿者装备成本" in text
+
+
+def test_review_finds_a_missing_cost_indicator_in_shanghai(tmp_path):
+    without_cost = dict(SAMPLE, indicators=[i for i in SAMPLE["indicators"] if i["level1"] != "成本指标"])
+    path = tmp_path / "sh.xlsx"
+    write_workbook(path, [FormSheet("有成本", SH, SAMPLE, "a"), FormSheet("无成本", SH, without_cost, "b")])
+    with_cost, missing = check_file(path).forms
+    assert "COVER-005" not in {i.code for i in with_cost.issues}
+    issue = next(i for i in missing.issues if i.code == "COVER-005")
+    assert issue.severity == "警告" and issue.sheet == "无成本" and issue.cell == "B14"
+    assert "成本指标" in issue.message
