@@ -15,7 +15,7 @@ from perfxl.api import load_json_forms
 from perfxl.variant import load_variant, variant_names
 from strategies import forms
 
-ODD = ["", " x", "x ", "\u3000x", "x\xa0", "a\x85", "a\x01b", "a\nb", "a\tb", "a\rb", "😀", "\u2028x", "x\u2029",
+ODD = ["", "0\n", "1\n", "2023-01-01\n", " x", "x ", "\u3000x", "x\xa0", "a\x85", "a\x01b", "a\nb", "a\tb", "a\rb", "😀", "\u2028x", "x\u2029",
        "\x7f", "1.1234567", "01", "-1", "1e3", "2023-02-30", "2023-1-1", "0", "12.50", 12, None, [], {}]
 
 
