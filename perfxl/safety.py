@@ -133,7 +133,7 @@ def _check_zip(path: Path, limits: Limits) -> Scan:
                 raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
             if member.file_size > 1024 * 1024 and member.file_size > limits.max_ratio * max(member.compress_size, 1):
                 raise Refused(f"压缩包内“{member.filename}”压缩比异常（疑似压缩炸弹）")
-            if not member.filename.endswith((".xml", ".rels", ".vml")):
+            if not _is_parsed(member.filename):
                 continue
             data = _read_capped(archive, member, limits)
             total += len(data)
@@ -176,6 +176,18 @@ def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
                     found[ref.group(1).decode()] = re.search(rb"<(?:\w+:)?v>[^<]", body) is not None
         if found:
             scan.formulas[html.unescape(name.decode("utf-8"))] = found
+
+
+# The parts a workbook reader parses (calamine for xlsx/xlsm and ods; openpyxl, which uses
+# defusedxml itself, for feedback copies of files that passed).  Only these are inflated and
+# scanned; the others (document properties, themes, drawings …) are bounded by the declared-size
+# and ratio checks above and never parsed.
+_PARSED_PARTS = ("xl/worksheets/", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/_rels/", "xl/styles.xml",
+                 "[Content_Types].xml", "content.xml", "styles.xml", "xl/tables/")
+
+
+def _is_parsed(name: str) -> bool:
+    return name.startswith(_PARSED_PARTS) and name.endswith((".xml", ".rels"))
 
 
 def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes:
