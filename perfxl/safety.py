@@ -24,7 +24,9 @@ from defusedxml.ElementTree import XMLParser
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')  # only cells have an r of letters+digits
+# A cell reference past column IV (256) or row 9999: rare, so one search usually settles the bounds.
+_FAR_REF = re.compile(rb'\sr="(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z])[0-9]|\sr="[A-Z]{1,3}[0-9]{5}')
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 
 
@@ -253,8 +255,9 @@ def _col_number(letters: bytes) -> int:
 def _check_bounds(name: str, data: bytes, limits: Limits) -> None:
     """Cells and merged ranges beyond what a form can hold (e.g. one cell at XFD1048576) make a
     grid-allocating reader try to allocate hundreds of GB; refuse them before it sees them."""
-    cells = _CELL_REF.findall(data)
-    merges = _MERGE_REF.findall(data)
+    near = limits.max_rows >= 9999 and limits.max_cols >= 256 and not _FAR_REF.search(data)
+    cells = [] if near else _CELL_REF.findall(data)
+    merges = _MERGE_REF.findall(data) if b"mergeCell" in data else []
     # Few distinct column letters and row numbers: convert each once.
     letters = {col for col, _ in cells} | {m[0] for m in merges} | {m[2] for m in merges if m[2]}
     rows = {row for _, row in cells} | {m[1] for m in merges} | {m[3] for m in merges if m[3]}
