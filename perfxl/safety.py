@@ -145,7 +145,7 @@ def _check_zip(path: Path, limits: Limits) -> Scan:
             if member.filename.startswith("xl/worksheets/") or member.filename == "content.xml":
                 _check_bounds(member.filename, data, limits)
             if member.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
-                    member.filename.startswith("xl/worksheets/") and b"<f" in data):
+                    member.filename.startswith("xl/worksheets/") and _FORMULA.search(data) is not None):
                 parts[member.filename] = data
     _learn(scan, parts)
     return scan
@@ -155,6 +155,7 @@ _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a cell formula, not <formula1> of a data validation
 
 
 def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
