@@ -265,9 +265,24 @@ class Layout:
     # --- checks and measures ------------------------------------------------------------
     def all_fixed_labels(self) -> list[Label]:
         """Labels whose position does not depend on the number of indicators."""
-        return [label for label in self.labels if label.text] + self.header_labels() + [
+        return list(self.fixed_labels)
+
+    @cached_property
+    def fixed_labels(self) -> tuple[Label, ...]:
+        return tuple([label for label in self.labels if label.text] + self.header_labels() + [
             Label(Area(self.header_row, self.side_label_col, self.header_row, self.side_label_col),
-                  self.side_label_text)]
+                  self.side_label_text)])
+
+    @cached_property
+    def key_order(self) -> dict[str, tuple[str, ...]]:
+        """The schema's key order: top level under "", each object property under its name."""
+        schema = self.variant.schema
+        order = {"": tuple(schema["properties"])}
+        for key, sub in schema["properties"].items():
+            props = self.variant.resolve(sub).get("properties")
+            if props:
+                order[key] = tuple(props)
+        return order
 
     def width_of(self, area: Area) -> float:
         return sum(self.column_widths.get(col, 8.43) for col in area.columns)

@@ -294,8 +294,13 @@ def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: 
 
 def misplaced_labels(cell: CellGetter, layout: Layout) -> list[Label]:
     """The fixed labels that are not where the layout puts them (the fast path's check)."""
-    return [label for label in layout.all_fixed_labels()
-            if normalise_label(cell(label.area.first_row, label.area.first_col)) != normalise_label(label.text)]
+    misplaced = []
+    for label in layout.fixed_labels:
+        found = cell(label.area.first_row, label.area.first_col)
+        # the exact text is the usual case; only a difference needs the normalised comparison
+        if found != label.text and normalise_label(found) != normalise_label(label.text):
+            misplaced.append(label)
+    return misplaced
 
 
 def read_slot(record: FormRecord, sink: IssueSink, slot: Slot, raw: Any, ref: str, *,
@@ -327,7 +332,7 @@ def complete_form(record: FormRecord, layout: Layout, indicators: list[dict[str,
     for parent in layout.required_parents:
         record.form.setdefault(parent, {})
     record.form[layout.indicator_field] = indicators
-    record.form = _in_schema_order(record.form, layout.variant.schema["properties"], layout)
+    record.form = _in_schema_order(record.form, layout)
 
 
 def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSink) -> None:
@@ -341,14 +346,15 @@ def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSi
                 sink.add("CELL-001", cell=ref, field=layout.indicator_titles[part], value="（公式）")
 
 
-def _in_schema_order(form: dict[str, Any], properties: dict[str, Any], layout: Layout) -> dict[str, Any]:
+def _in_schema_order(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
     """Keys in the schema's order, so `perfxl read` prints forms the way the schema lists them."""
+    order = layout.key_order
     ordered: dict[str, Any] = {}
-    for key, sub in properties.items():
+    for key in order[""]:
         if key in form:
             value = form[key]
-            if isinstance(value, dict):
-                value = _in_schema_order(value, layout.variant.resolve(sub).get("properties", {}), layout)
+            if isinstance(value, dict) and key in order:
+                value = {child: value[child] for child in order[key] if child in value}
             ordered[key] = value
     return ordered
 
