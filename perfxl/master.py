@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .collect import Collection, CollectedForm
 from .issues import SEVERITY_ORDER

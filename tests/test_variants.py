@@ -6,7 +6,6 @@ import ast
 import json
 import re
 import subprocess
-from pathlib import Path
 
 import openpyxl
 import pytest

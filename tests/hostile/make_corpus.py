@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
-import xlsxwriter
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
