@@ -26,7 +26,7 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')  # only cells have an r of letters+digits
 # A cell reference past column IV (256) or row 9999: rare, so one search usually settles the bounds.
-_FAR_REF = re.compile(rb'\sr="(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z])[0-9]|\sr="[A-Z]{1,3}[0-9]{5}')
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z]|[A-Z]{1,3}[0-9]{4})[0-9]')  # literal start: fast
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 
 
@@ -145,7 +145,7 @@ def _check_zip(path: Path, limits: Limits) -> Scan:
             if member.filename.startswith("xl/worksheets/") or member.filename == "content.xml":
                 _check_bounds(member.filename, data, limits)
             if member.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
-                    member.filename.startswith("xl/worksheets/") and _FORMULA.search(data) is not None):
+                    member.filename.startswith("xl/worksheets/") and _has_formula(data)):
                 parts[member.filename] = data
     _learn(scan, parts)
     return scan
@@ -155,7 +155,9 @@ _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a cell formula, not <formula1> of a data validation
+def _has_formula(data: bytes) -> bool:
+    """A cell formula (<f>, <f t="shared" …>, prefixed <x:f>), not a validation's <formula1>."""
+    return any(tag in data for tag in (b"<f>", b"<f ", b":f>", b":f "))
 
 
 def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
