@@ -52,18 +52,34 @@ def _call(func: Callable[[Any], Any], arg: Any) -> Any:
 
 
 class _Slot:
+    """One worker process and the batches it holds: the one it runs and the next one, so that it
+    never waits for a busy parent between batches."""
+
+    DEPTH = 2
+
     def __init__(self, ctx, func, memory_bytes):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker, args=(child, func, memory_bytes), daemon=True)
         self.process.start()
         child.close()
-        self.batch: list[int] = []
+        self.inflight: deque[list[int]] = deque()
         self.deadline = 0.0
 
     def give(self, batch: list[int], args: Sequence[Any], seconds: float | None) -> None:
-        self.batch = batch
-        self.deadline = time.monotonic() + (seconds * len(batch) if seconds is not None else 0)
+        if not self.inflight:
+            self._start_clock(batch, seconds)
+        self.inflight.append(batch)
         self.conn.send([args[i] for i in batch])
+
+    def take(self, seconds: float | None) -> list[int]:
+        """The batch whose results just arrived; the clock moves on to the next one."""
+        batch = self.inflight.popleft()
+        if self.inflight:
+            self._start_clock(self.inflight[0], seconds)
+        return batch
+
+    def _start_clock(self, batch: list[int], seconds: float | None) -> None:
+        self.deadline = time.monotonic() + (seconds * len(batch) if seconds is not None else 0)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -89,10 +105,8 @@ def run_isolated(func: Callable[[Any], Any], args: Sequence[Any], *, workers: in
     next_out, done = 0, 0
 
     def feed(slot: _Slot) -> None:
-        if queue:
+        while queue and len(slot.inflight) < _Slot.DEPTH:
             slot.give(queue.popleft(), args, seconds)
-        else:
-            slot.batch = []
 
     def finish(indices: list[int], values: list[Any]) -> None:
         nonlocal done
@@ -106,14 +120,15 @@ def run_isolated(func: Callable[[Any], Any], args: Sequence[Any], *, workers: in
         for slot in slots:
             feed(slot)
         while done < total:
-            busy = [s for s in slots if s.batch]
+            busy = [s for s in slots if s.inflight]
             timeout = max(0.0, min(s.deadline for s in busy) - time.monotonic()) if seconds is not None else None
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout)
             for slot in busy:
                 failure = None
                 if slot.conn in ready:
                     try:
-                        finish(slot.batch, slot.conn.recv())
+                        values = slot.conn.recv()
+                        finish(slot.take(seconds), values)
                     except (EOFError, OSError):
                         failure = Failure("crash", _exit_reason(slot))
                 elif slot.process.sentinel in ready:
@@ -123,10 +138,12 @@ def run_isolated(func: Callable[[Any], Any], args: Sequence[Any], *, workers: in
                 else:
                     continue
                 if failure is not None:
-                    if len(slot.batch) == 1:
-                        finish(slot.batch, [failure])
+                    running, *waiting = slot.inflight
+                    queue.extendleft(reversed(waiting))  # never started: back in line as they were
+                    if len(running) == 1:
+                        finish(running, [failure])
                     else:  # which job was it? retry each alone, first in line
-                        queue.extendleft([i] for i in reversed(slot.batch))
+                        queue.extendleft([i] for i in reversed(running))
                     slot.kill()
                     slots[slots.index(slot)] = slot = _Slot(ctx, func, memory_bytes)
                 feed(slot)
