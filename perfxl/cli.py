@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Iterator, NoReturn, Optional
 
 import typer
 
 from . import __version__, api
 from .issues import ERROR, WARNING, Issue, has_errors
-from .roster import RosterError
 from .variant import DEFAULT_VARIANT, all_variants, load_variant, variant_names
 
 app = typer.Typer(
@@ -63,6 +64,45 @@ def _settings_or_exit(rules: Path | None, no_review: bool):
         raise typer.Exit(2) from None
 
 
+def _fail(message: str) -> NoReturn:
+    """A usage error: the message on stderr, exit code 2."""
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _file_out(path: Path | None, option: str) -> None:
+    """An output file must not be an existing folder (checked before any work is done)."""
+    if path is not None and path.is_dir():
+        _fail(f"{option} 应为文件名，但“{path}”是一个已存在的文件夹。")
+
+
+def _folder_out(path: Path | None, option: str) -> None:
+    """An output folder must not be an existing file."""
+    if path is not None and path.exists() and not path.is_dir():
+        _fail(f"{option} 应为文件夹，但“{path}”是一个已存在的文件。")
+
+
+_OS_REASONS = {errno.EISDIR: "是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EEXIST: "已存在同名文件",
+               errno.ENOENT: "不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ENOSPC: "磁盘空间不足",
+               errno.EROFS: "位于只读的位置"}
+
+
+@contextmanager
+def _usage_errors(action: str) -> Iterator[None]:
+    """Bad input or an unwritable output met inside the API: a Chinese message and exit code 2,
+    never a traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except OSError as exc:
+        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        where = f"“{exc.filename}”" if exc.filename else ""
+        _fail(f"{action}失败：{where}{reason}。")
+    except (ValueError, RuntimeError) as exc:
+        _fail(str(exc))
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"perfxl {__version__}")
@@ -101,37 +141,37 @@ def template(
     """
     variant = _variant_or_exit(form)
     if carry_from is not None:
-        if year is None or not carry_from.is_file():
-            typer.echo("--from 需要一个存在的 JSONL 文件，并同时给出 --year。", err=True)
-            raise typer.Exit(2)
-        from .carryover import make_carryover_templates
-        try:
-            paths = make_carryover_templates(carry_from, out, year, variant=form, rows=1, password=password)
-        except ValueError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
-        for path in paths:
-            typer.echo(f"已生成：{path}")
-        typer.echo(f"共 {len(paths)} 个单位的 {year} 年度模板。")
+        _template_from(carry_from, out, year, form, password)
         return
     if roster is None:
+        _file_out(out, "--out")
         prefill = {"year": year} if year else None
-        path = api.make_template(out, variant=variant, rows=rows, password=password, prefill=prefill)
+        with _usage_errors("写入模板"):
+            path = api.make_template(out, variant=variant, rows=rows, password=password, prefill=prefill)
         typer.echo(f"已生成空白模板：{path}")
         return
     if not roster.is_file():
-        typer.echo(f"找不到名单文件：{roster}", err=True)
-        raise typer.Exit(2)
-    try:
-        from .isolation import cpu_count
+        _fail(f"找不到名单文件：{roster}")
+    _folder_out(out, "--out")
+    from .isolation import cpu_count
+    with _usage_errors("写入模板"):
         paths = api.make_roster_templates(roster, out, variant=variant, rows=rows,
                                           password=password, year=year, workers=cpu_count())
-    except RosterError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
     for path in paths:
         typer.echo(f"已生成：{path}")
     typer.echo(f"共 {len(paths)} 个单位的模板。")
+
+
+def _template_from(carry_from: Path, out: Path, year: int | None, form: str | None, password: str | None) -> None:
+    if year is None or not carry_from.is_file():
+        _fail("--from 需要一个存在的 JSONL 文件，并同时给出 --year。")
+    _folder_out(out, "--out")
+    from .carryover import make_carryover_templates
+    with _usage_errors("写入模板"):
+        paths = make_carryover_templates(carry_from, out, year, variant=form, rows=1, password=password)
+    for path in paths:
+        typer.echo(f"已生成：{path}")
+    typer.echo(f"共 {len(paths)} 个单位的 {year} 年度模板。")
 
 
 @app.command()
@@ -151,13 +191,10 @@ def fill(
     variant = _variant_or_exit(form)
     for path in forms:
         if not path.is_file():
-            typer.echo(f"找不到文件：{path}", err=True)
-            raise typer.Exit(2)
-    try:
+            _fail(f"找不到文件：{path}")
+    _folder_out(out, "--out")
+    with _usage_errors("写入工作簿"):
         written = api.fill_forms(forms, out, variant=variant, by_unit=by_unit, password=password)
-    except (ValueError, OSError) as exc:
-        typer.echo(f"无法读取 JSON：{exc}", err=True)
-        raise typer.Exit(2) from None
     for path in written:
         typer.echo(f"已生成：{path}")
 
@@ -248,9 +285,13 @@ def collect(
     (重复). Different versions of one form (冲突): the file modified last wins, ties go to the
     later path in sorted order; the others are listed as 冲突 and not counted.
 
-    Office lock files (~$*, .~lock.*) and hidden files are skipped; every other file is listed.
-    Exit code 0 when everything is clean, 1 when problems were found (the master is still
-    written), 2 for usage errors.
+    Office lock files (~$*, .~lock.*) and hidden files are skipped, and so are this run's own
+    outputs (the master, --jsonl, and what is in --csv and --feedback) when they lie in an input
+    folder; every other file is listed. An input inside an output, or --feedback on an input
+    folder, is refused.
+
+    Exit codes: 0 no errors (warnings alone do not count), 1 errors found in the input (the
+    master is still written), 2 usage error (no input files, an output that cannot be written).
 
     \b
     Examples:
@@ -261,34 +302,41 @@ def collect(
 
     for path in inputs:
         if not path.exists():
-            typer.echo(f"找不到：{path}", err=True)
-            raise typer.Exit(2)
+            _fail(f"找不到：{path}")
+    _file_out(out, "--out")
+    _file_out(jsonl, "--jsonl")
+    _folder_out(csv_dir, "--csv")
+    _folder_out(feedback, "--feedback")
     variant = _variant_or_exit(form) if form else None
     settings = _settings_or_exit(rules, no_review)
-    n_workers = workers or cpu_count()
-    show = not quiet and not as_json
-    if show:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-        with Progress(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      transient=True) as progress:
-            task = progress.add_task("files", total=None)
-            collection = api.collect_to_master(
-                inputs, out, variant=variant, settings=settings, workers=n_workers, jsonl=jsonl, csv_dir=csv_dir,
-                feedback_dir=feedback,
-                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
-    else:
-        collection = api.collect_to_master(inputs, out, variant=variant, settings=settings,
-                                           workers=n_workers, jsonl=jsonl,
-                                           csv_dir=csv_dir, feedback_dir=feedback)
+    options = {"variant": variant, "settings": settings, "workers": workers or cpu_count(), "jsonl": jsonl,
+               "csv_dir": csv_dir, "feedback_dir": feedback}
+    with _usage_errors("汇总"):
+        if quiet or as_json:
+            collection = api.collect_to_master(inputs, out, **options)
+        else:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            with Progress(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                          transient=True) as progress:
+                task = progress.add_task("files", total=None)
+                collection = api.collect_to_master(
+                    inputs, out, **options,
+                    on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     summary = {**collection.summary(), "master": str(out)}
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     elif not quiet:
-        statuses = "，".join(f"{k} {v}" for k, v in summary["files_by_status"].items())
-        typer.echo(f"文件 {summary['files']} 个（{statuses}）；表单 {summary['forms']} 张；单位 {summary['units']} 个；"
-                   f"项目资金总额合计 {summary['funding_total']} 万元；错误 {summary['errors']} 个，警告 {summary['warnings']} 个。")
+        typer.echo(_summary_line(summary))
         typer.echo(f"汇总表：{out}")
-    raise typer.Exit(1 if collection.has_errors or summary["warnings"] else 0)
+    raise typer.Exit(1 if collection.has_errors else 0)
+
+
+def _summary_line(summary: dict) -> str:
+    statuses = "，".join(f"{k} {v}" for k, v in summary["files_by_status"].items())
+    totals = "、".join(f"{total} {unit}" for unit, total in summary.get("funding_totals", {}).items())
+    funding = f"项目资金总额合计 {totals}；" if totals else ""
+    return (f"文件 {summary['files']} 个（{statuses}）；表单 {summary['forms']} 张；单位 {summary['units']} 个；"
+            f"{funding}错误 {summary['errors']} 个，警告 {summary['warnings']} 个。")
 
 
 @app.command()
@@ -326,7 +374,9 @@ def demo(out: Annotated[Path, typer.Argument(help="Folder for the demo output.")
       perfxl demo perfxl-demo/
     """
     from .isolation import cpu_count
-    result = api.run_demo(out, workers=cpu_count())
+    _folder_out(out, "OUT")
+    with _usage_errors("演示"):
+        result = api.run_demo(out, workers=cpu_count())
     typer.echo(f"模板（每个实施单位一个）：{len(result.templates)} 个 → {out / 'templates'}")
     typer.echo(f"已填写的工作簿：{len(result.filled)} 个 → {out / 'filled'}")
     typer.echo(f"汇总读回表单 {result.forms_read} 张，其中 {result.round_trip_equal} 张与 JSON 原件完全一致 → {out / 'forms.json'}")

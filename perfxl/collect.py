@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 from .api import check_file, iter_input_files
 from .config import DEFAULT_SETTINGS, Settings
 from .isolation import Failure, run_isolated
+from .layout import get_layout
 from .issues import ERROR, WARNING, Issue, make_issue
 from .reader import FormRecord
 
@@ -73,24 +74,30 @@ class Collection:
         return any(i.severity == ERROR for i in self.issues)
 
     def summary(self) -> dict[str, Any]:
+        """Counts and the 项目资金总额 total per amount unit (元 and 万元 are never added together)."""
         units = sorted({str(f.record.form.get("implementing_unit", "")) for f in self.forms} - {""})
-        total = sum((Decimal(f.record.form.get("funding", {}).get("total", "0") or "0")
-                     for f in self.forms if _is_amount(f.record.form.get("funding", {}).get("total"))),
-                    Decimal(0))
+        totals: dict[str, Decimal] = {}
+        for item in self.forms:
+            unit = get_layout(item.record.variant).amount_unit
+            totals[unit] = totals.get(unit, Decimal(0)) + _amount(item.record.group("funding").get("total"))
         by_status: dict[str, int] = {}
         for entry in self.files:
             by_status[entry.status] = by_status.get(entry.status, 0) + 1
         return {"files": len(self.files), "forms": len(self.forms), "units": len(units),
-                "funding_total": format(total, "f"), "errors": sum(i.severity == ERROR for i in self.issues),
+                "funding_totals": {unit: format(total, "f") for unit, total in totals.items()},
+                "errors": sum(i.severity == ERROR for i in self.issues),
                 "warnings": sum(i.severity == WARNING for i in self.issues), "files_by_status": by_status}
 
 
-def _is_amount(value: Any) -> bool:
+def _amount(value: Any) -> Decimal:
+    """A canonical amount string as a Decimal; anything else counts 0 (it is reported elsewhere)."""
+    if not isinstance(value, str):
+        return Decimal(0)
     try:
-        Decimal(str(value))
-        return value is not None
-    except Exception:
-        return False
+        number = Decimal(value)
+    except ArithmeticError:
+        return Decimal(0)
+    return number if number.is_finite() else Decimal(0)
 
 
 @dataclass
@@ -151,6 +158,11 @@ def _failed(path_text: str, failure: Failure) -> _FileResult:
     return _FileResult(entry, [], [make_issue("FILE-006", file=path_text, expected=failure.detail)])
 
 
+def _recency(version: CollectedForm) -> tuple[float, str]:
+    """CONFLICT_POLICY's order: modified last wins, then the later path."""
+    return version.file.mtime, version.file.path
+
+
 def identity(record: FormRecord) -> str:
     """Which form this is: its perfxl form id, or (实施单位, 项目名称, 年度) for foreign files."""
     if record.form_id:
@@ -190,16 +202,20 @@ def consolidate(results: list[_FileResult]) -> Collection:
             versions.setdefault(identity(record), []).append(CollectedForm(record, entry, position))
     for same_form in versions.values():
         distinct: dict[str, CollectedForm] = {}
+        copies: dict[str, list[CollectedForm]] = {}
         for version in same_form:
-            content = _content(version.record)
-            if content in distinct:
-                earlier = distinct[content]
-                outcome.setdefault(version.file.path, set()).add("duplicate")
-                notes.setdefault(version.file.path, []).append(
-                    f"工作表“{version.record.sheet}”与“{earlier.file.path}”中的表单相同，只计一次。")
-            else:
-                distinct[content] = version
-        chosen = max(distinct.values(), key=lambda v: (v.file.mtime, v.file.path))
+            copies.setdefault(_content(version.record), []).append(version)
+        for content, same_content in copies.items():
+            # Of identical copies the newest represents them, as among different versions: a form
+            # left unchanged in a resubmission is taken from the resubmission, not the old file.
+            newest = max(same_content, key=_recency)
+            distinct[content] = newest
+            for copy in same_content:
+                if copy is not newest:
+                    outcome.setdefault(copy.file.path, set()).add("duplicate")
+                    notes.setdefault(copy.file.path, []).append(
+                        f"工作表“{copy.record.sheet}”与“{newest.file.path}”中的表单相同，只计一次。")
+        chosen = max(distinct.values(), key=_recency)
         for version in distinct.values():
             if version is chosen:
                 continue

@@ -7,6 +7,7 @@ with ``--rules``.  Unknown keys are errors, so a typo never silently does nothin
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,9 @@ def _limits(given: object, path: str | Path) -> Limits:
     if unknown:
         raise ValueError(f"“{path}”的 [limits] 中有未知的项“{'、'.join(unknown)}”；可用：{'、'.join(known)}。")
     for key, value in given.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            raise ValueError(f"“{path}”的 [limits] {key} 应为正数，实际为“{value}”。")
+        whole = isinstance(known[key].default, int)  # sizes and counts; seconds and ratio may be fractional
+        kinds = (int,) if whole else (int, float)
+        if not isinstance(value, kinds) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+            wanted = "正整数" if whole else "正数"
+            raise ValueError(f"“{path}”的 [limits] {key} 应为{wanted}，实际为“{value}”。")
     return dataclasses.replace(DEFAULT_LIMITS, **given)

@@ -8,6 +8,7 @@ through ``write_string``: a project named ``=HYPERLINK(…)`` stays text (formul
 from __future__ import annotations
 
 import csv
+import math
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -101,7 +102,7 @@ def _schema_paths(layout: Layout) -> list[str]:
 
 def _count_level1(level1: str) -> Callable[[CollectedForm], int]:
     def count(item: CollectedForm) -> int:
-        return sum(1 for ind in item.record.form.get("indicators", []) if ind.get("level1") == level1)
+        return sum(1 for ind in item.record.indicator_items() if ind.get("level1") == level1)
     return count
 
 
@@ -115,7 +116,10 @@ FILE_HEADERS = ["路径", "大小（字节）", "SHA-256", "状态", "表单数"
 def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
     for item in collection.forms:
         form = item.record.form
-        for index, ind in enumerate(form.get("indicators", [])):
+        items = form.get("indicators")
+        for index, ind in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(ind, dict):
+                continue  # a JSON form of the wrong shape: reported by validation, not a row
             cell = item.record.cells.get(f"indicators/{index}/name", "")
             target = ind.get("target", "")
             parsed = parse_target_cached(target) if isinstance(target, str) and target.strip() else None
@@ -167,10 +171,13 @@ def unit_totals(collection: Collection, amount_columns: Sequence[Column]) -> lis
 
 
 def _decimal(value: Any) -> Decimal:
+    """An amount for sums; anything that is not a finite number (text, NaN, Infinity from JSON)
+    counts 0 here and is reported by validation."""
     try:
-        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+        number = Decimal(str(value)) if value not in (None, "") else Decimal(0)
     except ArithmeticError:
         return Decimal(0)
+    return number if number.is_finite() else Decimal(0)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -240,7 +247,7 @@ class _XlsxSheet:
                 continue
             kind = "text" if header else self.kinds[c]
             fmt = self.book.header if header else self.book.formats.get((kind, bold))
-            if kind == "amount":
+            if kind == "amount" and math.isfinite(float(_decimal(value))):
                 ws.write_number(r, c, float(_decimal(value)), fmt)
             elif kind in ("integer", "index") and isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value, fmt)
@@ -356,6 +363,19 @@ def _write_units(book: _Book, collection: Collection, amount_columns: Sequence[C
 
 
 # --- CSV exports ---------------------------------------------------------------------------
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV has no cell types: Excel would run a text starting with = + - @ as a formula, so such
+    text gets a leading apostrophe (the usual CSV-injection guard; Excel shows it as text)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(collection: Collection, out_dir: str | Path) -> list[Path]:
     """项目汇总 and 绩效指标明细 as CSV, UTF-8 with BOM so Excel opens the Chinese correctly."""
     out_dir = Path(out_dir)
@@ -370,6 +390,6 @@ def write_csv(collection: Collection, out_dir: str | Path) -> list[Path]:
             writer = csv.writer(handle)
             writer.writerow(headers)
             for row in rows:
-                writer.writerow(["" if v is None else v for v in row])
+                writer.writerow([_csv_cell(v) for v in row])
         written.append(path)
     return written

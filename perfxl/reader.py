@@ -48,6 +48,15 @@ class FormRecord:
     reported: set[str] = field(default_factory=set)  # paths whose problems are already reported
     foreign: bool = False  # read from a workbook perfxl did not write (no identity sheet)
 
+    # A form from JSON may have any shape; consumers of collected forms read it through these.
+    def group(self, key: str) -> dict[str, Any]:
+        value = self.form.get(key) if isinstance(self.form, dict) else None
+        return value if isinstance(value, dict) else {}
+
+    def indicator_items(self) -> list[dict[str, Any]]:
+        value = self.form.get("indicators") if isinstance(self.form, dict) else None
+        return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
 
 @dataclass
 class WorkbookResult:
@@ -317,7 +326,7 @@ def read_slot(record: FormRecord, sink: IssueSink, slot: Slot, raw: Any, ref: st
     if ref in formulas:
         sink.add("CELL-002", cell=ref, field=slot.title, value=text_from_cell(raw))
     try:
-        value = convert_cell(slot.kind, raw, decimals=slot.decimals, date1904=date1904)
+        value = convert_cell(slot.kind, raw, decimals=slot.decimals, date1904=date1904, unit=slot.unit)
     except ValueProblem:
         sink.add(_CODE_FOR_KIND[slot.kind], cell=ref, field=slot.title, value=text_from_cell(raw),
                  expected=expectation(slot))

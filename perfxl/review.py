@@ -17,6 +17,7 @@ catalogue (:func:`render_rules_markdown`; ``python -m perfxl.review --markdown``
 from __future__ import annotations
 
 import inspect
+import math
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -172,9 +173,9 @@ def _checked_setting(item: Rule, key: str, value: Any) -> Any:
 def _checked_param(item: Rule, param: Param, value: Any) -> Any:
     default = param.default
     if isinstance(default, (int, float)) and not isinstance(default, bool):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             return value if isinstance(value, int) else Decimal(canonical_decimal(Decimal(str(value))))
-        wanted = "数字"
+        wanted = "有限的数字"
     elif isinstance(default, tuple):
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value)

@@ -1,13 +1,15 @@
 """The roster: which units fill which projects, and what is already known about them.
 
-A roster is a CSV (UTF-8, with or without BOM) or a workbook whose first sheet has a header row.
-Column headers are the Chinese titles of form fields in the schema (主管部门, 实施单位, 年度, 项目名称,
-项目类别, 项目资金总额 …), so a new field in the schema is a new roster column with no code.
+A roster is a CSV (UTF-8, with or without BOM, or GBK as a Chinese Excel saves it) or a workbook
+whose first sheet has a header row.  Column headers are the Chinese titles of form fields in the
+schema (主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …), so a new field in the schema is a
+new roster column with no code.  One row per project; a project listed twice is an error.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,12 +36,30 @@ class RosterEntry:
         return self.form["implementing_unit"]
 
 
-def read_roster(path: str | Path, layout: Layout) -> list[RosterEntry]:
+def read_roster(path: str | Path, layout: Layout, *, year: int | None = None) -> list[RosterEntry]:
+    """The roster's projects, each a partial form; ``year`` sets 年度 on every one (overriding
+    the roster's).  :class:`RosterError` for anything that cannot be used, naming row and column."""
     path = Path(path)
     rows = _rows(path)
     if not rows:
         raise RosterError(f"名单文件“{path.name}”是空的。")
-    header = [text_from_cell(c) for c in rows[0]]
+    columns = _columns(path, rows[0], layout)
+    entries = []
+    for number, row in enumerate(rows[1:], start=2):
+        if all(is_blank(c) for c in row):
+            continue
+        form = _form(path, number, row, columns, layout)
+        if year is not None:
+            form["year"] = year
+        entries.append(RosterEntry(number, form))
+    if not entries:
+        raise RosterError(f"名单中没有项目：名单文件“{path.name}”只有表头，没有项目行。")
+    _check_unique(path, entries)
+    return entries
+
+
+def _columns(path: Path, header_row: list[Any], layout: Layout) -> dict[int, Slot]:
+    header = [text_from_cell(c) for c in header_row]
     by_title: dict[str, Slot] = {slot.title: slot for slot in layout.slots}
     columns: dict[int, Slot] = {}
     for index, title in enumerate(header):
@@ -53,37 +73,61 @@ def read_roster(path: str | Path, layout: Layout) -> list[RosterEntry]:
                and slot not in columns.values()]
     if missing:
         raise RosterError(f"名单文件“{path.name}”缺少必需的列：{'、'.join(missing)}。")
-    entries = []
-    for number, row in enumerate(rows[1:], start=2):
-        if all(is_blank(c) for c in row):
+    return columns
+
+
+def _form(path: Path, number: int, row: list[Any], columns: dict[int, Slot], layout: Layout) -> dict[str, Any]:
+    form: dict[str, Any] = {}
+    for index, slot in columns.items():
+        raw = row[index] if index < len(row) else ""
+        if is_blank(raw):
             continue
-        form: dict[str, Any] = {}
-        for index, slot in columns.items():
-            raw = row[index] if index < len(row) else ""
-            if is_blank(raw):
-                continue
-            try:
-                value = convert_cell(slot.kind, raw, decimals=slot.decimals)
-            except ValueProblem:
-                raise RosterError(f"名单文件“{path.name}”第 {number} 行“{slot.title}”：无法识别的值“{raw}”。") from None
-            _set(form, slot.path, value)
-        for required in REQUIRED_COLUMNS:
-            if not form.get(required):
-                title = layout.slot_by_path[required].title
-                raise RosterError(f"名单文件“{path.name}”第 {number} 行：“{title}”不能为空。")
-        entries.append(RosterEntry(number, form))
-    return entries
+        try:
+            value = convert_cell(slot.kind, raw, decimals=slot.decimals, unit=slot.unit)
+        except ValueProblem:
+            raise RosterError(f"名单文件“{path.name}”第 {number} 行“{slot.title}”：无法识别的值“{raw}”。") from None
+        _set(form, slot.path, value)
+    for required in REQUIRED_COLUMNS:
+        if not form.get(required):
+            title = layout.slot_by_path[required].title
+            raise RosterError(f"名单文件“{path.name}”第 {number} 行：“{title}”不能为空。")
+    return form
+
+
+def _check_unique(path: Path, entries: list[RosterEntry]) -> None:
+    """One project once: (实施单位, 项目名称, 年度) is a form's identity."""
+    seen: dict[tuple[str, str, str], int] = {}
+    for entry in entries:
+        key = (entry.unit, str(entry.form["project_name"]), str(entry.form.get("year", "")))
+        if key in seen:
+            year = f"、年度“{key[2]}”" if key[2] else "、年度（未填写）"
+            raise RosterError(f"名单文件“{path.name}”第 {seen[key]} 行与第 {entry.row} 行重复："
+                              f"实施单位“{key[0]}”、项目名称“{key[1]}”{year}都相同。同一项目只能列一次。")
+        seen[key] = entry.row
 
 
 def _rows(path: Path) -> list[list[Any]]:
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [row for row in csv.reader(handle)]
+        return list(csv.reader(io.StringIO(_csv_text(path), newline="")))
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
         raise RosterError(f"无法读取名单文件“{path.name}”：{exc}") from None
     return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+
+
+def _csv_text(path: Path) -> str:
+    """A CSV as Excel saves it: UTF-8 (with or without BOM), or GBK/GB18030 from a Chinese Excel."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RosterError(f"无法读取名单文件“{path.name}”：{exc.strerror or exc}") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterError(f"名单文件“{path.name}”的编码无法识别：应为 UTF-8 或 GBK（在 Excel 中另存为“CSV UTF-8”即可）。")
 
 
 def _set(form: dict[str, Any], path: str, value: Any) -> None:

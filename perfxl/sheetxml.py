@@ -10,6 +10,7 @@ nothing written here can become a formula.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import shutil
 import tempfile
@@ -83,11 +84,12 @@ def _number(kind: str, value: Any) -> str | None:
         return None
     if kind == "amount":
         try:
-            return repr(float(Decimal(str(value))))
+            number = float(Decimal(str(value)))
         except (InvalidOperation, ValueError):
             return None
+        return repr(number) if math.isfinite(number) else None  # NaN/Infinity: text, never <v>nan</v>
     if kind in ("integer", "index") and isinstance(value, (int, float)):
-        return repr(value)
+        return repr(value) if math.isfinite(value) else None
     if kind == "date" and isinstance(value, str):
         try:
             return str((dt.date.fromisoformat(value) - _EPOCH).days)

@@ -30,7 +30,7 @@ def canonical_decimal(value: Decimal) -> str:
     return text
 
 
-def amount_from_cell(value: object, max_decimals: int = MAX_DECIMALS) -> str:
+def amount_from_cell(value: object, max_decimals: int = MAX_DECIMALS, unit: str = "") -> str:
     """A cell value (number or text) as a canonical amount string with at most ``max_decimals``."""
     if isinstance(value, bool):
         raise ValueProblem(value)
@@ -42,7 +42,12 @@ def amount_from_cell(value: object, max_decimals: int = MAX_DECIMALS) -> str:
         number = Decimal(repr(value))
     elif isinstance(value, str):
         # Units type 1,234.5 or full-width １２３ or leave spaces: what they meant is clear.
-        text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", value)).removesuffix("万元").removesuffix("元")
+        text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", value))
+        # The form's own unit may be typed after the number; any other (元 in a 万元 form is
+        # 10,000 times off) is refused, never silently taken.
+        text = text.removesuffix(unit) if unit else text
+        if text.endswith("元"):
+            raise ValueProblem(value)
         if "," in text or "，" in text:
             # Only a real thousands separator may go: 1,234.5 yes, 1234,5 (a decimal comma?) no.
             text = text.replace("，", ",")
@@ -145,10 +150,11 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def convert_cell(kind: str, raw: object, *, decimals: int = MAX_DECIMALS, date1904: bool = False) -> object:
+def convert_cell(kind: str, raw: object, *, decimals: int = MAX_DECIMALS, date1904: bool = False,
+                 unit: str = "") -> object:
     """A raw cell value as the field kind (see :mod:`perfxl.layout`) wants it."""
     if kind == "amount":
-        return amount_from_cell(raw, decimals)
+        return amount_from_cell(raw, decimals, unit)
     if kind == "date":
         return date_from_cell(raw, date1904=date1904)
     if kind == "integer":

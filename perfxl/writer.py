@@ -19,7 +19,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import __version__
-from .layout import AMOUNT, CHOICE, DATE, INTEGER, Area, Layout, Slot, display_width, expectation
+from .layout import (AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT, Area, Layout, Slot, display_width,
+                     expectation)
 from .values import amount_to_cell, date_to_cell
 
 META_SHEET = "_perfxl"
@@ -29,6 +30,7 @@ META_HEADER = ("工作表", "表单标识", "表单版本", "模式标识")
 # Fixed document timestamp: the same input must give the same bytes.
 FIXED_TIMESTAMP = dt.datetime(2020, 1, 1, 0, 0, 0)
 _FORM_NAMESPACE = uuid.UUID("6f1c9a52-3f55-4a8e-9a55-0c4d3c1e9a01")
+TEXT_FORMAT = "@"  # what units type into text cells stays text (95% is not 0.95, 007 not 7)
 _INLINE_LIST_LIMIT = 255  # Excel refuses longer inline data-validation lists
 _RESERVED_SHEET_NAMES = {"history", META_SHEET.lower(), LISTS_SHEET.lower(), INSTRUCTIONS_SHEET}
 DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
@@ -150,8 +152,11 @@ def write_workbook(target: str | Path | BinaryIO, sheets: Sequence[FormSheet], *
         path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(path)  # whole file or nothing: a unit never receives half a workbook
+        finally:
+            tmp.unlink(missing_ok=True)
     else:
         target.write(data)
 
@@ -212,7 +217,8 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
     indicators = (layout.blank_indicators(sheet.blank_rows) if sheet.blank_rows is not None
                   else form.get(layout.indicator_field, []))
     block = layout.indicator_block(indicators)
-    label_fmt, input_fmt = formats.get("label"), formats.get("input")
+    # Text format (@) on name and target: Excel would store a typed 95% as the number 0.95.
+    label_fmt, input_fmt = formats.get("label"), formats.get("input", TEXT_FORMAT)
     for label in layout.header_labels():
         _put_string(ws, label.area, label.text, label_fmt)
     _put_string(ws, block.side_label, layout.side_label_text, label_fmt)
@@ -274,7 +280,8 @@ def _put_string(ws, area: Area, text: str, fmt) -> None:
 
 def _put_slot(ws, formats: _Formats, slot: Slot, value: Any) -> None:
     style = slot.style if slot.style != "input" else {AMOUNT: "amount", DATE: "date"}.get(slot.kind, "input")
-    fmt = formats.get(style, slot.num_format)
+    text_kind = slot.kind in (TEXT, LONG_TEXT)
+    fmt = formats.get(style, slot.num_format or (TEXT_FORMAT if text_kind else None))
     area = slot.area
     if area.is_merged:
         ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -168,6 +169,10 @@ def test_formula_injection_stays_text(tmp_path):
                     assert cell.data_type == "s", (ws.title, cell.coordinate)
                     seen += 1
     assert seen >= len(INJECTIONS)
+    csv_text = (tmp_path / "csv" / "项目汇总.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
+    detail = (tmp_path / "csv" / "绩效指标明细.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+1" in detail and ",=1+1" not in detail
 
 
 def test_feedback_copy_marks_cells_and_leaves_original(tmp_path):
@@ -260,3 +265,51 @@ def test_indicator_detail_records_the_parsed_target(tmp_path):
     assert parsed["相关单位满意度"] == ("≥", 90, "%", "定量")
     assert parsed["长效管理机制"] == (None, None, None, "定性")
     assert {r[col["单元格"]] for r in rows} >= {"D13", "D20"}
+
+
+def test_odd_json_shapes_and_non_finite_amounts_never_break_the_master(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    odd = [{"project_name": "a", "funding": "x", "indicators": "abc"},
+           {"project_name": "b", "indicators": [1, {"level1": "产出指标", "name": {"a": 1}}]},
+           dict(load_example("03"), funding={"total": "NaN"}),
+           dict(load_example("04"), funding={"total": "1e400"})]
+    for i, form in enumerate(odd):
+        (inbox / f"{i}.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+    master = tmp_path / "m.xlsx"
+    collection = collect_to_master([inbox], master, csv_dir=tmp_path / "csv")
+    assert collection.has_errors
+    wb = openpyxl.load_workbook(master)
+    header, projects = rows_of(wb["项目汇总"])
+    assert len(projects) == 4
+    total = header.index("项目资金总额（万元）")
+    assert {row[total] for row in projects} <= {None, "NaN", "1e400"}  # never a number that is not one
+    header, units = rows_of(wb["单位汇总"])
+    grand = units[-1]
+    assert grand[0] == "合计" and grand[2] == 4
+    assert all(not (isinstance(v, float) and not math.isfinite(v)) for row in units for v in row)
+
+
+def test_unchanged_forms_come_from_the_newest_resubmission(tmp_path):
+    inbox = tmp_path / "in"
+    first = [load_example(n) for n in ("12", "13")]
+    second = [load_example("12"), dict(load_example("13"), project_category="一次性项目")]
+    old, new = inbox / "v1.xlsx", inbox / "v2.xlsx"
+    for path, forms in ((old, first), (new, second)):
+        write_workbook(path, [FormSheet(f["project_name"], LAYOUT, f, form_id_for(LAYOUT, f)) for f in forms])
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    os.utime(new, (1_700_000_100, 1_700_000_100))
+    collection = collect([inbox])
+    assert {item.record.sheet: item.file.path for item in collection.forms} == {
+        "党建活动": str(new), "社工": str(new)}
+    status = {Path(e.path).name: e.status for e in collection.files}
+    assert status == {"v1.xlsx": "冲突", "v2.xlsx": "已汇总"}
+
+
+def test_summary_keeps_yuan_and_wan_yuan_apart(tmp_path):
+    sample = json.loads((Path(__file__).parent / "fixtures" / "shanghai-2025-sample.json").read_text(encoding="utf-8"))
+    shanghai = get_layout("shanghai-2025")
+    write_workbook(tmp_path / "in" / "sh.xlsx", [FormSheet("样例", shanghai, sample, "sh")])
+    fill_forms([EXAMPLES / "01.json"], tmp_path / "in")
+    summary = collect([tmp_path / "in"]).summary()
+    assert summary["funding_totals"] == {"元": "2273740", "万元": "374.9447"}

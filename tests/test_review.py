@@ -502,3 +502,15 @@ def test_rules_doc_lists_every_rule_and_parameter():
 def test_markdown_entry_point(capsysbinary):
     assert review_module.main(["--markdown"]) == 0
     assert capsysbinary.readouterr().out.decode("utf-8") == render_rules_markdown()
+
+
+@pytest.mark.parametrize("text", ["[rules.TARGET-001]\nmin_satisfaction = nan\n",
+                                  "[rules.TARGET-001]\nmin_satisfaction = inf\n",
+                                  "[limits]\nmemory_bytes = 1.5\n", "[limits]\nseconds = nan\n",
+                                  "[limits]\nmax_rows = -1\n"])
+def test_non_finite_or_fractional_settings_are_refused(tmp_path, text):
+    from perfxl.config import load_settings
+    path = tmp_path / "perfxl.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="应为"):
+        load_settings(path)

@@ -189,3 +189,13 @@ def test_roster_as_workbook(tmp_path):
     assert ws[slot["year"].area.ref].value == 2024
     assert ws[slot["funding.total"].area.ref].value == pytest.approx(4.0344)
     assert ws[slot["planned_start"].area.ref].value.date().isoformat() == "2024-01-01"
+
+
+def test_text_inputs_have_text_format(blank):
+    """Excel turns a typed 95% into 0.95 and 007 into 7 unless the cell is formatted as text."""
+    ws = openpyxl.load_workbook(blank)[LAYOUT.title]
+    block = LAYOUT.indicator_block(LAYOUT.blank_indicators(3))
+    for part in ("name", "target"):
+        assert ws[LAYOUT.indicator_cell(part, block.rows[0].row)].number_format == "@"
+    assert ws[LAYOUT.slot_by_path["project_name"].area.ref].number_format == "@"
+    assert ws[LAYOUT.slot_by_path["funding.total"].area.ref].number_format != "@"

@@ -14,7 +14,7 @@ from decimal import Decimal
 @pytest.mark.parametrize("raw,expected", [
     (374.9447, "374.9447"), (0.355542, "0.355542"), (5993.967, "5993.967"), (41.0, "41"), (0, "0"),
     (999999999.999999, "999999999.999999"), ("435. 5435", "435.5435"), ("1,234.5", "1234.5"),
-    ("１２３", "123"), ("12万元", "12"), ("5993.9670", "5993.967"), (0.30000000000000004, "0.3"),
+    ("１２３", "123"), ("5993.9670", "5993.967"), (0.30000000000000004, "0.3"),
     ("1，234，567.5", "1234567.5"),
 ])
 def test_amounts(raw, expected):
@@ -62,3 +62,11 @@ def test_text(raw, expected):
 def test_canonical_decimal_never_uses_exponents():
     assert canonical_decimal(Decimal("1E+2")) == "100"
     assert canonical_decimal(Decimal("0.000100")) == "0.0001"
+
+
+def test_only_the_forms_own_unit_may_follow_an_amount():
+    assert amount_from_cell("12万元", unit="万元") == "12"
+    assert amount_from_cell("12 元", 2, unit="元") == "12"
+    for text, unit in (("3749447元", "万元"), ("12万元", "元"), ("12元", "")):
+        with pytest.raises(ValueProblem):
+            amount_from_cell(text, unit=unit)  # 元 in a 万元 form is 10,000 times off
