@@ -298,7 +298,7 @@ def _read_json(path: Path, name: str, variant: str) -> WorkbookResult:
         sink.add("FILE-003", expected=str(exc))
         return WorkbookResult(name, [], sink.issues)
     if not forms:
-        sink.add("FILE-002", expected="JSON 文件中没有表单")
+        sink.add("FILE-008")
     records = []
     for index, form in enumerate(forms):
         label = f"第 {index + 1} 个表单" if len(forms) > 1 else ""
@@ -458,7 +458,6 @@ def _build_master(collection, out: Path) -> None:
 
 
 # feedback.write_feedback writes this instead of a marked copy for a file it cannot edit (.xls, .ods).
-_PROBLEM_LIST_SUFFIX = ".问题清单.xlsx"
 
 
 def _feedback_plan(collection, feedback_dir: str | Path,
@@ -482,7 +481,9 @@ def _feedback_plan(collection, feedback_dir: str | Path,
 
 
 def _problem_list_name(name: str) -> str:
-    return Path(name).stem + _PROBLEM_LIST_SUFFIX
+    from .feedback import PROBLEM_LIST_SUFFIX  # feedback imports openpyxl: only when needed
+
+    return Path(name).stem + PROBLEM_LIST_SUFFIX
 
 
 def _write_feedback_copies(plan: list[tuple[Path, list[Issue], Path]]) -> None:

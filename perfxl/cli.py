@@ -117,7 +117,9 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
 
 @app.command()
 def template(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output .xlsx file, or folder with --roster.")] = Path("绩效目标表.xlsx"),
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Output .xlsx file (default 绩效目标表.xlsx), or folder with --roster/--from "
+                            "(default 下发模板).")] = None,
     roster: Annotated[Optional[Path], typer.Option(
         "--roster", help="CSV or workbook listing the projects: headers are field titles "
                          "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …).")] = None,
@@ -139,6 +141,8 @@ def template(
       perfxl template --roster examples/roster.csv --out 下发模板/ --rows 4
       perfxl template --from forms-2023.jsonl --year 2024 --out 下发模板-2024/
     """
+    if out is None:
+        out = Path("下发模板") if (roster or carry_from) else Path("绩效目标表.xlsx")
     variant = _variant_or_exit(form)
     if carry_from is not None:
         _template_from(carry_from, out, year, form, password)
@@ -248,6 +252,9 @@ def validate(
     from .isolation import cpu_count
     results = api.validate_paths(paths, variant=_variant_or_exit(form) if form else None,
                                  settings=settings, workers=workers or cpu_count())
+    if not results:
+        typer.echo(f"没有找到输入文件（{'、'.join(map(str, paths))}）。", err=True)
+        raise typer.Exit(2)
     issues = [issue for checked in results for issue in checked.issues]
     if as_json:
         typer.echo(json.dumps([i.to_dict() for i in issues], ensure_ascii=False, indent=2))

@@ -20,6 +20,7 @@ from .issues import ERROR, Issue
 ERROR_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
 WARNING_FILL = PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C")
 PROBLEM_SHEET = "问题"
+PROBLEM_LIST_SUFFIX = ".问题清单.xlsx"  # the feedback for a file that cannot be edited (.xls/.ods)
 EDITABLE_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -30,7 +31,7 @@ def write_feedback(source: str | Path, issues: Iterable[Issue], target: str | Pa
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.suffix.lower() not in EDITABLE_SUFFIXES:
         # .xls/.ods cannot be edited faithfully here: the unit gets the problem list on its own.
-        target = target.with_suffix(".问题清单.xlsx")
+        target = target.with_suffix(PROBLEM_LIST_SUFFIX)
         book = openpyxl.Workbook()
         book.active.title = PROBLEM_SHEET
         _problem_sheet(book[PROBLEM_SHEET], issues)

@@ -36,6 +36,8 @@ CATALOGUE: dict[str, IssueType] = _types(
               "A workbook without any sheet that looks like a form of a known variant."),
     IssueType("FILE-003", ERROR, "JSON 文件无法解析：{expected}。",
               "A .json input that is not valid JSON."),
+    IssueType("FILE-008", ERROR, "JSON 文件中没有表单（应为一个表单对象或表单数组）。",
+              "A .json input holding no form at all (an empty array)."),
     IssueType("FILE-005", ERROR, "{expected}。",
               "A file refused before parsing: encrypted, a zip bomb, XML with a DTD, not a workbook by content, out-of-bounds cells."),
     IssueType("FILE-006", ERROR, "读取此文件时{expected}，已跳过。请在 Excel 中重新保存后提交。",

@@ -112,3 +112,15 @@ def test_problem_code_catalogue_is_current():
     from perfxl.issues import render_catalogue_markdown
     actual = (ROOT / "docs" / "issues.md").read_text(encoding="utf-8")
     assert actual == render_catalogue_markdown(), "docs/issues.md is stale: run `python -m perfxl.issues > docs/issues.md`"
+
+
+def test_validate_of_an_empty_folder_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 2 and "没有找到输入文件" in result.output
+
+
+def test_template_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert invoke("template").exit_code == 0 and (tmp_path / "绩效目标表.xlsx").is_file()
+    assert invoke("template", "--roster", ROOT / "examples" / "roster.csv").exit_code == 0
+    assert len(list((tmp_path / "下发模板").glob("*.xlsx"))) == 3
