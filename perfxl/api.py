@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,8 +318,11 @@ def iter_input_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # Only outputs inside this folder can be met while walking it: resolve files only then
+            # (a district folder holds thousands of files).
+            here = [place for place in skip if is_within(place, [path.resolve()])]
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not is_ignored(child.relative_to(path)) and not (skip and is_within(child, skip)):
+                if not is_ignored(child.relative_to(path)) and not (here and is_within(child, here)):
                     yield child
         elif not (skip and is_within(path, skip)):
             yield path
@@ -326,8 +330,9 @@ def iter_input_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] 
 
 def is_within(path: str | Path, places: Iterable[Path]) -> bool:
     """Whether ``path`` resolves to one of the (resolved) ``places`` or to something under one."""
-    resolved = Path(path).resolve()
-    return any(resolved == place or place in resolved.parents for place in places)
+    resolved = os.path.realpath(path)
+    return any(resolved == str(place) or resolved.startswith(str(place).rstrip(os.sep) + os.sep)
+               for place in places)
 
 
 def is_ignored(relative: Path) -> bool:

@@ -24,7 +24,6 @@ from xlsxwriter.xmlwriter import XMLwriter
 
 _EPOCH = dt.date(1899, 12, 30)
 _ESCAPES = re.compile(r"[&<>]")
-_EDGE_SPACE = re.compile(r"^\s|\s$")
 _escape_controls = XMLwriter._escape_control_characters  # "\x01" → _x0001_, as Excel stores it
 
 
@@ -45,6 +44,7 @@ class SheetData:
 
     def __init__(self, kinds: Sequence[str]):
         self.kinds = list(kinds)
+        self._all_text = ["text"] * len(self.kinds)
         self.columns = [xl_col_to_name(i) for i in range(len(kinds))]
         self.handle: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
         self.rows = 0
@@ -52,20 +52,22 @@ class SheetData:
     def add(self, values: Sequence[Any], styles: Sequence[int], *, all_text: bool = False) -> None:
         """One row; ``styles`` are xlsxwriter xf indexes per column."""
         self.rows += 1
-        r = self.rows
+        r = str(self.rows)
         parts = [f'<row r="{r}">']
+        kinds, columns = (self._all_text if all_text else self.kinds), self.columns
         for col, value in enumerate(values):
             if value is None or value == "":
                 continue
-            kind = "text" if all_text else self.kinds[col]
-            ref = f"{self.columns[col]}{r}"
-            number = _number(kind, value)
-            if number is not None:
-                parts.append(f'<c r="{ref}" s="{styles[col]}"><v>{number}</v></c>')
-                continue
-            text = str(value)
-            space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
-            parts.append(f'<c r="{ref}" s="{styles[col]}" t="inlineStr"><is><t{space}>{_text(text)}</t></is></c>')
+            kind = kinds[col]
+            if kind != "text":
+                number = _number(kind, value)
+                if number is not None:
+                    parts.append(f'<c r="{columns[col]}{r}" s="{styles[col]}"><v>{number}</v></c>')
+                    continue
+            text = value if isinstance(value, str) else str(value)
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+            parts.append(f'<c r="{columns[col]}{r}" s="{styles[col]}" t="inlineStr"><is><t{space}>'
+                         f'{_text(text)}</t></is></c>')
         parts.append("</row>")
         self.handle.write("".join(parts))
 
