@@ -88,6 +88,8 @@ def _title(layout: Layout, path: list[Any]) -> str:
         return "表单"
     if path[0] == layout.indicator_field and len(path) >= 3:
         return f"第 {int(path[1]) + 1} 条指标的{layout.indicator_titles.get(str(path[2]), str(path[2]))}"
+    if path[0] == layout.indicator_field and len(path) == 2:
+        return f"第 {int(path[1]) + 1} 条指标"
     if path[0] == layout.indicator_field:
         return layout.variant.field_schema(layout.indicator_field).get("title", "绩效指标")
     try:

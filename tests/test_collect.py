@@ -227,7 +227,7 @@ def test_carry_over_reads_back_with_carried_fields(inbox, tmp_path):
     assert new["goals"]["overall"] == old["goals"]["overall"]
     assert new["goals"]["overall_period"] == "2024年1月1日-2024年12月31日"
     assert new["funding"] == {}
-    assert new["indicators"] == old["indicators"] or sorted(map(str, new["indicators"])) == sorted(map(str, old["indicators"]))
+    assert new["indicators"] == old["indicators"]  # 17's are in framework order; empty rows read as none
     assert new["department"] == old["department"] and new["implementing_unit"] == old["implementing_unit"]
 
 
