@@ -30,7 +30,12 @@ _escape_controls = XMLwriter._escape_control_characters  # "\x01" → _x0001_, a
 _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
+_CELL_LIMIT = 32767  # Excel's characters per cell: a longer inline string makes it "repair" the file
+
+
 def _text(value: str) -> str:
+    if len(value) > _CELL_LIMIT:  # a 10 MB text cell is reported by validation; the master keeps its start
+        value = value[:_CELL_LIMIT - 1] + "…"
     if not _NEEDS_WORK.search(value):  # almost every text: nothing to escape
         return value
     value = _escape_controls(value)

@@ -269,11 +269,22 @@ def _get(form: dict[str, Any], path: str) -> Any:
     return node
 
 
+EXCEL_CELL_LIMIT = 32767  # characters in one cell; xlsxwriter would skip a longer string silently
+
+
+def _write_text(ws, row: int, col: int, text: str, fmt) -> None:
+    """Text into a cell, refusing what Excel cannot hold instead of losing it."""
+    if len(text) > EXCEL_CELL_LIMIT:
+        ref = xl_rowcol_to_cell(row, col)
+        raise ValueError(f"单元格 {ref} 的文字有 {len(text)} 个字符，超过 Excel 单元格的上限 {EXCEL_CELL_LIMIT}。")
+    ws.write_string(row, col, text, fmt)
+
+
 def _put_string(ws, area: Area, text: str, fmt) -> None:
     if area.is_merged:
         ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
     if text:
-        ws.write_string(area.first_row, area.first_col, text, fmt)
+        _write_text(ws, area.first_row, area.first_col, text, fmt)
     elif not area.is_merged:
         ws.write_blank(area.first_row, area.first_col, None, fmt)
 
@@ -298,7 +309,7 @@ def _put_slot(ws, formats: _Formats, slot: Slot, value: Any) -> None:
     else:
         # A value of the wrong type (only possible from unvalidated JSON) is kept as text, so the
         # reader reports it at its cell instead of the writer failing.
-        ws.write_string(r, c, str(value), fmt)
+        _write_text(ws, r, c, str(value), fmt)
 
 
 def _is_amount(value: Any) -> bool:

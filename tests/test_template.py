@@ -199,3 +199,16 @@ def test_text_inputs_have_text_format(blank):
         assert ws[LAYOUT.indicator_cell(part, block.rows[0].row)].number_format == "@"
     assert ws[LAYOUT.slot_by_path["project_name"].area.ref].number_format == "@"
     assert ws[LAYOUT.slot_by_path["funding.total"].area.ref].number_format != "@"
+
+
+def test_text_longer_than_an_excel_cell_is_refused_not_dropped(tmp_path):
+    form = load_example("01")
+    form["goals"]["overall"] = "长" * 40000
+    with pytest.raises(ValueError, match="超过 Excel 单元格的上限"):
+        write_workbook(tmp_path / "x.xlsx", [FormSheet("x", LAYOUT, form, "id")])
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_master_cuts_text_to_what_an_excel_cell_holds():
+    from perfxl.sheetxml import _text
+    assert len(_text("长" * 40000)) == 32767 and _text("长" * 40000).endswith("…")
