@@ -27,6 +27,7 @@ from .writer import FIXED_TIMESTAMP
 
 PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"
 AMOUNT_FORMAT = "#,##0.00####"
+MAX_SHEET_ROWS = 1_048_576  # Excel's rows per sheet, the header included
 IDENTITY_FIELDS = ("department", "implementing_unit", "year", "project_name")
 
 
@@ -216,11 +217,6 @@ class _Sheet:
             fmt = self.book.wrap if width >= 60 else None
             self.ws.set_column(i, i, width, fmt)
 
-    def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
-        add, styles = self.data.add, self.styles
-        for values in rows:
-            add(values, styles)
-
     def finish(self) -> None:
         self.ws.autofilter(0, 0, max(self.data.rows - 1, 0), len(self.headers) - 1)
         self.book.streamed[self.number] = self.data
@@ -319,9 +315,18 @@ def build_master(collection: Collection, path: str | Path) -> Path:
 
 
 def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str], rows) -> None:
-    sheet = _Sheet(book, name, headers, kinds)
-    sheet.set_widths(_sample(rows()))
-    sheet.write_rows(rows())
+    """A sheet's rows; past Excel's row limit they go on in 名称（2）, 名称（3）… (a city's
+    indicators outgrow one sheet), each with its header."""
+    sample = _sample(rows())
+    sheet, part = _Sheet(book, name, headers, kinds), 1
+    sheet.set_widths(sample)
+    for values in rows():
+        if sheet.data.rows >= MAX_SHEET_ROWS:
+            sheet.finish()
+            part += 1
+            sheet = _Sheet(book, f"{name}（{part}）", headers, kinds)
+            sheet.set_widths(sample)
+        sheet.data.add(values, sheet.styles)
     sheet.finish()
 
 

@@ -313,3 +313,18 @@ def test_summary_keeps_yuan_and_wan_yuan_apart(tmp_path):
     fill_forms([EXAMPLES / "01.json"], tmp_path / "in")
     summary = collect([tmp_path / "in"]).summary()
     assert summary["funding_totals"] == {"元": "2273740", "万元": "374.9447"}
+
+
+def test_rows_beyond_excels_limit_continue_on_a_second_sheet(tmp_path, monkeypatch):
+    from perfxl import master
+    monkeypatch.setattr(master, "MAX_SHEET_ROWS", 20)
+    fill_forms([EXAMPLES / "01.json", EXAMPLES / "03.json", EXAMPLES / "07.json"], tmp_path / "in")
+    collection = collect([tmp_path / "in"])
+    build_master(collection, tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "m.xlsx")
+    parts = [n for n in wb.sheetnames if n.startswith("绩效指标明细")]
+    assert parts == ["绩效指标明细", "绩效指标明细（2）"]
+    rows = [r for n in parts for r in list(wb[n].iter_rows(values_only=True))[1:]]
+    assert all(wb[n].max_row <= 20 for n in parts)
+    assert len(rows) == sum(len(load_example(n)["indicators"]) for n in ("01", "03", "07"))
+    assert [c.value for c in wb["绩效指标明细（2）"][1]][:3] == ["实施单位", "项目名称", "一级指标"]
