@@ -340,12 +340,13 @@ def is_ignored(relative: Path) -> bool:
 
 
 def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None,
-                   settings: Settings = DEFAULT_SETTINGS, workers: int = 1) -> list[Checked]:
+                   settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
+                   on_progress: Callable[[int, int], None] | None = None) -> list[Checked]:
     """Check every file, each in an isolated worker process (a parser crash costs one file)."""
     files = list(iter_input_files(paths))
     jobs = [(str(path), variant, settings) for path in files]
     results = run_isolated(_check_job, jobs, workers=workers, seconds=settings.limits.seconds,
-                           memory_bytes=settings.limits.memory_bytes)
+                           memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
     return [result if isinstance(result, Checked) else failed_check(str(path), result)
             for path, result in zip(files, results)]
 

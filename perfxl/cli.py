@@ -7,7 +7,7 @@ import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, NoReturn, Optional
+from typing import Annotated, Callable, Iterator, NoReturn, Optional
 
 import typer
 
@@ -101,6 +101,17 @@ def _usage_errors(action: str) -> Iterator[None]:
         _fail(f"{action}失败：{where}{reason}。")
     except (ValueError, RuntimeError) as exc:
         _fail(str(exc))
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for long runs (files done / files), gone when finished."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _version(value: bool) -> None:
@@ -250,8 +261,13 @@ def validate(
             raise typer.Exit(2)
     settings = _settings_or_exit(rules, no_review)
     from .isolation import cpu_count
-    results = api.validate_paths(paths, variant=_variant_or_exit(form) if form else None,
-                                 settings=settings, workers=workers or cpu_count())
+    options = dict(variant=_variant_or_exit(form) if form else None, settings=settings,
+                   workers=workers or cpu_count())
+    if as_json:
+        results = api.validate_paths(paths, **options)
+    else:
+        with _progress("校验") as update:
+            results = api.validate_paths(paths, **options, on_progress=update)
     if not results:
         typer.echo(f"没有找到输入文件（{'、'.join(map(str, paths))}）。", err=True)
         raise typer.Exit(2)
@@ -322,13 +338,8 @@ def collect(
         if quiet or as_json:
             collection = api.collect_to_master(inputs, out, **options)
         else:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-            with Progress(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                          transient=True) as progress:
-                task = progress.add_task("files", total=None)
-                collection = api.collect_to_master(
-                    inputs, out, **options,
-                    on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+            with _progress("读取") as update:
+                collection = api.collect_to_master(inputs, out, **options, on_progress=update)
     summary = {**collection.summary(), "master": str(out)}
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
