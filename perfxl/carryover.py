@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from .values import get_field
 from .layout import AMOUNT, Layout, get_layout
 from .variant import DEFAULT_VARIANT, variant_names
 
@@ -85,9 +86,7 @@ def carry_forward(form: dict[str, Any], year: int, layout: Layout, rows: int = 1
     new["year"] = year
     for slot in layout.slots:
         parent_path, _, key = slot.path.rpartition(".")
-        parent = new
-        for part in filter(None, parent_path.split(".")):
-            parent = parent.get(part, {}) if isinstance(parent, dict) else {}
+        parent = get_field(new, parent_path) if parent_path else new
         if not isinstance(parent, dict) or key not in parent:
             continue
         if slot.kind == AMOUNT:

@@ -111,14 +111,12 @@ class _FileResult:
 
 def _process_file(args: tuple[str, str | None, Settings]) -> _FileResult:
     path_text, variant, settings = args
-    path = Path(path_text)
     try:
-        data = path.read_bytes()
-        mtime = path.stat().st_mtime
+        entry = _file_entry(path_text)
     except OSError as exc:
-        entry = FileEntry(path=path_text, size=0, sha256="", mtime=0.0)
-        return _FileResult(entry, [], [make_issue("FILE-001", file=path_text, expected=exc.strerror or str(exc))])
-    entry = FileEntry(path=path_text, size=len(data), sha256=hashlib.sha256(data).hexdigest(), mtime=mtime)
+        return _FileResult(FileEntry(path_text, 0, "", 0.0), [],
+                           [make_issue("FILE-001", file=path_text, expected=exc.strerror or str(exc))])
+    path = Path(path_text)
     try:
         checked = check_file(path, variant=variant, settings=settings)
     except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
@@ -127,6 +125,15 @@ def _process_file(args: tuple[str, str | None, Settings]) -> _FileResult:
     for record in checked.result.forms:
         _slim(record)
     return _FileResult(entry, checked.result.forms, checked.result.issues)
+
+
+def _file_entry(path_text: str) -> FileEntry:
+    """Size, SHA-256 (streamed, not the whole file in memory) and modification time of an input."""
+    path = Path(path_text)
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    stat = path.stat()
+    return FileEntry(path=path_text, size=stat.st_size, sha256=digest, mtime=stat.st_mtime)
 
 
 def _slim(record: FormRecord) -> None:
@@ -149,10 +156,8 @@ def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
 
 
 def _failed(path_text: str, failure: Failure) -> _FileResult:
-    path = Path(path_text)
     try:
-        data = path.read_bytes()
-        entry = FileEntry(path_text, len(data), hashlib.sha256(data).hexdigest(), path.stat().st_mtime)
+        entry = _file_entry(path_text)
     except OSError:
         entry = FileEntry(path_text, 0, "", 0.0)
     return _FileResult(entry, [], [make_issue("FILE-006", file=path_text, expected=failure.detail)])

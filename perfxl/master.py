@@ -23,6 +23,7 @@ from .layout import AMOUNT, DATE, INTEGER, Layout, display_width, get_layout
 from .variant import DEFAULT_VARIANT
 from .sheetxml import SheetData, swap_sheet_data
 from .targets import parse_target_cached
+from .values import get_field
 from .writer import FIXED_TIMESTAMP
 
 PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"
@@ -46,17 +47,7 @@ def _only_for(variants: set[str], get: Callable[[CollectedForm], Any]) -> Callab
 
 
 def _field(path: str) -> Callable[[CollectedForm], Any]:
-    parts = path.split(".")
-
-    def get(item: CollectedForm) -> Any:
-        node: Any = item.record.form
-        for part in parts:
-            if not isinstance(node, dict):
-                return None
-            node = node.get(part)
-        return node
-
-    return get
+    return lambda item: get_field(item.record.form, path)
 
 
 def _layouts(collection: Collection) -> list[Layout]:

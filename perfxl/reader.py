@@ -23,7 +23,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 from .issues import Issue, IssueSink
 from .layout import AMOUNT, DATE, INTEGER, Label, Layout, Slot, expectation, get_layout, normalise_label
-from .values import ValueProblem, convert_cell, is_blank, text_from_cell
+from .values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
 from .safety import DEFAULT_LIMITS, Limits, Refused, Scan, check_file_safety
 from .variant import all_variants
 from .writer import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
@@ -332,7 +332,7 @@ def read_slot(record: FormRecord, sink: IssueSink, slot: Slot, raw: Any, ref: st
                  expected=expectation(slot))
         record.reported.add(pointer)
         return
-    _put(record.form, slot.path, value)
+    set_field(record.form, slot.path, value)
 
 
 def complete_form(record: FormRecord, layout: Layout, indicators: list[dict[str, str]]) -> None:
@@ -370,13 +370,6 @@ def _in_schema_order(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
 
 _CODE_FOR_KIND = {AMOUNT: "VALUE-002", DATE: "VALUE-003", INTEGER: "VALUE-005"}
 
-
-def _put(form: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    node = form
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[last] = value
 
 
 def _read_indicators(cell: CellGetter, layout: Layout, height: int, record: FormRecord,

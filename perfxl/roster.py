@@ -17,7 +17,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from .layout import Layout, Slot
-from .values import ValueProblem, convert_cell, is_blank, text_from_cell
+from .values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
 
 REQUIRED_COLUMNS = ("implementing_unit", "project_name")
 
@@ -86,7 +86,7 @@ def _form(path: Path, number: int, row: list[Any], columns: dict[int, Slot], lay
             value = convert_cell(slot.kind, raw, decimals=slot.decimals, unit=slot.unit)
         except ValueProblem:
             raise RosterError(f"名单文件“{path.name}”第 {number} 行“{slot.title}”：无法识别的值“{raw}”。") from None
-        _set(form, slot.path, value)
+        set_field(form, slot.path, value)
     for required in REQUIRED_COLUMNS:
         if not form.get(required):
             title = layout.slot_by_path[required].title
@@ -129,13 +129,6 @@ def _csv_text(path: Path) -> str:
             continue
     raise RosterError(f"名单文件“{path.name}”的编码无法识别：应为 UTF-8 或 GBK（在 Excel 中另存为“CSV UTF-8”即可）。")
 
-
-def _set(form: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    node = form
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[last] = value
 
 
 def group_by_unit(entries: list[RosterEntry]) -> dict[str, list[RosterEntry]]:

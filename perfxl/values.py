@@ -160,3 +160,22 @@ def convert_cell(kind: str, raw: object, *, decimals: int = MAX_DECIMALS, date19
     if kind == "integer":
         return integer_from_cell(raw)
     return text_from_cell(raw)  # text, long text and choices: the schema checks the choice
+
+
+def get_field(form: object, path: str) -> object:
+    """The value at a dotted field path (``funding.total``), or None where the form has none."""
+    node = form
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def set_field(form: dict, path: str, value: object) -> None:
+    """Set a dotted field path, creating the groups on the way."""
+    *parents, last = path.split(".")
+    node = form
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value

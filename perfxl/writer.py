@@ -21,7 +21,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from . import __version__
 from .layout import (AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT, Area, Layout, Slot, display_width,
                      expectation)
-from .values import amount_to_cell, date_to_cell
+from .values import amount_to_cell, date_to_cell, get_field
 
 META_SHEET = "_perfxl"
 LISTS_SHEET = "_lists"
@@ -206,7 +206,7 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         _put_string(ws, label.area, label.text, formats.get(label.style))
         need(label.area, label.text)
     for slot in layout.slots:
-        value = _get(form, slot.path)
+        value = get_field(form, slot.path)
         _put_slot(ws, formats, slot, value)
         _validate_slot(ws, lists, slot)
         if isinstance(value, str):
@@ -259,14 +259,6 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
 def _row_at(block, row: int):
     return block.rows[row - block.rows[0].row]
 
-
-def _get(form: dict[str, Any], path: str) -> Any:
-    node: Any = form
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 EXCEL_CELL_LIMIT = 32767  # characters in one cell; xlsxwriter would skip a longer string silently

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from perfxl.layout import get_layout
-from perfxl.values import canonical_decimal
+from perfxl.values import canonical_decimal, set_field
 
 # Odd but legal text: typographic quotes, bullets, ≥﹪, CJK, emoji, newlines and tabs inside,
 # leading formula characters, escapes that look like Excel's own _x0041_.
@@ -82,10 +82,6 @@ def forms(draw, variant: str = "pujiang-2023"):
             value = draw(st.one_of(text(1, 700), formula_like()))
         else:
             value = draw(st.one_of(text(1, 40), formula_like()))
-        node = form
-        *parents, last = slot.path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
+        set_field(form, slot.path, value)
     form[layout.indicator_field] = draw(indicators(variant))
     return form

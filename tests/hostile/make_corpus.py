@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -201,8 +202,6 @@ def _far_cell(source: Path, target: Path) -> None:
 
 
 def _used_range_artefact(source: Path, target: Path) -> None:
-    import re
-
     def change(name, data):
         if name.startswith("xl/worksheets/sheet"):
             return re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
@@ -210,15 +209,16 @@ def _used_range_artefact(source: Path, target: Path) -> None:
     _rezip(source, target, change)
 
 
-def _date1904(target: Path) -> None:
-    form = example("04")
-    buffer = io.BytesIO()
-    write_workbook(buffer, [FormSheet(form["project_name"], LAYOUT, form, form_id_for(LAYOUT, form))])
-    # Same workbook in the 1904 date system (old Mac Excel): date cells are stored 1462 days less.
-    import re
-    source = target.with_suffix(".tmp.xlsx")
-    source.write_bytes(buffer.getvalue())
+def _example_rezipped(number: str, target: Path, change) -> Path:
+    """Example ``number`` written by perfxl, then rewritten part by part into ``target``."""
+    source = good_workbook(target.with_suffix(".tmp.xlsx"), number)
+    _rezip(source, target, change)
+    source.unlink()
+    return target
 
+
+def _date1904(target: Path) -> None:
+    # Same workbook in the 1904 date system (old Mac Excel): date cells are stored 1462 days less.
     def change(name, data):
         if name == "xl/workbook.xml":
             return data.replace(b"<workbookPr ", b'<workbookPr date1904="1" ')
@@ -227,45 +227,28 @@ def _date1904(target: Path) -> None:
                 data = re.sub(rb'(<c r="' + ref.encode() + rb'"[^>]*><v>)(\d+)(</v>)',
                               lambda m: m.group(1) + str(int(m.group(2)) - 1462).encode() + m.group(3), data)
         return data
-    _rezip(source, target, change)
-    source.unlink()
+    _example_rezipped("04", target, change)
 
 
 def _formula_cached(target: Path) -> None:
-    form = example("16")
-    write_workbook(target, [FormSheet(form["project_name"], LAYOUT, form, form_id_for(LAYOUT, form))])
-    book = openpyxl.load_workbook(target)
-    book.close()
-    # xlsxwriter writes a formula with its cached result, as Excel does on save
-    import re
-
+    # A formula with its cached result, as Excel writes it on save
     def change(name, data):
         if name.startswith("xl/worksheets/sheet1"):
             ref = SLOT["funding.total"].area.ref.encode()
             return re.sub(rb'<c r="' + ref + rb'"([^>]*)><v>([^<]*)</v></c>',
                           lambda m: b'<c r="' + ref + b'"' + m.group(1) + b"><f>C7+C9</f><v>" + m.group(2) + b"</v></c>", data)
         return data
-    tmp = target.with_suffix(".tmp.xlsx")
-    target.rename(tmp)
-    _rezip(tmp, target, change)
-    tmp.unlink()
+    _example_rezipped("16", target, change)
 
 
 def _macro(target: Path) -> None:
-    form = example("05")
-    buffer = io.BytesIO()
-    write_workbook(buffer, [FormSheet(form["project_name"], LAYOUT, form, form_id_for(LAYOUT, form))])
-    source = target.with_suffix(".tmp.xlsx")
-    source.write_bytes(buffer.getvalue())
-
     def change(name, data):
         if name == "[Content_Types].xml":
             return data.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
         return data
-    _rezip(source, target, change)
+    _example_rezipped("05", target, change)
     with zipfile.ZipFile(target, "a") as archive:
         archive.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"Sub AutoOpen(): Shell \"calc\": End Sub")
-    source.unlink()
 
 
 def _typed_as_text(book, ws) -> None:
