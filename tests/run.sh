@@ -12,7 +12,7 @@ if [ -n "$need_apt" ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need_apt
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need_apt  # with recommends: the set the LibreOffice tests were verified with
 fi
 
 # Print with the font a Chinese office has: alias 宋体/SimSun to Noto Serif CJK SC (user level).
