@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -43,18 +46,78 @@ class FileEntry:
 
 
 @dataclass
+class SpooledForm:
+    """A form as the parent holds it during a collect: what identity resolution and the problem
+    lists need, in memory; the form itself (values and cells) in the :class:`RecordStore`."""
+
+    sheet: str
+    variant: str
+    form_id: str
+    foreign: bool
+    identity: str  # :func:`identity`
+    content: str  # SHA-256 of the form's canonical JSON: equal content, equal digest
+    issues: list[Issue]
+    blob: bytes | None = None  # the pickled record, on its way from the worker to the store
+    ref: tuple[int, int] = (0, 0)  # where the store keeps it
+
+
+class RecordStore:
+    """The forms of a collect on disk, in a temporary file, until the master and exports are
+    written: a district's 10,000 records would otherwise all sit in the parent's memory, and
+    memory would grow with N.  Reading is sequential (one pass per master sheet), so the last
+    record read is kept: the master's columns ask for the same record many times in a row."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="perfxl-records-")
+        self._last: tuple[tuple[int, int], FormRecord] | None = None
+
+    def put(self, blob: bytes) -> tuple[int, int]:
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(blob)
+        return offset, len(blob)
+
+    def load(self, form: SpooledForm) -> FormRecord:
+        if self._last is not None and self._last[0] == form.ref:
+            return self._last[1]
+        offset, size = form.ref
+        self._file.seek(offset)
+        record = pickle.loads(self._file.read(size))  # written by our own worker, never by an input
+        record.issues = form.issues
+        self._last = (form.ref, record)
+        return record
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
 class CollectedForm:
-    record: FormRecord
+    form: SpooledForm
     file: FileEntry
     position: int = 0  # the form's place in its file, to keep master rows in input order
+    store: RecordStore | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def record(self) -> FormRecord:
+        """The form read back from the store (the last one read is kept, so asking again is free)."""
+        assert self.store is not None, "a collected form belongs to a collection's store"
+        return self.store.load(self.form)
+
+    @property
+    def sheet(self) -> str:
+        return self.form.sheet
+
+    @property
+    def variant(self) -> str:
+        return self.form.variant
 
     @property
     def errors(self) -> int:
-        return sum(i.severity == ERROR for i in self.record.issues)
+        return sum(i.severity == ERROR for i in self.form.issues)
 
     @property
     def warnings(self) -> int:
-        return sum(i.severity == WARNING for i in self.record.issues)
+        return sum(i.severity == WARNING for i in self.form.issues)
 
 
 @dataclass
@@ -62,6 +125,12 @@ class Collection:
     files: list[FileEntry] = field(default_factory=list)
     forms: list[CollectedForm] = field(default_factory=list)  # master rows, in input order
     issues: list[Issue] = field(default_factory=list)  # every problem, file-level and form-level
+    store: RecordStore | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Remove the temporary record file (it goes when the collection is collected, too)."""
+        if self.store is not None:
+            self.store.close()
 
     def issues_by_file(self) -> dict[str, list[Issue]]:
         grouped: dict[str, list[Issue]] = {}
@@ -78,7 +147,7 @@ class Collection:
         units = sorted({str(f.record.form.get("implementing_unit", "")) for f in self.forms} - {""})
         totals: dict[str, Decimal] = {}
         for item in self.forms:
-            unit = get_layout(item.record.variant).amount_unit
+            unit = get_layout(item.variant).amount_unit
             totals[unit] = totals.get(unit, Decimal(0)) + _amount(item.record.group("funding").get("total"))
         by_status: dict[str, int] = {}
         for entry in self.files:
@@ -105,7 +174,7 @@ class _FileResult:
     """What a worker sends back: plain data, no workbook objects."""
 
     entry: FileEntry
-    forms: list[FormRecord]
+    forms: list[SpooledForm]
     issues: list[Issue]  # file-level only
 
 
@@ -122,9 +191,7 @@ def _process_file(args: tuple[str, str | None, Settings]) -> _FileResult:
     except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
         return _FileResult(entry, [], [make_issue("FILE-001", file=path_text,
                                                   expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
-    for record in checked.result.forms:
-        _slim(record)
-    return _FileResult(entry, checked.result.forms, checked.result.issues)
+    return _FileResult(entry, [_spool(record) for record in checked.result.forms], checked.result.issues)
 
 
 def _file_entry(path_text: str) -> FileEntry:
@@ -136,11 +203,16 @@ def _file_entry(path_text: str) -> FileEntry:
     return FileEntry(path=path_text, size=stat.st_size, sha256=digest, mtime=stat.st_mtime)
 
 
-def _slim(record: FormRecord) -> None:
-    """Keep what the master needs once the checks are done: a district's 10,000 records are held
-    until the master is written, and each cell map is half of a record's memory."""
+def _spool(record: FormRecord) -> SpooledForm:
+    """The worker's side of the store: identity and content digest computed here, in parallel,
+    and the record pickled with only the cells the master shows (each cell map is half a record)."""
+    spooled = SpooledForm(record.sheet, record.variant, record.form_id, record.foreign, identity(record),
+                          hashlib.sha256(_content(record).encode()).hexdigest(), record.issues)
     record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
     record.reported = set()
+    record.issues = []  # they travel in the SpooledForm
+    spooled.blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+    return spooled
 
 
 def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
@@ -152,7 +224,14 @@ def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
     jobs = [(p, variant, settings) for p in paths]
     results = run_isolated(_process_file, jobs, workers=workers, seconds=settings.limits.seconds,
                            memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
-    return consolidate([r if isinstance(r, _FileResult) else _failed(p, r) for p, r in zip(paths, results)])
+    store = RecordStore()
+    received = []
+    for path, result in zip(paths, results):
+        result = result if isinstance(result, _FileResult) else _failed(path, result)
+        for form in result.forms:  # to disk as they arrive: memory stays flat in N
+            form.ref, form.blob = store.put(form.blob), None
+        received.append(result)
+    return consolidate(received, store)
 
 
 def _failed(path_text: str, failure: Failure) -> _FileResult:
@@ -180,10 +259,11 @@ def _content(record: FormRecord) -> str:
     return json.dumps(record.form, sort_keys=True, ensure_ascii=False)
 
 
-def consolidate(results: list[_FileResult]) -> Collection:
+def consolidate(results: list[_FileResult], store: RecordStore) -> Collection:
     """Resolve identities across files: duplicates count once, conflicting versions are decided by
-    :data:`CONFLICT_POLICY`.  Pure data in, data out; the order of ``results`` is the input order."""
-    collection = Collection()
+    :data:`CONFLICT_POLICY`.  Pure data in, data out (the records stay in ``store``); the order of
+    ``results`` is the input order."""
+    collection = Collection(store=store)
     first_copy: dict[str, FileEntry] = {}
     versions: dict[str, list[CollectedForm]] = {}
     notes: dict[str, list[str]] = {}
@@ -192,7 +272,7 @@ def consolidate(results: list[_FileResult]) -> Collection:
         entry = result.entry
         collection.files.append(entry)
         entry.forms = len(result.forms)
-        entry.foreign = any(record.foreign for record in result.forms)
+        entry.foreign = any(form.foreign for form in result.forms)
         if entry.sha256 and entry.sha256 in first_copy:
             entry.status = DUPLICATE
             entry.note = f"与“{first_copy[entry.sha256].path}”内容完全相同，只计一次。"
@@ -203,13 +283,13 @@ def consolidate(results: list[_FileResult]) -> Collection:
             entry.status = UNREADABLE
             entry.note = "；".join(i.message for i in result.issues) or "未找到表单。"
             continue
-        for position, record in enumerate(result.forms):
-            versions.setdefault(identity(record), []).append(CollectedForm(record, entry, position))
+        for position, form in enumerate(result.forms):
+            versions.setdefault(form.identity, []).append(CollectedForm(form, entry, position, store))
     for same_form in versions.values():
         distinct: dict[str, CollectedForm] = {}
         copies: dict[str, list[CollectedForm]] = {}
         for version in same_form:
-            copies.setdefault(_content(version.record), []).append(version)
+            copies.setdefault(version.form.content, []).append(version)
         for content, same_content in copies.items():
             # Of identical copies the newest represents them, as among different versions: a form
             # left unchanged in a resubmission is taken from the resubmission, not the old file.
@@ -219,19 +299,19 @@ def consolidate(results: list[_FileResult]) -> Collection:
                 if copy is not newest:
                     outcome.setdefault(copy.file.path, set()).add("duplicate")
                     notes.setdefault(copy.file.path, []).append(
-                        f"工作表“{copy.record.sheet}”与“{newest.file.path}”中的表单相同，只计一次。")
+                        f"工作表“{copy.sheet}”与“{newest.file.path}”中的表单相同，只计一次。")
         chosen = max(distinct.values(), key=_recency)
         for version in distinct.values():
             if version is chosen:
                 continue
             outcome.setdefault(version.file.path, set()).add("conflict")
             notes.setdefault(version.file.path, []).append(
-                f"工作表“{version.record.sheet}”与“{chosen.file.path}”中的同一表单内容不同，采用了后者。")
+                f"工作表“{version.sheet}”与“{chosen.file.path}”中的同一表单内容不同，采用了后者。")
             collection.issues.append(make_issue("COLLECT-001", file=version.file.path,
-                                                sheet=version.record.sheet, value=chosen.file.path))
+                                                sheet=version.sheet, value=chosen.file.path))
         outcome.setdefault(chosen.file.path, set()).add("included")
         collection.forms.append(chosen)
-        collection.issues.extend(chosen.record.issues)
+        collection.issues.extend(chosen.form.issues)
     by_file = collection.issues_by_file()
     for entry in collection.files:
         if entry.status in (DUPLICATE, UNREADABLE):

@@ -52,7 +52,7 @@ def _field(path: str) -> Callable[[CollectedForm], Any]:
 
 def _layouts(collection: Collection) -> list[Layout]:
     """The variants present, in order of first appearance (the default variant when empty)."""
-    names = list(dict.fromkeys(item.record.variant for item in collection.forms)) or [DEFAULT_VARIANT]
+    names = list(dict.fromkeys(item.variant for item in collection.forms)) or [DEFAULT_VARIANT]
     return [get_layout(name) for name in names]
 
 

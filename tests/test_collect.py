@@ -328,3 +328,25 @@ def test_rows_beyond_excels_limit_continue_on_a_second_sheet(tmp_path, monkeypat
     assert all(wb[n].max_row <= 20 for n in parts)
     assert len(rows) == sum(len(load_example(n)["indicators"]) for n in ("01", "03", "07"))
     assert [c.value for c in wb["绩效指标明细（2）"][1]][:3] == ["实施单位", "项目名称", "一级指标"]
+
+
+def test_records_wait_on_disk_and_come_back_whole(inbox):
+    """The parent keeps a small stub per form and the records in a temporary file: every record
+    read back (in any order, the same one twice) is the form as read, with its issues."""
+    collection = collect([inbox])
+    store = collection.store
+    assert store is not None and store._file.tell() > 0  # the records went to disk
+    assert all(item.form.blob is None for item in collection.forms)  # and are not held in memory
+    expected = {f["project_name"]: f for f in expected_forms()}
+    items = collection.forms
+    for item in [items[3], items[0], items[3], *reversed(items)]:
+        record = item.record
+        assert record.sheet == item.sheet and record.form["project_name"] in expected
+        assert record.issues is item.form.issues
+        # the cells the master shows are kept
+        assert record.cells["indicators/0/name"] == LAYOUT.indicator_cell("name", LAYOUT.first_indicator_row)
+    assert sorted(item.record.form["project_name"] for item in items) == sorted(expected)
+    assert all(item.record.form == expected[item.record.form["project_name"]] for item in items)
+    assert expected["社工"]["funding"]["total"] == "1700.5"  # the newer resubmission's, from disk
+    collection.close()
+    assert store._file.closed
