@@ -220,7 +220,8 @@ def _read_template_sheet(book: CalamineWorkbook, name: str, sheet_name: str, lay
                                   scan=scan, template_changes=changes, located=located)
         if must_be_form and not _looks_like(grid, layout):
             return None
-    record = read_sheet(grid.get, name, sheet_name, layout, grid.height, form_id=form_id, scan=scan)
+    record = read_sheet(grid.get, name, sheet_name, layout, grid.height, form_id=form_id, scan=scan,
+                        misplaced=misplaced)
     if changes:
         record.issues.insert(0, structure_warning(name, sheet_name, changes, by_labels=False))
     return record
@@ -280,14 +281,15 @@ CellGetter = Callable[[int, int], Any]
 
 
 def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: int, *,
-               form_id: str = "", scan: Scan | None = None) -> FormRecord:
-    """Read one form from a sheet laid out as ``layout`` says."""
+               form_id: str = "", scan: Scan | None = None, misplaced: list[Label] | None = None) -> FormRecord:
+    """Read one form from a sheet laid out as ``layout`` says (``misplaced``: the
+    :func:`misplaced_labels` of this sheet, when the caller has them already)."""
     scan = scan or Scan("zip")
     formulas = scan.formulas.get(sheet, {})
     sink = IssueSink(file=file, sheet=sheet)
     record = FormRecord(file=file, sheet=sheet, variant=layout.variant.name, form={}, cells={},
                         form_id=form_id)
-    for label in misplaced_labels(cell, layout):
+    for label in misplaced_labels(cell, layout) if misplaced is None else misplaced:
         found = cell(label.area.first_row, label.area.first_col)
         sink.add("LAYOUT-001", cell=label.area.ref, field=label.text, value=text_from_cell(found),
                  expected=label.text)
@@ -377,32 +379,34 @@ def _read_indicators(cell: CellGetter, layout: Layout, height: int, record: Form
     """Indicator rows under the header; 一级/二级 are merged over their rows, so a blank one
     carries down from the row above, exactly as the printed table reads."""
     areas = layout.indicator_areas
+    col1, col2, col_name, col_target = (areas[part].first_col for part in ("level1", "level2", "name", "target"))
     indicators: list[dict[str, str]] = []
     level1 = level2 = ""
     level1_cell = level2_cell = ""  # where the carried value really is: the merged cell's top
+    cells = record.cells
+    prefix = layout.indicator_field
     for row in range(layout.first_indicator_row, min(height, layout.first_indicator_row + MAX_INDICATOR_ROWS)):
-        values = {part: text_from_cell(cell(row, area.first_col)) for part, area in areas.items()}
-        if values["level1"]:
-            level1, level2 = values["level1"], ""
+        name, target = text_from_cell(cell(row, col_name)), text_from_cell(cell(row, col_target))
+        value1, value2 = text_from_cell(cell(row, col1)), text_from_cell(cell(row, col2))
+        if value1:
+            level1, level2 = value1, ""
             level1_cell = level2_cell = layout.indicator_cell("level1", row)
-        if values["level2"]:
-            level2, level2_cell = values["level2"], layout.indicator_cell("level2", row)
-        if not values["name"] and not values["target"]:
+        if value2:
+            level2, level2_cell = value2, layout.indicator_cell("level2", row)
+        if not name and not target:
             continue
         if not level1:
             sink.add("LAYOUT-002", cell=layout.indicator_cell("name", row), value=row + 1)
             continue
-        index = len(indicators)
-        item = {"level1": level1, "level2": level2}
-        for part in ("name", "target"):
-            if values[part]:
-                item[part] = values[part]
-        prefix = f"{layout.indicator_field}/{index}"
-        record.cells[f"{prefix}/level1"] = level1_cell
-        record.cells[f"{prefix}/level2"] = level2_cell if level2 else layout.indicator_cell("level2", row)
-        for part in ("name", "target"):
-            record.cells[f"{prefix}/{part}"] = layout.indicator_cell(part, row)
-        if not level2:
-            del item["level2"]
+        at = f"{prefix}/{len(indicators)}/"
+        item = {"level1": level1, "level2": level2} if level2 else {"level1": level1}
+        if name:
+            item["name"] = name
+        if target:
+            item["target"] = target
+        cells[at + "level1"] = level1_cell
+        cells[at + "level2"] = level2_cell if level2 else layout.indicator_cell("level2", row)
+        cells[at + "name"] = layout.indicator_cell("name", row)
+        cells[at + "target"] = layout.indicator_cell("target", row)
         indicators.append(item)
     return indicators

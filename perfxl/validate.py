@@ -19,8 +19,24 @@ from .reader import FormRecord
 def _fast_validator(variant_name: str):
     """jsonschema-rs answers "valid?" in microseconds; most forms are valid, so only an invalid
     one goes through python-jsonschema for its detailed errors (~100× slower)."""
-    schema = get_layout(variant_name).variant.schema
+    schema = _plain_end_anchors(get_layout(variant_name).variant.schema)
     return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+_END = "(?![\\s\\S])"
+
+
+def _plain_end_anchors(node: Any) -> Any:
+    """The schema with each pattern's portable end of text ``(?![\\s\\S])`` written ``$``.
+    Python's ``$`` would also match before a final newline, so the schema spells the end with a
+    lookahead; for jsonschema-rs ``$`` means the end of text, and a pattern without lookaround runs
+    on its plain regex engine, twice as fast as the backtracking one on long goals."""
+    if isinstance(node, dict):
+        return {key: (value[:-len(_END)] + "$" if key == "pattern" and isinstance(value, str)
+                      and value.endswith(_END) else _plain_end_anchors(value)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain_end_anchors(value) for value in node]
+    return node
 
 
 @cache

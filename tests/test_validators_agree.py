@@ -12,6 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import example_paths
 from perfxl.api import load_json_forms
+from perfxl.validate import _END, _fast_validator, _plain_end_anchors
 from perfxl.variant import load_variant, variant_names
 from strategies import forms
 
@@ -20,8 +21,10 @@ ODD = ["", "0\n", "1\n", "2023-01-01\n", " x", "x ", "\u3000x", "x\xa0", "a\x85"
 
 
 def _pair(name):
+    """The fast validator perfxl uses (its patterns end in ``$``) and python-jsonschema on the
+    schema as written."""
     schema = load_variant(name).schema
-    return (jsonschema_rs.validator_for(schema, validate_formats=True),
+    return (_fast_validator(name),
             jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()))
 
 
@@ -60,3 +63,12 @@ def test_agree_on_generated_forms(form, name, data):
     text = data.draw(st.text(max_size=5))
     form["project_name"] = text
     assert fast.is_valid(form) == slow.is_valid(form), repr(text)
+
+
+def test_the_fast_validator_really_runs_end_anchored_patterns():
+    """The rewrite touched every pattern (the schemas spell the end of text one way), and ``$``
+    is the end of text for jsonschema-rs: "1\\n" is no amount for either validator."""
+    for name in variant_names():
+        text = str(_plain_end_anchors(load_variant(name).schema))
+        assert _END not in text and text.count("$'") >= 3
+        assert not jsonschema_rs.validator_for({"type": "string", "pattern": "^[0-9]+$"}).is_valid("1\n")
