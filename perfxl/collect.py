@@ -31,7 +31,7 @@ CONFLICT_POLICY = ("同一表单（同一表单标识，或无标识时同一实
                    "采用修改时间最新的文件；修改时间相同时采用路径排序靠后的文件。其余版本标记为“冲突”，不计入汇总。")
 
 
-@dataclass
+@dataclass(slots=True)
 class FileEntry:
     """One input file, as 文件清单 lists it."""
 
@@ -45,7 +45,7 @@ class FileEntry:
     foreign: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class SpooledForm:
     """A form as the parent holds it during a collect: what identity resolution and the problem
     lists need, in memory; the form itself (values and cells) in the :class:`RecordStore`."""

@@ -90,7 +90,7 @@ CATALOGUE: dict[str, IssueType] = _types(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem found, pointing at the exact place it was found."""
 
