@@ -8,12 +8,12 @@ import re
 import weakref
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .layout import LONG_TEXT, TEXT, Layout
 from .reader import FormRecord
-from .targets import ParsedTarget, Period, fold, parse_period, parse_target
+from .targets import ParsedTarget, Period, fold, parse_folded_target, parse_period
 from .values import canonical_decimal
 
 # --- a form as the rules see it --------------------------------------------------------------
@@ -39,6 +39,7 @@ class _LayoutFacts:
         self.levels = {"level1": set(layout.framework), "level2": {l2 for l1, l2 in pairs}}
         self._has_field: dict[str, bool] = {}
         self._titles: dict[str, str] = {}
+        self._known_levels: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     def _amount_fields(self) -> dict[str, str]:
         """Dotted path → title of every amount field, found by the schema's x-perfxl-kind."""
@@ -61,6 +62,16 @@ class _LayoutFacts:
         if kinds not in self.slot_paths:
             self.slot_paths[kinds] = tuple(slot.path for slot in self.layout.slots if slot.kind in kinds)
         return self.slot_paths[kinds]
+
+    def known_levels(self, level: str, names: tuple[str, ...]) -> list[str]:
+        """Those of ``names`` that are 一级 (level="level1") or 二级 (level="level2") names of the
+        framework, in the order given."""
+        key = (level, names)
+        known = self._known_levels.get(key)
+        if known is None:
+            in_framework = self.levels[level]
+            known = self._known_levels[key] = [name for name in names if name in in_framework]
+        return known
 
     def has_field(self, path: str) -> bool:
         if path not in self._has_field:
@@ -87,11 +98,41 @@ class _LayoutFacts:
 _FACTS: "weakref.WeakKeyDictionary[Layout, _LayoutFacts]" = weakref.WeakKeyDictionary()
 
 
+_last: tuple[Layout | None, _LayoutFacts | None] = (None, None)
+
+
 def _facts(layout: Layout) -> _LayoutFacts:
+    global _last
+    last_layout, facts = _last
+    if layout is last_layout:  # forms come in runs of one variant; a weak-key look-up makes a weakref
+        return facts  # type: ignore[return-value]
     facts = _FACTS.get(layout)
     if facts is None:
         facts = _FACTS[layout] = _LayoutFacts(layout)
+    _last = (layout, facts)
     return facts
+
+
+class _once:
+    """Like functools.cached_property, computed on first access and then a plain attribute, but
+    without the lock that cached_property takes on Python < 3.12 (a FormView is one thread's)."""
+
+    def __init__(self, compute: Any):
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        value = view.__dict__[self.name] = self.compute(view)
+        return value
+
+
+@lru_cache(maxsize=1024)
+def _path_parts(path: str) -> tuple[str, ...]:
+    """A dotted path split once, not on every look-up (rules ask the same few paths)."""
+    return tuple(path.split("."))
 
 
 @dataclass(slots=True)
@@ -124,14 +165,13 @@ class FormView:
         self.facts = _facts(layout)
         self._texts: dict[str, str] = {}
         self._chars: dict[str, int] = {}
-        self._amounts: dict[str, Any] = {}
         self._present: dict[str, set[str]] = {}
         self._satisfaction: dict[tuple[Any, Any], list[Indicator]] = {}
 
     # --- values ---------------------------------------------------------------------------
     def get(self, path: str) -> Any:
         node: Any = self.form
-        for part in path.split("."):
+        for part in _path_parts(path):
             if not isinstance(node, dict):
                 return None
             node = node.get(part)
@@ -161,60 +201,68 @@ class FormView:
         except ValueError:
             return None
 
-    @cached_property
+    @_once
     def planned(self) -> tuple[dt.date, dt.date] | None:
         """计划开始/完成日期 when both are dates in order (DATE-001 reports the rest)."""
         start, end = self.date("planned_start"), self.date("planned_end")
         return (start, end) if start and end and start <= end else None
 
-    @cached_property
+    @_once
     def period(self) -> tuple[str, Period | None]:
         """项目总目标期间: its text and the years it covers (None when blank or unreadable)."""
         text = self.text("goals.overall_period")
-        return text, (parse_period(text) if text else None)
+        return text, (_PERIODS[text] if text else None)
 
     @property
     def amount_fields(self) -> dict[str, str]:
         """Dotted path → title of every amount field, found by the schema's x-perfxl-kind."""
         return self.facts.amount_fields
 
-    def _amount(self, path: str) -> Any:
-        """The amount at a path: a Decimal, None when blank, _NOT_AN_AMOUNT when the variant lacks
-        the field or the value is not an amount."""
-        if path not in self._amounts:
-            value = self.get(path) if path in self.amount_fields else _NOT_AN_AMOUNT
-            if isinstance(value, str):
-                value = Decimal(value) if _AMOUNT.fullmatch(value) else _NOT_AN_AMOUNT
-            elif value is not None:
-                value = _NOT_AN_AMOUNT
-            self._amounts[path] = value
-        return self._amounts[path]
+    @_once
+    def _amounts(self) -> dict[str, Any]:
+        """Every amount field's value read at once (four rules ask for them): a Decimal, None
+        when blank, _NOT_AN_AMOUNT when the value is not an amount."""
+        return {path: _as_amount(self.get(path)) for path in self.facts.amount_fields}
 
     def amounts(self, paths: Iterable[str]) -> dict[str, Decimal | None] | None:
         """The amounts at these paths (None where blank); None as a whole when the variant lacks
         one of the fields or a value is not an amount (schema validation reports that)."""
+        known = self._amounts
         result: dict[str, Decimal | None] = {}
         for path in paths:
-            value = self._amount(path)
+            value = known.get(path, _NOT_AN_AMOUNT)  # a field the variant lacks is not one either
             if value is _NOT_AN_AMOUNT:
                 return None
             result[path] = value
         return result
 
-    @cached_property
+    @_once
     def indicators(self) -> list[Indicator]:
         items = self.form.get(self.layout.indicator_field)
         if not isinstance(items, list):
             return []
-        return [_indicator(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+        rows = []
+        for index, item in enumerate(items):  # one loop, no call per row: the hottest part of a view
+            if not isinstance(item, dict):
+                continue
+            name, target = item.get("name"), item.get("target")
+            name, folded_name = _NAMES[name] if isinstance(name, str) else ("", "")
+            folded_target, parsed = _TARGETS[target] if isinstance(target, str) else (None, None)
+            rows.append(Indicator(index, item, name, folded_name, folded_target, parsed))
+        return rows
 
-    @cached_property
+    @_once
     def casefolded_text(self) -> str:
         """Every text and long-text field, 三级 name and 年度指标值, case-folded (str.casefold works
         character by character, so a word found in one field is found here) and joined."""
         texts = [self.text(path) for path in self.facts.paths_of((TEXT, LONG_TEXT))]
-        texts += [value for row in self.indicators for part in ("name", "target")
-                  if isinstance(value := row.item.get(part), str)]
+        for row in self.indicators:
+            item = row.item
+            name, target = item.get("name"), item.get("target")
+            if isinstance(name, str):
+                texts.append(name)
+            if isinstance(target, str):
+                texts.append(target)
         return "\n".join(texts).casefold()
 
     def present(self, level: str) -> set[str]:
@@ -231,9 +279,10 @@ class FormView:
         key = (levels, keywords)
         rows = self._satisfaction.get(key)
         if rows is None:
+            has_keyword = _any_of(keywords)
             rows = self._satisfaction[key] = [
                 row for row in self.indicators if row.target is not None and (
-                    row.item.get("level1") in levels or any(word in row.name for word in keywords))]
+                    row.item.get("level1") in levels or has_keyword(row.name))]
         return rows
 
     # --- where ----------------------------------------------------------------------------
@@ -268,27 +317,52 @@ class FormView:
         return self.pointer(self.indicators[0].index, "level1") if self.indicators else ""
 
 
-def _indicator(index: int, item: dict[str, Any]) -> Indicator:
-    name, target = item.get("name"), item.get("target")
-    name, folded_name = _read_name(name) if isinstance(name, str) else ("", "")
-    if not isinstance(target, str):
-        return Indicator(index, item, name, folded_name, None, None)
-    return Indicator(index, item, name, folded_name, *_read_target(target))
+def _as_amount(value: Any) -> Any:
+    if isinstance(value, str):
+        return Decimal(value) if _AMOUNT.fullmatch(value) else _NOT_AN_AMOUNT
+    return None if value is None else _NOT_AN_AMOUNT
+
+
+@lru_cache(maxsize=64)
+def _any_of(words: tuple[str, ...]) -> Any:
+    """Finds whether a text contains one of ``words`` (a match or None), as ``any(w in text for w
+    in words)`` but one regex search in C (asked for every indicator)."""
+    return re.compile("|".join(re.escape(word) for word in words) or "(?!)").search
+
+
+class _Memo(dict):  # type: ignore[type-arg]
+    """What is worked out from a text, kept per text: a plain dict, so a hit is one look-up
+    (an lru_cache hit also reorders its list), emptied when full so it stays bounded."""
+
+    def __init__(self, compute: Any, limit: int):
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, text: str) -> Any:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[text] = self.compute(text)
+        return value
 
 
 # 三级 names and 年度指标值 are short and the same ones recur on form after form (满意度, ≥90%,
 # 100%, 及时 …): each text is stripped, folded and parsed once, not once per form.
-@lru_cache(maxsize=4096)
 def _read_name(text: str) -> tuple[str, str]:
     """A 三级 name stripped, and folded for comparison."""
     name = text.strip()
     return name, _fold(name)
 
 
-@lru_cache(maxsize=4096)
 def _read_target(text: str) -> tuple[str, ParsedTarget | None]:
     """A 年度指标值 folded for comparison, and read (None when blank)."""
-    return _fold(text), (parse_target(text) if text.strip() else None)
+    folded = _fold(text)
+    return folded, (parse_folded_target(text, folded) if text.strip() else None)
+
+
+_NAMES = _Memo(_read_name, 8192)
+_TARGETS = _Memo(_read_target, 8192)
+_PERIODS = _Memo(parse_period, 1024)  # the same few periods (2023年-2025年); a Period is frozen
 
 
 def _name(item: dict[str, Any]) -> str:

@@ -331,8 +331,7 @@ def framework_order(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
 def _coverage(view: FormView, level: str, names: Iterable[str]) -> Iterator[Finding]:
     """No indicator under any of these 一级 (level="level1") or 二级 (level="level2") names; only
     the names the variant's framework has count, and with none of them the rule does not apply."""
-    in_framework = view.facts.levels[level]
-    known = [name for name in names if name in in_framework]
+    known = view.facts.known_levels(level, tuple(names))
     if not known or not view.indicators:
         return
     present = view.present(level)

@@ -83,7 +83,12 @@ def parse_target_cached(text: str) -> ParsedTarget:
 
 def parse_target(text: str) -> ParsedTarget:
     """Read a target such as ``≥ 90%``, ``不低于95％``, ``24小时内``, ``提高``."""
-    folded = fold(text)
+    return parse_folded_target(text, fold(text))
+
+
+def parse_folded_target(text: str, folded: str) -> ParsedTarget:
+    """:func:`parse_target` for a caller that has folded the text already (``folded`` is
+    ``fold(text)``): folding is most of the cost of a short target."""
     # Without a digit there is no amount, and a date is never one: both are 定性 without running
     # the (backtracking) target pattern, which could not match or whose match would be discarded.
     if _DIGIT.search(folded) is None or _DATE_LIKE.search(folded):
