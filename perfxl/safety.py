@@ -11,10 +11,13 @@ the cells and merged ranges of every worksheet to what a form can hold.
 
 from __future__ import annotations
 
+import errno
+import html
+import io
 import re
+import struct
 import zipfile
 import zlib
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +30,8 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')  # only cells have an r of letters+digits
 # A cell reference past column IV (256) or row 9999: rare, so one search usually settles the bounds.
 _FAR_REF = re.compile(rb'r="(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z]|[A-Z]{1,3}[0-9]{4})[0-9]')  # literal start: fast
+# The same test for the refs of merged ranges, which follow ref=" or the colon of a range.
+_FAR_RANGE_REF = re.compile(rb'[":](?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z]|[A-Z]{1,3}[0-9]{4})[0-9]')
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 
 
@@ -77,20 +82,19 @@ def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Scan
     if size > limits.max_file_bytes:
         raise Refused(f"文件过大：{size // 1024 // 1024} MB，上限 {limits.max_file_bytes // 1024 // 1024} MB")
     with path.open("rb") as handle:
-        head = handle.read(8)
-    if head.startswith(ZIP_MAGIC):
-        return _check_zip(path, limits)
-    if head == CFB_MAGIC:
-        if _ENCRYPTED_PACKAGE in path.read_bytes():  # an encrypted .xlsx is a CFB container
+        data = handle.read(limits.max_file_bytes)  # read once; the cap holds even if the file grew meanwhile
+    if data.startswith(ZIP_MAGIC):
+        return _check_zip(data, limits)
+    if data[:8] == CFB_MAGIC:
+        if _ENCRYPTED_PACKAGE in data:  # an encrypted .xlsx is a CFB container
             raise Refused("文件已加密，请取消密码后重新提交")
         return Scan("cfb")
-    raise Refused(_what_it_really_is(path))
+    raise Refused(_what_it_really_is(data[:4096]))
 
 
-def _what_it_really_is(path: Path) -> str:
+def _what_it_really_is(sample: bytes) -> str:
     """Name what the file is, not what its extension claims (old systems and WPS export CSV and
-    HTML under an .xlsx name)."""
-    sample = path.read_bytes()[:4096]
+    HTML under an .xlsx name), from its first 4 KB."""
     text = sample.decode("utf-8", errors="ignore").lstrip("\ufeff \r\n\t").lower()
     if text.startswith(("<!doctype html", "<html", "<table", "<?xml")) or "<html" in text[:512]:
         return "文件实际上是网页（HTML）或 XML 文本，不是 Excel 工作簿。请在 Excel 中打开后另存为 .xlsx 再提交"
@@ -112,9 +116,9 @@ def _what_it_really_is(path: Path) -> str:
     return "文件不是 Excel 工作簿（无法识别的文件格式）"
 
 
-def _check_zip(path: Path, limits: Limits) -> Scan:
+def _check_zip(file: bytes, limits: Limits) -> Scan:
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(_FileBytes(file))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise Refused(f"文件损坏或不完整（{exc}），请重新保存后提交") from None
     with archive:
@@ -137,7 +141,7 @@ def _check_zip(path: Path, limits: Limits) -> Scan:
                 raise Refused(f"压缩包内“{member.filename}”压缩比异常（疑似压缩炸弹）")
             if not _is_parsed(member.filename):
                 continue
-            data = _read_capped(archive, member, limits)
+            data = _inflate(archive, file, member, limits)
             total += len(data)
             if total > limits.max_total_bytes:
                 raise Refused("解压后总大小超过上限（疑似压缩炸弹）")
@@ -155,9 +159,14 @@ _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+# An f tag (<f>, <f t="shared" …>, prefixed <x:f>), not a validation's <formula1>; written as
+# "f, then a look back" so that re scans for the f alone, not for the frequent "<".
+_FORMULA_TAG = re.compile(rb"f(?<=[<:]f)[ >]")
+
+
 def _has_formula(data: bytes) -> bool:
-    """A cell formula (<f>, <f t="shared" …>, prefixed <x:f>), not a validation's <formula1>."""
-    return any(tag in data for tag in (b"<f>", b"<f ", b":f>", b":f "))
+    """Whether a worksheet has a cell formula."""
+    return _FORMULA_TAG.search(data) is not None
 
 
 def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
@@ -193,6 +202,77 @@ _PARSED_PARTS = ("xl/worksheets/", "xl/sharedStrings.xml", "xl/workbook.xml", "x
 
 def _is_parsed(name: str) -> bool:
     return name.startswith(_PARSED_PARTS) and name.endswith((".xml", ".rels"))
+
+
+class _FileBytes(io.BytesIO):
+    """The file's bytes, for zipfile.  A seek before the start fails as on a real file (OSError,
+    not BytesIO's clamping or ValueError), so a damaged zip gets the same verdict as from disk."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self._size = len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self.tell(), self._size)[whence]
+        if base + offset < 0:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return super().seek(offset, whence)
+
+
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name length, extra length
+_ODD_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, patched data, strong encryption: zipfile decides
+_TOO_BIG = object()
+
+
+def _inflate(archive: zipfile.ZipFile, file: bytes, member: zipfile.ZipInfo, limits: Limits) -> bytes:
+    """A member's content, inflated with a hard cap at its declared size.  Plain members are
+    inflated straight from the file's bytes (zipfile's stream machinery costs more than zlib);
+    anything unusual or damaged goes through zipfile, which gives today's verdict and message."""
+    cap = min(member.file_size, limits.max_member_bytes)
+    content = _inflate_raw(file, member, cap)
+    if content is None:
+        return _read_capped(archive, member, limits)
+    if content is _TOO_BIG:
+        # zipfile stops at the declared size and refuses on a bad CRC; a lying header with a
+        # CRC that matches the truncated content would pass it, so refuse that here.
+        _read_capped(archive, member, limits)
+        raise Refused(f"压缩包内“{member.filename}”的实际大小与声明不符（疑似压缩炸弹）")
+    return content
+
+
+def _inflate_raw(file: bytes, member: zipfile.ZipInfo, cap: int):
+    """Content of a stored or deflated member read from its local header on, or ``_TOO_BIG``
+    when it inflates past ``cap`` (never inflating further), or None when zipfile must judge."""
+    if member.flag_bits & _ODD_FLAGS or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    start = member.header_offset
+    if start < 0 or len(file) < start + _LOCAL_HEADER.size:
+        return None
+    signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack_from(file, start)
+    name_start = start + _LOCAL_HEADER.size
+    name = file[name_start:name_start + name_length]
+    try:  # the local name must be the directory's, as zipfile checks
+        if signature != b"PK\x03\x04" or name.decode("utf-8" if flags & 0x800 else "cp437") != member.orig_filename:
+            return None
+    except UnicodeDecodeError:
+        return None
+    data_start = name_start + name_length + extra_length
+    raw = file[data_start:data_start + member.compress_size]
+    if len(raw) != member.compress_size:
+        return None  # truncated file
+    if member.compress_type == zipfile.ZIP_STORED:
+        content = raw
+    else:
+        inflater = zlib.decompressobj(-15)
+        try:
+            content = inflater.decompress(raw, cap + 1)  # one byte past the cap is enough to know
+        except zlib.error:
+            return None
+        if len(content) <= cap and not inflater.eof:
+            return None  # the stream does not end where the directory says
+    if len(content) > cap:
+        return _TOO_BIG
+    return content if zlib.crc32(content) == member.CRC else None
 
 
 def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes:
@@ -255,12 +335,28 @@ def _col_number(letters: bytes) -> int:
     return number
 
 
+def _merge_span(data: bytes) -> tuple[int, int]:
+    """Where the mergeCell elements are (from the '<' of the first to the '>' of the last), so
+    that they are searched there only; (0, 0) when there are none."""
+    first = data.find(b"mergeCell")
+    if first < 0:
+        return 0, 0
+    end = data.find(b">", data.rfind(b"mergeCell"))
+    return max(data.rfind(b"<", 0, first), 0), len(data) if end < 0 else end
+
+
 def _check_bounds(name: str, data: bytes, limits: Limits) -> None:
     """Cells and merged ranges beyond what a form can hold (e.g. one cell at XFD1048576) make a
     grid-allocating reader try to allocate hundreds of GB; refuse them before it sees them."""
-    near = limits.max_rows >= 9999 and limits.max_cols >= 256 and not _FAR_REF.search(data)
-    cells = [] if near else _CELL_REF.findall(data)
-    merges = _MERGE_REF.findall(data) if b"mergeCell" in data else []
+    start, end = _merge_span(data)
+    if limits.max_rows >= 9999 and limits.max_cols >= 256:
+        near_cells = not _FAR_REF.search(data)
+        if near_cells and (start == end or not _FAR_RANGE_REF.search(data, start, end)):
+            return  # every ref has at most 2 letters up to IV and 4 digits
+    else:
+        near_cells = False
+    cells = [] if near_cells else _CELL_REF.findall(data)
+    merges = _MERGE_REF.findall(data, start, end)
     # Few distinct column letters and row numbers: convert each once.
     letters = {col for col, _ in cells} | {m[0] for m in merges} | {m[2] for m in merges if m[2]}
     rows = {row for _, row in cells} | {m[1] for m in merges} | {m[3] for m in merges if m[3]}
