@@ -4,9 +4,10 @@ Workbooks arrive from dozens of desks and some are broken or hostile.  Parsers a
 to find out: python-calamine aborts the whole process (SIGABRT from Rust) on a cell bomb or on a
 cell at XFD1048576, and ``ZipFile.read()`` trusts a member's declared size.  So, by content and
 never by extension: recognise the container (zip, CFB), refuse encrypted packages, cap file size,
-member count, each member's real uncompressed size and its compression ratio (streamed with a
-hard cap), refuse XML with a DTD (billion laughs, external entities; via defusedxml), and bound
-the cells and merged ranges of every worksheet to what a form can hold.
+member count, each member's real uncompressed size (inflated with a hard cap: a declared size is
+never trusted) and its compression ratio, refuse XML with a DTD (billion laughs, external
+entities; via defusedxml), and bound the cells and merged ranges of every worksheet to what a
+form can hold.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 import errno
 import html
 import io
+import os
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import XMLParser
@@ -30,8 +33,8 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')  # only cells have an r of letters+digits
 # A cell reference past column IV (256) or row 9999: rare, so one search usually settles the bounds.
 _FAR_REF = re.compile(rb'r="(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z]|[A-Z]{1,3}[0-9]{4})[0-9]')  # literal start: fast
-# The same test for the refs of merged ranges, which follow ref=" or the colon of a range.
-_FAR_RANGE_REF = re.compile(rb'[":](?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z]|[A-Z]{1,3}[0-9]{4})[0-9]')
+# The same test for either end of a range: ref="A1" or ref="A1:B2".
+_FAR_RANGE_REF = re.compile(rb'ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z]|[A-Z]{1,3}[0-9]{4})[0-9]')
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 
 
@@ -75,14 +78,13 @@ class Refused(Exception):
 def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
     """Raise :class:`Refused` unless the file is a workbook a parser may safely open.
     Returns a :class:`Scan` with the container kind (``"zip"`` for xlsx/xlsm/ods, ``"cfb"`` for xls)."""
-    path = Path(path)
-    size = path.stat().st_size
+    size = os.stat(path).st_size
     if size == 0:
         raise Refused("文件是空的（0 字节）")
     if size > limits.max_file_bytes:
         raise Refused(f"文件过大：{size // 1024 // 1024} MB，上限 {limits.max_file_bytes // 1024 // 1024} MB")
-    with path.open("rb") as handle:
-        data = handle.read(limits.max_file_bytes)  # read once; the cap holds even if the file grew meanwhile
+    with open(path, "rb") as handle:
+        data = handle.read(size)  # read once, and no more than was measured (a read of the cap costs its allocation)
     if data.startswith(ZIP_MAGIC):
         return _check_zip(data, limits)
     if data[:8] == CFB_MAGIC:
@@ -117,46 +119,42 @@ def _what_it_really_is(sample: bytes) -> str:
 
 
 def _check_zip(file: bytes, limits: Limits) -> Scan:
-    try:
-        archive = zipfile.ZipFile(_FileBytes(file))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Refused(f"文件损坏或不完整（{exc}），请重新保存后提交") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > limits.max_members:
-            raise Refused(f"压缩包内文件过多：{len(members)} 个，上限 {limits.max_members} 个")
-        names = {m.filename for m in members}
-        if "EncryptedPackage" in names or "EncryptionInfo" in names:
-            raise Refused("文件已加密，请取消密码后重新提交")
-        declared = sum(m.file_size for m in members)
-        if declared > limits.max_total_bytes:
-            raise Refused(f"解压后总大小 {declared // 1024 // 1024} MB 超过上限（疑似压缩炸弹）")
-        total = 0
-        scan = Scan("zip", has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
-        parts: dict[str, bytes] = {}
-        for member in members:
-            if member.file_size > limits.max_member_bytes:
-                raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
-            if member.file_size > 1024 * 1024 and member.file_size > limits.max_ratio * max(member.compress_size, 1):
-                raise Refused(f"压缩包内“{member.filename}”压缩比异常（疑似压缩炸弹）")
-            if not _is_parsed(member.filename):
-                continue
-            data = _inflate(archive, file, member, limits)
-            total += len(data)
-            if total > limits.max_total_bytes:
-                raise Refused("解压后总大小超过上限（疑似压缩炸弹）")
-            _check_xml(member.filename, data)
-            if member.filename.startswith("xl/worksheets/") or member.filename == "content.xml":
-                _check_bounds(member.filename, data, limits)
-            if member.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
-                    member.filename.startswith("xl/worksheets/") and _has_formula(data)):
-                parts[member.filename] = data
+    archive = _Zip(file)
+    members = archive.members
+    if len(members) > limits.max_members:
+        raise Refused(f"压缩包内文件过多：{len(members)} 个，上限 {limits.max_members} 个")
+    names = {m.filename for m in members}
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        raise Refused("文件已加密，请取消密码后重新提交")
+    declared = sum(m.file_size for m in members)
+    if declared > limits.max_total_bytes:
+        raise Refused(f"解压后总大小 {declared // 1024 // 1024} MB 超过上限（疑似压缩炸弹）")
+    total = 0
+    scan = Scan("zip", has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
+    parts: dict[str, bytes] = {}
+    for index, member in enumerate(members):
+        if member.file_size > limits.max_member_bytes:
+            raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
+        if member.file_size > 1024 * 1024 and member.file_size > limits.max_ratio * max(member.compress_size, 1):
+            raise Refused(f"压缩包内“{member.filename}”压缩比异常（疑似压缩炸弹）")
+        if not _is_parsed(member.filename):
+            continue
+        data = _inflate(archive, index, limits)
+        total += len(data)
+        if total > limits.max_total_bytes:
+            raise Refused("解压后总大小超过上限（疑似压缩炸弹）")
+        _check_xml(member.filename, data)
+        if member.filename.startswith("xl/worksheets/") or member.filename == "content.xml":
+            _check_bounds(member.filename, data, limits)
+        if member.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
+                member.filename.startswith("xl/worksheets/") and _has_formula(data)):
+            parts[member.filename] = data
     _learn(scan, parts)
     return scan
 
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b(?:[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)")')
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 # An f tag (<f>, <f t="shared" …>, prefixed <x:f>), not a validation's <formula1>; written as
@@ -178,6 +176,8 @@ def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
     for match in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
         rel_id, target = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
         targets[rel_id] = "xl/" + target.decode().lstrip("/").removeprefix("xl/")
+    if not any(b"<f" in data for data in parts.values()):
+        return  # no formula in any part the sheets could point at
     for name, rel_id in _SHEET.findall(workbook):
         data = parts.get(targets.get(rel_id, ""))
         if not data:
@@ -204,6 +204,96 @@ def _is_parsed(name: str) -> bool:
     return name.startswith(_PARSED_PARTS) and name.endswith((".xml", ".rels"))
 
 
+class _Member(NamedTuple):
+    """A member as the central directory declares it (the ZipInfo attributes used here)."""
+
+    filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+    @property
+    def orig_filename(self) -> str:
+        return self.filename
+
+
+_END_RECORD = struct.Struct("<4s8xIIH")  # signature, directory size and offset, comment length
+_DIRECTORY_ENTRY = struct.Struct("<4s2xBxHH4xIIIHHH8xI")
+_PLAIN_NAME = re.compile(rb"[\x20-\x5b\x5d-\x7e]*")  # printable ASCII without the backslash
+
+
+def _plain_directory(file: bytes) -> tuple[list[_Member], int] | None:
+    """The members of a plain zip and where its central directory starts, read from it: end
+    record last without a comment, no zip64, nothing before the archive, plain ASCII names.
+    ZipFile's reading costs more than the rest of the check; for anything else it is used
+    (None), with its own errors."""
+    if len(file) < 42 or file[-42:-38] == b"PK\x06\x07":  # zip64 locator
+        return None
+    signature, size, offset, comment = _END_RECORD.unpack_from(file, len(file) - 22)
+    if signature != b"PK\x05\x06" or comment or offset + size != len(file) - 22:
+        return None
+    members, at, end = [], offset, offset + size
+    while at < end:
+        if at + 46 > end:
+            return None
+        (signature, version, flags, method, crc, compress_size, file_size, name_length, extra_length,
+         comment_length, header_offset) = _DIRECTORY_ENTRY.unpack_from(file, at)
+        name_end = at + 46 + name_length
+        extra_end = name_end + extra_length
+        if (signature != b"PK\x01\x02" or version > zipfile.MAX_EXTRACT_VERSION or extra_end + comment_length > end
+                or _PLAIN_NAME.fullmatch(file, at + 46, name_end) is None or not _plain_extra(file[name_end:extra_end])):
+            return None
+        members.append(_Member(file[at + 46:name_end].decode("ascii"), flags, method, crc, compress_size,
+                               file_size, header_offset))
+        at = extra_end + comment_length
+    return members, offset
+
+
+def _plain_extra(extra: bytes) -> bool:
+    """Extra fields that zipfile would skip: well-formed, neither zip64 nor (Python 3.13) a
+    Unicode path that renames the member."""
+    while len(extra) >= 4:
+        kind, length = struct.unpack_from("<HH", extra)
+        if kind in (0x0001, 0x7075) or length + 4 > len(extra):
+            return False
+        extra = extra[length + 4:]
+    return True
+
+
+class _Zip:
+    """A zip's members, from :func:`_plain_directory` or else zipfile; zipfile's view is opened
+    (once) when a member needs zipfile to judge it."""
+
+    def __init__(self, file: bytes):
+        self.file = file
+        self._archive = None
+        plain = _plain_directory(file)
+        self.members, directory = plain if plain else (self.archive().infolist(), self.archive().start_dir)
+        self.data_ends = _data_ends(self.members, directory)
+
+    def archive(self) -> zipfile.ZipFile:
+        if self._archive is None:
+            try:
+                self._archive = zipfile.ZipFile(_FileBytes(self.file))
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                raise Refused(f"文件损坏或不完整（{exc}），请重新保存后提交") from None
+        return self._archive
+
+
+def _data_ends(members: list, directory: int) -> list[int]:
+    """Where each member's data must end: at the next local header, or the central directory for
+    the last (overlapping members, a zip-bomb device, are left to zipfile, which refuses them
+    from Python 3.11.8 on).  Computed as zipfile does."""
+    offsets = [member.header_offset for member in members]
+    ends, end = [0] * len(members), directory
+    for index in sorted(range(len(members)), key=offsets.__getitem__, reverse=True):
+        ends[index], end = end, offsets[index]
+    return ends
+
+
 class _FileBytes(io.BytesIO):
     """The file's bytes, for zipfile.  A seek before the start fails as on a real file (OSError,
     not BytesIO's clamping or ValueError), so a damaged zip gets the same verdict as from disk."""
@@ -224,23 +314,25 @@ _ODD_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, patched data, strong encryption: z
 _TOO_BIG = object()
 
 
-def _inflate(archive: zipfile.ZipFile, file: bytes, member: zipfile.ZipInfo, limits: Limits) -> bytes:
+def _inflate(archive: _Zip, index: int, limits: Limits) -> bytes:
     """A member's content, inflated with a hard cap at its declared size.  Plain members are
     inflated straight from the file's bytes (zipfile's stream machinery costs more than zlib);
     anything unusual or damaged goes through zipfile, which gives today's verdict and message."""
+    member = archive.members[index]
     cap = min(member.file_size, limits.max_member_bytes)
-    content = _inflate_raw(file, member, cap)
-    if content is None:
-        return _read_capped(archive, member, limits)
-    if content is _TOO_BIG:
+    content = _inflate_raw(archive.file, member, cap, archive.data_ends[index])
+    if content is None or content is _TOO_BIG:
+        zipped = archive.archive()
+        data = _read_capped(zipped, zipped.infolist()[index], limits)
+        if content is None:
+            return data
         # zipfile stops at the declared size and refuses on a bad CRC; a lying header with a
-        # CRC that matches the truncated content would pass it, so refuse that here.
-        _read_capped(archive, member, limits)
+        # CRC that matches the truncated content passes it, so refuse that here.
         raise Refused(f"压缩包内“{member.filename}”的实际大小与声明不符（疑似压缩炸弹）")
     return content
 
 
-def _inflate_raw(file: bytes, member: zipfile.ZipInfo, cap: int):
+def _inflate_raw(file: bytes, member: _Member | zipfile.ZipInfo, cap: int, data_end: int):
     """Content of a stored or deflated member read from its local header on, or ``_TOO_BIG``
     when it inflates past ``cap`` (never inflating further), or None when zipfile must judge."""
     if member.flag_bits & _ODD_FLAGS or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -257,6 +349,8 @@ def _inflate_raw(file: bytes, member: zipfile.ZipInfo, cap: int):
     except UnicodeDecodeError:
         return None
     data_start = name_start + name_length + extra_length
+    if data_start + member.compress_size > data_end:
+        return None  # overlaps the next member
     raw = file[data_start:data_start + member.compress_size]
     if len(raw) != member.compress_size:
         return None  # truncated file
