@@ -4,19 +4,25 @@ Workbooks arrive from dozens of desks and some are broken or hostile.  Parsers a
 to find out: python-calamine aborts the whole process (SIGABRT from Rust) on a cell bomb or on a
 cell at XFD1048576, and ``ZipFile.read()`` trusts a member's declared size.  So, by content and
 never by extension: recognise the container (zip, CFB), refuse encrypted packages, cap file size,
-member count, each member's real uncompressed size and its compression ratio (streamed with a
-hard cap), refuse XML with a DTD (billion laughs, external entities; via defusedxml), and bound
-the cells and merged ranges of every worksheet to what a form can hold.
+member count, each member's real uncompressed size (inflated with a hard cap: a declared size is
+never trusted) and its compression ratio, refuse XML with a DTD (billion laughs, external
+entities; via defusedxml), and bound the cells and merged ranges of every worksheet to what a
+form can hold.
 """
 
 from __future__ import annotations
 
+import errno
+import html
+import io
+import os
 import re
+import struct
 import zipfile
 import zlib
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import XMLParser
@@ -27,6 +33,8 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')  # only cells have an r of letters+digits
 # A cell reference past column IV (256) or row 9999: rare, so one search usually settles the bounds.
 _FAR_REF = re.compile(rb'r="(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z]|[A-Z]{1,3}[0-9]{4})[0-9]')  # literal start: fast
+# The same test for either end of a range: ref="A1" or ref="A1:B2".
+_FAR_RANGE_REF = re.compile(rb'ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z]|[A-Z]{1,3}[0-9]{4})[0-9]')
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 
 
@@ -70,27 +78,25 @@ class Refused(Exception):
 def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
     """Raise :class:`Refused` unless the file is a workbook a parser may safely open.
     Returns a :class:`Scan` with the container kind (``"zip"`` for xlsx/xlsm/ods, ``"cfb"`` for xls)."""
-    path = Path(path)
-    size = path.stat().st_size
+    size = os.stat(path).st_size
     if size == 0:
         raise Refused("文件是空的（0 字节）")
     if size > limits.max_file_bytes:
         raise Refused(f"文件过大：{size // 1024 // 1024} MB，上限 {limits.max_file_bytes // 1024 // 1024} MB")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head.startswith(ZIP_MAGIC):
-        return _check_zip(path, limits)
-    if head == CFB_MAGIC:
-        if _ENCRYPTED_PACKAGE in path.read_bytes():  # an encrypted .xlsx is a CFB container
+    with open(path, "rb") as handle:
+        data = handle.read(size)  # read once, and no more than was measured (a read of the cap costs its allocation)
+    if data.startswith(ZIP_MAGIC):
+        return _check_zip(data, limits)
+    if data[:8] == CFB_MAGIC:
+        if _ENCRYPTED_PACKAGE in data:  # an encrypted .xlsx is a CFB container
             raise Refused("文件已加密，请取消密码后重新提交")
         return Scan("cfb")
-    raise Refused(_what_it_really_is(path))
+    raise Refused(_what_it_really_is(data[:4096]))
 
 
-def _what_it_really_is(path: Path) -> str:
+def _what_it_really_is(sample: bytes) -> str:
     """Name what the file is, not what its extension claims (old systems and WPS export CSV and
-    HTML under an .xlsx name)."""
-    sample = path.read_bytes()[:4096]
+    HTML under an .xlsx name), from its first 4 KB."""
     text = sample.decode("utf-8", errors="ignore").lstrip("\ufeff \r\n\t").lower()
     if text.startswith(("<!doctype html", "<html", "<table", "<?xml")) or "<html" in text[:512]:
         return "文件实际上是网页（HTML）或 XML 文本，不是 Excel 工作簿。请在 Excel 中打开后另存为 .xlsx 再提交"
@@ -112,52 +118,53 @@ def _what_it_really_is(path: Path) -> str:
     return "文件不是 Excel 工作簿（无法识别的文件格式）"
 
 
-def _check_zip(path: Path, limits: Limits) -> Scan:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Refused(f"文件损坏或不完整（{exc}），请重新保存后提交") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > limits.max_members:
-            raise Refused(f"压缩包内文件过多：{len(members)} 个，上限 {limits.max_members} 个")
-        names = {m.filename for m in members}
-        if "EncryptedPackage" in names or "EncryptionInfo" in names:
-            raise Refused("文件已加密，请取消密码后重新提交")
-        declared = sum(m.file_size for m in members)
-        if declared > limits.max_total_bytes:
-            raise Refused(f"解压后总大小 {declared // 1024 // 1024} MB 超过上限（疑似压缩炸弹）")
-        total = 0
-        scan = Scan("zip", has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
-        parts: dict[str, bytes] = {}
-        for member in members:
-            if member.file_size > limits.max_member_bytes:
-                raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
-            if member.file_size > 1024 * 1024 and member.file_size > limits.max_ratio * max(member.compress_size, 1):
-                raise Refused(f"压缩包内“{member.filename}”压缩比异常（疑似压缩炸弹）")
-            if not _is_parsed(member.filename):
-                continue
-            data = _read_capped(archive, member, limits)
-            total += len(data)
-            if total > limits.max_total_bytes:
-                raise Refused("解压后总大小超过上限（疑似压缩炸弹）")
-            _check_xml(member.filename, data)
-            if member.filename.startswith("xl/worksheets/") or member.filename == "content.xml":
-                _check_bounds(member.filename, data, limits)
-            if member.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
-                    member.filename.startswith("xl/worksheets/") and _has_formula(data)):
-                parts[member.filename] = data
+def _check_zip(file: bytes, limits: Limits) -> Scan:
+    archive = _Zip(file)
+    members = archive.members
+    if len(members) > limits.max_members:
+        raise Refused(f"压缩包内文件过多：{len(members)} 个，上限 {limits.max_members} 个")
+    names = {m.filename for m in members}
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        raise Refused("文件已加密，请取消密码后重新提交")
+    declared = sum(m.file_size for m in members)
+    if declared > limits.max_total_bytes:
+        raise Refused(f"解压后总大小 {declared // 1024 // 1024} MB 超过上限（疑似压缩炸弹）")
+    total = 0
+    scan = Scan("zip", has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
+    parts: dict[str, bytes] = {}
+    for index, member in enumerate(members):
+        if member.file_size > limits.max_member_bytes:
+            raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
+        if member.file_size > 1024 * 1024 and member.file_size > limits.max_ratio * max(member.compress_size, 1):
+            raise Refused(f"压缩包内“{member.filename}”压缩比异常（疑似压缩炸弹）")
+        if not _is_parsed(member.filename):
+            continue
+        data = _inflate(archive, index, limits)
+        total += len(data)
+        if total > limits.max_total_bytes:
+            raise Refused("解压后总大小超过上限（疑似压缩炸弹）")
+        _check_xml(member.filename, data)
+        if member.filename.startswith("xl/worksheets/") or member.filename == "content.xml":
+            _check_bounds(member.filename, data, limits)
+        if member.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
+                member.filename.startswith("xl/worksheets/") and _has_formula(data)):
+            parts[member.filename] = data
     _learn(scan, parts)
     return scan
 
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b(?:[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)")')
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+# An f tag (<f>, <f t="shared" …>, prefixed <x:f>), not a validation's <formula1>; written as
+# "f, then a look back" so that re scans for the f alone, not for the frequent "<".
+_FORMULA_TAG = re.compile(rb"f(?<=[<:]f)[ >]")
+
+
 def _has_formula(data: bytes) -> bool:
-    """A cell formula (<f>, <f t="shared" …>, prefixed <x:f>), not a validation's <formula1>."""
-    return any(tag in data for tag in (b"<f>", b"<f ", b":f>", b":f "))
+    """Whether a worksheet has a cell formula."""
+    return _FORMULA_TAG.search(data) is not None
 
 
 def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
@@ -169,6 +176,8 @@ def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
     for match in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
         rel_id, target = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
         targets[rel_id] = "xl/" + target.decode().lstrip("/").removeprefix("xl/")
+    if not any(b"<f" in data for data in parts.values()):
+        return  # no formula in any part the sheets could point at
     for name, rel_id in _SHEET.findall(workbook):
         data = parts.get(targets.get(rel_id, ""))
         if not data:
@@ -193,6 +202,171 @@ _PARSED_PARTS = ("xl/worksheets/", "xl/sharedStrings.xml", "xl/workbook.xml", "x
 
 def _is_parsed(name: str) -> bool:
     return name.startswith(_PARSED_PARTS) and name.endswith((".xml", ".rels"))
+
+
+class _Member(NamedTuple):
+    """A member as the central directory declares it (the ZipInfo attributes used here)."""
+
+    filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+    @property
+    def orig_filename(self) -> str:
+        return self.filename
+
+
+_END_RECORD = struct.Struct("<4s8xIIH")  # signature, directory size and offset, comment length
+_DIRECTORY_ENTRY = struct.Struct("<4s2xBxHH4xIIIHHH8xI")
+_PLAIN_NAME = re.compile(rb"[\x20-\x5b\x5d-\x7e]*")  # printable ASCII without the backslash
+
+
+def _plain_directory(file: bytes) -> tuple[list[_Member], int] | None:
+    """The members of a plain zip and where its central directory starts, read from it: end
+    record last without a comment, no zip64, nothing before the archive, plain ASCII names.
+    ZipFile's reading costs more than the rest of the check; for anything else it is used
+    (None), with its own errors."""
+    if len(file) < 42 or file[-42:-38] == b"PK\x06\x07":  # zip64 locator
+        return None
+    signature, size, offset, comment = _END_RECORD.unpack_from(file, len(file) - 22)
+    if signature != b"PK\x05\x06" or comment or offset + size != len(file) - 22:
+        return None
+    members, at, end = [], offset, offset + size
+    while at < end:
+        if at + 46 > end:
+            return None
+        (signature, version, flags, method, crc, compress_size, file_size, name_length, extra_length,
+         comment_length, header_offset) = _DIRECTORY_ENTRY.unpack_from(file, at)
+        name_end = at + 46 + name_length
+        extra_end = name_end + extra_length
+        if (signature != b"PK\x01\x02" or version > zipfile.MAX_EXTRACT_VERSION or extra_end + comment_length > end
+                or _PLAIN_NAME.fullmatch(file, at + 46, name_end) is None or not _plain_extra(file[name_end:extra_end])):
+            return None
+        members.append(_Member(file[at + 46:name_end].decode("ascii"), flags, method, crc, compress_size,
+                               file_size, header_offset))
+        at = extra_end + comment_length
+    return members, offset
+
+
+def _plain_extra(extra: bytes) -> bool:
+    """Extra fields that zipfile would skip: well-formed, neither zip64 nor (Python 3.13) a
+    Unicode path that renames the member."""
+    while len(extra) >= 4:
+        kind, length = struct.unpack_from("<HH", extra)
+        if kind in (0x0001, 0x7075) or length + 4 > len(extra):
+            return False
+        extra = extra[length + 4:]
+    return True
+
+
+class _Zip:
+    """A zip's members, from :func:`_plain_directory` or else zipfile; zipfile's view is opened
+    (once) when a member needs zipfile to judge it."""
+
+    def __init__(self, file: bytes):
+        self.file = file
+        self._archive = None
+        plain = _plain_directory(file)
+        self.members, directory = plain if plain else (self.archive().infolist(), self.archive().start_dir)
+        self.data_ends = _data_ends(self.members, directory)
+
+    def archive(self) -> zipfile.ZipFile:
+        if self._archive is None:
+            try:
+                self._archive = zipfile.ZipFile(_FileBytes(self.file))
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                raise Refused(f"文件损坏或不完整（{exc}），请重新保存后提交") from None
+        return self._archive
+
+
+def _data_ends(members: list, directory: int) -> list[int]:
+    """Where each member's data must end: at the next local header, or the central directory for
+    the last (overlapping members, a zip-bomb device, are left to zipfile, which refuses them
+    from Python 3.11.8 on).  Computed as zipfile does."""
+    offsets = [member.header_offset for member in members]
+    ends, end = [0] * len(members), directory
+    for index in sorted(range(len(members)), key=offsets.__getitem__, reverse=True):
+        ends[index], end = end, offsets[index]
+    return ends
+
+
+class _FileBytes(io.BytesIO):
+    """The file's bytes, for zipfile.  A seek before the start fails as on a real file (OSError,
+    not BytesIO's clamping or ValueError), so a damaged zip gets the same verdict as from disk."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self._size = len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self.tell(), self._size)[whence]
+        if base + offset < 0:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return super().seek(offset, whence)
+
+
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name length, extra length
+_ODD_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, patched data, strong encryption: zipfile decides
+_TOO_BIG = object()
+
+
+def _inflate(archive: _Zip, index: int, limits: Limits) -> bytes:
+    """A member's content, inflated with a hard cap at its declared size.  Plain members are
+    inflated straight from the file's bytes (zipfile's stream machinery costs more than zlib);
+    anything unusual or damaged goes through zipfile, which gives today's verdict and message."""
+    member = archive.members[index]
+    cap = min(member.file_size, limits.max_member_bytes)
+    content = _inflate_raw(archive.file, member, cap, archive.data_ends[index])
+    if content is None or content is _TOO_BIG:
+        zipped = archive.archive()
+        data = _read_capped(zipped, zipped.infolist()[index], limits)
+        if content is None:
+            return data
+        # zipfile stops at the declared size and refuses on a bad CRC; a lying header with a
+        # CRC that matches the truncated content passes it, so refuse that here.
+        raise Refused(f"压缩包内“{member.filename}”的实际大小与声明不符（疑似压缩炸弹）")
+    return content
+
+
+def _inflate_raw(file: bytes, member: _Member | zipfile.ZipInfo, cap: int, data_end: int):
+    """Content of a stored or deflated member read from its local header on, or ``_TOO_BIG``
+    when it inflates past ``cap`` (never inflating further), or None when zipfile must judge."""
+    if member.flag_bits & _ODD_FLAGS or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    start = member.header_offset
+    if start < 0 or len(file) < start + _LOCAL_HEADER.size:
+        return None
+    signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack_from(file, start)
+    name_start = start + _LOCAL_HEADER.size
+    name = file[name_start:name_start + name_length]
+    try:  # the local name must be the directory's, as zipfile checks
+        if signature != b"PK\x03\x04" or name.decode("utf-8" if flags & 0x800 else "cp437") != member.orig_filename:
+            return None
+    except UnicodeDecodeError:
+        return None
+    data_start = name_start + name_length + extra_length
+    if data_start + member.compress_size > data_end:
+        return None  # overlaps the next member
+    raw = file[data_start:data_start + member.compress_size]
+    if len(raw) != member.compress_size:
+        return None  # truncated file
+    if member.compress_type == zipfile.ZIP_STORED:
+        content = raw
+    else:
+        inflater = zlib.decompressobj(-15)
+        try:
+            content = inflater.decompress(raw, cap + 1)  # one byte past the cap is enough to know
+        except zlib.error:
+            return None
+        if len(content) <= cap and not inflater.eof:
+            return None  # the stream does not end where the directory says
+    if len(content) > cap:
+        return _TOO_BIG
+    return content if zlib.crc32(content) == member.CRC else None
 
 
 def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes:
@@ -255,12 +429,28 @@ def _col_number(letters: bytes) -> int:
     return number
 
 
+def _merge_span(data: bytes) -> tuple[int, int]:
+    """Where the mergeCell elements are (from the '<' of the first to the '>' of the last), so
+    that they are searched there only; (0, 0) when there are none."""
+    first = data.find(b"mergeCell")
+    if first < 0:
+        return 0, 0
+    end = data.find(b">", data.rfind(b"mergeCell"))
+    return max(data.rfind(b"<", 0, first), 0), len(data) if end < 0 else end
+
+
 def _check_bounds(name: str, data: bytes, limits: Limits) -> None:
     """Cells and merged ranges beyond what a form can hold (e.g. one cell at XFD1048576) make a
     grid-allocating reader try to allocate hundreds of GB; refuse them before it sees them."""
-    near = limits.max_rows >= 9999 and limits.max_cols >= 256 and not _FAR_REF.search(data)
-    cells = [] if near else _CELL_REF.findall(data)
-    merges = _MERGE_REF.findall(data) if b"mergeCell" in data else []
+    start, end = _merge_span(data)
+    if limits.max_rows >= 9999 and limits.max_cols >= 256:
+        near_cells = not _FAR_REF.search(data)
+        if near_cells and (start == end or not _FAR_RANGE_REF.search(data, start, end)):
+            return  # every ref has at most 2 letters up to IV and 4 digits
+    else:
+        near_cells = False
+    cells = [] if near_cells else _CELL_REF.findall(data)
+    merges = _MERGE_REF.findall(data, start, end)
     # Few distinct column letters and row numbers: convert each once.
     letters = {col for col, _ in cells} | {m[0] for m in merges} | {m[2] for m in merges if m[2]}
     rows = {row for _, row in cells} | {m[1] for m in merges} | {m[3] for m in merges if m[3]}

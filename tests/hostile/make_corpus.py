@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +119,14 @@ def build(out: Path, soffice: str | None = None) -> list[Case]:
     add(Case("external-entity.xlsx", "无法读取", frozenset({"FILE-005"}), reason="实体"))
     _lying_zip(base, out / "lying-size.xlsx")
     add(Case("lying-size.xlsx", "无法读取", frozenset({"FILE-005"})))
+    # the same lie with a CRC that fits the declared part: only inflating past the size shows it
+    _lying_zip_with_crc(base, out / "lying-size-crc.xlsx", "xl/sharedStrings.xml", b" " * (50 * 1024 * 1024),
+                        zipfile.ZIP_DEFLATED)
+    add(Case("lying-size-crc.xlsx", "无法读取", frozenset({"FILE-005"}), reason="实际大小与声明不符"))
+    # a stored worksheet whose declared part is the real sheet, with a far cell stored after it
+    _lying_zip_with_crc(base, out / "lying-stored.xlsx", "xl/worksheets/sheet1.xml",
+                        b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>', zipfile.ZIP_STORED)
+    add(Case("lying-stored.xlsx", "无法读取", frozenset({"FILE-005"}), reason="实际大小与声明不符"))
     _far_cell(base, out / "cell-at-XFD1048576.xlsx")
     add(Case("cell-at-XFD1048576.xlsx", "无法读取", frozenset({"FILE-005"}), reason="远超表单范围"))
 
@@ -170,27 +179,47 @@ def build(out: Path, soffice: str | None = None) -> list[Case]:
 
 def _lying_zip(source: Path, target: Path) -> None:
     """A member whose headers claim 100 bytes while it inflates to 50 MB."""
+    data = _with_member(source, "xl/sharedStrings.xml", lambda content: content + b" " * (50 * 1024 * 1024))
+    target.write_bytes(_set_header_fields(data, b"xl/sharedStrings.xml", size=100))
+
+
+def _lying_zip_with_crc(source: Path, target: Path, member: str, tail: bytes, method: int) -> None:
+    """A member whose headers give the size and CRC of its first part only, so that a reader
+    which stops at the declared size finds nothing wrong; the rest (``tail``) goes unchecked."""
     with zipfile.ZipFile(source) as src:
-        members = [(i, src.read(i)) for i in src.infolist()]
+        content = src.read(member)
+    data = _with_member(source, member, lambda c: c + tail, method)
+    target.write_bytes(_set_header_fields(data, member.encode(), size=len(content), crc=zlib.crc32(content)))
+
+
+def _with_member(source: Path, member: str, change, method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """The zip as bytes, with ``member`` changed and written with ``method``."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, content in members:
-            if info.filename == "xl/sharedStrings.xml":
-                content = content + b" " * (50 * 1024 * 1024)
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            if info.filename == member:
+                info.compress_type = method
+                content = change(content)
             dst.writestr(info, content)
-    data = bytearray(buffer.getvalue())
-    # rewrite the declared uncompressed size of sharedStrings.xml in both headers to 100 bytes
-    name = b"xl/sharedStrings.xml"
-    for signature, size_offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+    return buffer.getvalue()
+
+
+def _set_header_fields(zipped: bytes, name: bytes, size: int, crc: int | None = None) -> bytes:
+    """Rewrite the declared uncompressed size (and CRC) of member ``name`` in both its headers."""
+    data = bytearray(zipped)
+    # signature, offset of the name length, of the name, of the size, of the CRC
+    for signature, name_len_offset, name_offset, size_offset, crc_offset in (
+            (b"PK\x03\x04", 26, 30, 22, 14), (b"PK\x01\x02", 28, 46, 24, 16)):
         start = 0
         while (pos := data.find(signature, start)) != -1:
-            name_len_offset = 26 if signature == b"PK\x03\x04" else 28
-            name_start = pos + (30 if signature == b"PK\x03\x04" else 46)
             length = int.from_bytes(data[pos + name_len_offset:pos + name_len_offset + 2], "little")
-            if data[name_start:name_start + length] == name:
-                data[pos + size_offset:pos + size_offset + 4] = (100).to_bytes(4, "little")
+            if data[pos + name_offset:pos + name_offset + length] == name:
+                data[pos + size_offset:pos + size_offset + 4] = size.to_bytes(4, "little")
+                if crc is not None:
+                    data[pos + crc_offset:pos + crc_offset + 4] = crc.to_bytes(4, "little")
             start = pos + 4
-    target.write_bytes(bytes(data))
+    return bytes(data)
 
 
 def _far_cell(source: Path, target: Path) -> None:
