@@ -133,6 +133,8 @@ def _check_zip(file: bytes, limits: Limits) -> Scan:
     scan = Scan("zip", has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
     parts: dict[str, bytes] = {}
     for index, member in enumerate(members):
+        if member.flag_bits & 0x01:  # zip's own (traditional) encryption: zipfile would raise RuntimeError
+            raise Refused("文件已加密，请取消密码后重新提交")
         if member.file_size > limits.max_member_bytes:
             raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
         if member.file_size > 1024 * 1024 and member.file_size > limits.max_ratio * max(member.compress_size, 1):
@@ -174,8 +176,10 @@ def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
     scan.date1904 = re.search(rb'date1904="(1|true)"', workbook) is not None
     targets = {}
     for match in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
-        rel_id, target = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        targets[rel_id] = "xl/" + target.decode().lstrip("/").removeprefix("xl/")
+        # Id before Target (groups 1, 2) or after it (4, 3); an empty Id or a target that is not
+        # UTF-8 names no sheet we can find, and must not stop the check.
+        rel_id, target = match.group(1, 2) if match.group(2) is not None else match.group(4, 3)
+        targets[rel_id] = "xl/" + target.decode("utf-8", "replace").lstrip("/").removeprefix("xl/")
     if not any(b"<f" in data for data in parts.values()):
         return  # no formula in any part the sheets could point at
     for name, rel_id in _SHEET.findall(workbook):

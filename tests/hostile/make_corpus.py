@@ -127,8 +127,17 @@ def build(out: Path, soffice: str | None = None) -> list[Case]:
     _lying_zip_with_crc(base, out / "lying-stored.xlsx", "xl/worksheets/sheet1.xml",
                         b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>', zipfile.ZIP_STORED)
     add(Case("lying-stored.xlsx", "无法读取", frozenset({"FILE-005"}), reason="实际大小与声明不符"))
+    # zip's own encryption flag on a part (zipfile would raise RuntimeError "password required")
+    (out / "zip-encrypted-part.xlsx").write_bytes(_set_flag(base.read_bytes(), b"xl/workbook.xml", 0x01))
+    add(Case("zip-encrypted-part.xlsx", "无法读取", frozenset({"FILE-005"}), reason="文件已加密"))
     _far_cell(base, out / "cell-at-XFD1048576.xlsx")
     add(Case("cell-at-XFD1048576.xlsx", "无法读取", frozenset({"FILE-005"}), reason="远超表单范围"))
+
+    # relationships with an empty Id and a target that is not UTF-8: read, or refused, never a crash
+    _rezip(base, out / "odd-relationships.xlsx", lambda n, d: d.replace(
+        b"<Relationship ", b'<Relationship Id="" Target="\xff\xfe.xml" Type="x"/><Relationship ', 1)
+        if n == "xl/_rels/workbook.xml.rels" else d)
+    add(Case("odd-relationships.xlsx", "?"))
 
     # --- readable, with something to say ----------------------------------------------------------
     # Each readable case carries its own form, so that collecting the whole corpus compares like
@@ -218,6 +227,19 @@ def _set_header_fields(zipped: bytes, name: bytes, size: int, crc: int | None = 
                 data[pos + size_offset:pos + size_offset + 4] = size.to_bytes(4, "little")
                 if crc is not None:
                     data[pos + crc_offset:pos + crc_offset + 4] = crc.to_bytes(4, "little")
+            start = pos + 4
+    return bytes(data)
+
+
+def _set_flag(zipped: bytes, name: bytes, bit: int) -> bytes:
+    """Set a general-purpose flag bit of member ``name`` in both its headers."""
+    data = bytearray(zipped)
+    for signature, name_len_offset, name_offset, flag_offset in ((b"PK\x03\x04", 26, 30, 6), (b"PK\x01\x02", 28, 46, 8)):
+        start = 0
+        while (pos := data.find(signature, start)) != -1:
+            length = int.from_bytes(data[pos + name_len_offset:pos + name_len_offset + 2], "little")
+            if data[pos + name_offset:pos + name_offset + length] == name:
+                data[pos + flag_offset] |= bit
             start = pos + 4
     return bytes(data)
 
