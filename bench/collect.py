@@ -731,7 +731,7 @@ def profile_child(folder: str, n: int, profiler: str) -> None:
 
 PHASES = (  # (module, function looked up at call time, label); nested ones are shown under their parent
     ("perfxl.api", "read_workbook", "read_workbook (safety + calamine + reader)"),
-    ("perfxl.reader", "check_file_safety", "  of which check_file_safety (zip/XML pre-scan)"),
+    ("perfxl.reader", "check_bytes_safety", "  of which check_bytes_safety (zip/XML pre-scan)"),
     ("perfxl.api", "validate_record", "validate_record (schema validation)"),
     ("perfxl.api", "review_record", "review_record (审核 rules)"),
     ("perfxl.collect", "consolidate", "consolidate (identities, statuses)"),

@@ -267,9 +267,10 @@ class Checked:
 
 
 def check_file(path: str | Path, *, variant: str | None = None, settings: Settings = DEFAULT_SETTINGS,
-               display_name: str | None = None) -> Checked:
+               display_name: str | None = None, data: bytes | None = None) -> Checked:
     """Read one workbook or JSON file, validate every form in it against the schema and, for a
-    form without schema errors, run the review rules (unless ``settings.review`` is None)."""
+    form without schema errors, run the review rules (unless ``settings.review`` is None).
+    ``data``: a workbook's bytes when the caller has read them already."""
     path = Path(path)
     name = display_name or str(path)
     suffix = path.suffix.lower()
@@ -277,7 +278,7 @@ def check_file(path: str | Path, *, variant: str | None = None, settings: Settin
         result = _read_json(path, name, variant or DEFAULT_VARIANT)
         kind = "json"
     elif suffix in WORKBOOK_SUFFIXES:
-        result = read_workbook(path, variant=variant, display_name=name, limits=settings.limits)
+        result = read_workbook(path, variant=variant, display_name=name, limits=settings.limits, data=data)
         kind = "workbook"
     else:
         sink = IssueSink(file=name)

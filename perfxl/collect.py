@@ -181,26 +181,35 @@ class _FileResult:
 def _process_file(args: tuple[str, str | None, Settings]) -> _FileResult:
     path_text, variant, settings = args
     try:
-        entry = _file_entry(path_text)
+        entry, data = _read_entry(path_text, settings.limits.max_file_bytes)
     except OSError as exc:
         return _FileResult(FileEntry(path_text, 0, "", 0.0), [],
                            [make_issue("FILE-001", file=path_text, expected=exc.strerror or str(exc))])
     path = Path(path_text)
     try:
-        checked = check_file(path, variant=variant, settings=settings)
+        checked = check_file(path, variant=variant, settings=settings, data=data)
     except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
         return _FileResult(entry, [], [make_issue("FILE-001", file=path_text,
                                                   expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
     return _FileResult(entry, [_spool(record) for record in checked.result.forms], checked.result.issues)
 
 
+def _read_entry(path_text: str, max_bytes: int) -> tuple[FileEntry, bytes | None]:
+    """The file's entry, and its bytes when a workbook of that size may be read (one read serves
+    the hash, the safety check and the parser); a larger file is hashed as a stream, then refused."""
+    with open(path_text, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        if 0 < stat.st_size <= max_bytes:
+            data = handle.read(stat.st_size)
+            digest = hashlib.sha256(data).hexdigest()
+        else:
+            data, digest = None, hashlib.file_digest(handle, "sha256").hexdigest()
+    return FileEntry(path=path_text, size=stat.st_size, sha256=digest, mtime=stat.st_mtime), data
+
+
 def _file_entry(path_text: str) -> FileEntry:
     """Size, SHA-256 (streamed, not the whole file in memory) and modification time of an input."""
-    path = Path(path_text)
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    stat = path.stat()
-    return FileEntry(path=path_text, size=stat.st_size, sha256=digest, mtime=stat.st_mtime)
+    return _read_entry(path_text, 0)[0]
 
 
 def _spool(record: FormRecord) -> SpooledForm:

@@ -14,6 +14,7 @@ place takes the fixed-position path only.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -24,7 +25,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from .issues import Issue, IssueSink
 from .layout import AMOUNT, DATE, INTEGER, Label, Layout, Slot, expectation, get_layout, normalise_label
 from .values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
-from .safety import DEFAULT_LIMITS, Limits, Refused, Scan, check_file_safety
+from .safety import DEFAULT_LIMITS, Limits, Refused, Scan, check_bytes_safety, read_input
 from .variant import all_variants
 from .writer import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
 
@@ -94,14 +95,16 @@ class _Grid:
 
 
 def read_workbook(path: str | Path, *, variant: str | None = None, display_name: str | None = None,
-                  limits: Limits = DEFAULT_LIMITS) -> WorkbookResult:
+                  limits: Limits = DEFAULT_LIMITS, data: bytes | None = None) -> WorkbookResult:
     """Read every form in a workbook.  Never raises for a bad file: problems come back as issues.
-    The file passes :func:`perfxl.safety.check_file_safety` before calamine sees it."""
+    The file passes :func:`perfxl.safety.check_bytes_safety` before calamine sees it.  ``data``:
+    the file's bytes when the caller has read them already (:func:`perfxl.safety.read_input`)."""
     name = display_name or str(path)
     result = WorkbookResult(name)
     sink = IssueSink(file=name)
     try:
-        scan = check_file_safety(path, limits)
+        data = read_input(path, limits) if data is None else data
+        scan = check_bytes_safety(data, limits)
     except Refused as refused:
         sink.add("FILE-005", expected=refused.message)
         result.issues = sink.issues
@@ -111,7 +114,7 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
         result.issues = sink.issues
         return result
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the bytes checked, not a second read
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
         sink.add("FILE-001", expected=_reason(exc))
         result.issues = sink.issues

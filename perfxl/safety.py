@@ -78,13 +78,23 @@ class Refused(Exception):
 def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
     """Raise :class:`Refused` unless the file is a workbook a parser may safely open.
     Returns a :class:`Scan` with the container kind (``"zip"`` for xlsx/xlsm/ods, ``"cfb"`` for xls)."""
+    return check_bytes_safety(read_input(path, limits), limits)
+
+
+def read_input(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The whole file, read once (the check, the hash and the parser share it), or
+    :class:`Refused` when it is empty or larger than a form workbook can be."""
     size = os.stat(path).st_size
     if size == 0:
         raise Refused("文件是空的（0 字节）")
     if size > limits.max_file_bytes:
         raise Refused(f"文件过大：{size // 1024 // 1024} MB，上限 {limits.max_file_bytes // 1024 // 1024} MB")
     with open(path, "rb") as handle:
-        data = handle.read(size)  # read once, and no more than was measured (a read of the cap costs its allocation)
+        return handle.read(size)  # no more than was measured (a read of the cap costs its allocation)
+
+
+def check_bytes_safety(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Scan:
+    """:func:`check_file_safety` on a file's bytes (from :func:`read_input`)."""
     if data.startswith(ZIP_MAGIC):
         return _check_zip(data, limits)
     if data[:8] == CFB_MAGIC:
