@@ -223,7 +223,7 @@ def _read_template_sheet(book: CalamineWorkbook, name: str, sheet_name: str, lay
                                   scan=scan, template_changes=changes, located=located)
         if must_be_form and not _looks_like(grid, layout):
             return None
-    record = read_sheet(grid.get, name, sheet_name, layout, grid.height, form_id=form_id, scan=scan,
+    record = read_sheet(grid, name, sheet_name, layout, form_id=form_id, scan=scan,
                         misplaced=misplaced)
     if changes:
         record.issues.insert(0, structure_warning(name, sheet_name, changes, by_labels=False))
@@ -243,7 +243,7 @@ def _read_foreign_sheet(book: CalamineWorkbook, name: str, sheet_name: str, cand
     for layout in candidates:
         grid = grids[layout.variant.name]
         if not misplaced_labels(grid.get, layout):
-            return read_sheet(grid.get, name, sheet_name, layout, grid.height, scan=scan)
+            return read_sheet(grid, name, sheet_name, layout, scan=scan)
         located = locate(grid.get, grid.height, grid.width, layout)
         score = (located.has_title(layout), located.found / max(located.total, 1))
         if located.recognised(layout) and (best is None or score > best[0]):
@@ -256,7 +256,7 @@ def _read_foreign_sheet(book: CalamineWorkbook, name: str, sheet_name: str, cand
     for layout in candidates:
         grid = grids[layout.variant.name]
         if _looks_like(grid, layout):
-            return read_sheet(grid.get, name, sheet_name, layout, grid.height, scan=scan)
+            return read_sheet(grid, name, sheet_name, layout, scan=scan)
     return None
 
 
@@ -283,11 +283,12 @@ def _looks_like(grid: _Grid, layout: Layout) -> bool:
 CellGetter = Callable[[int, int], Any]
 
 
-def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: int, *,
+def read_sheet(grid: _Grid, file: str, sheet: str, layout: Layout, *,
                form_id: str = "", scan: Scan | None = None, misplaced: list[Label] | None = None) -> FormRecord:
     """Read one form from a sheet laid out as ``layout`` says (``misplaced``: the
     :func:`misplaced_labels` of this sheet, when the caller has them already)."""
     scan = scan or Scan("zip")
+    cell = grid.get
     formulas = scan.formulas.get(sheet, {})
     sink = IssueSink(file=file, sheet=sheet)
     record = FormRecord(file=file, sheet=sheet, variant=layout.variant.name, form={}, cells={},
@@ -299,7 +300,7 @@ def read_sheet(cell: CellGetter, file: str, sheet: str, layout: Layout, height: 
     for slot in layout.slots:
         read_slot(record, sink, slot, cell(slot.area.first_row, slot.area.first_col), slot.area.ref,
                   formulas=formulas, date1904=scan.date1904)
-    indicators = _read_indicators(cell, layout, height, record, sink)
+    indicators = _read_indicators(grid.rows, layout, record, sink)
     _indicator_formulas(formulas, layout, sink)
     complete_form(record, layout, indicators)
     record.issues = sink.issues
@@ -377,20 +378,25 @@ _CODE_FOR_KIND = {AMOUNT: "VALUE-002", DATE: "VALUE-003", INTEGER: "VALUE-005"}
 
 
 
-def _read_indicators(cell: CellGetter, layout: Layout, height: int, record: FormRecord,
+def _read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
                      sink: IssueSink) -> list[dict[str, str]]:
     """Indicator rows under the header; 一级/二级 are merged over their rows, so a blank one
     carries down from the row above, exactly as the printed table reads."""
     areas = layout.indicator_areas
-    col1, col2, col_name, col_target = (areas[part].first_col for part in ("level1", "level2", "name", "target"))
+    col1, col2, col_name, col_target = columns = [areas[part].first_col for part in ("level1", "level2", "name", "target")]
+    last = max(columns)
     indicators: list[dict[str, str]] = []
     level1 = level2 = ""
     level1_cell = level2_cell = ""  # where the carried value really is: the merged cell's top
     cells = record.cells
     prefix = layout.indicator_field
-    for row in range(layout.first_indicator_row, min(height, layout.first_indicator_row + MAX_INDICATOR_ROWS)):
-        name, target = text_from_cell(cell(row, col_name)), text_from_cell(cell(row, col_target))
-        value1, value2 = text_from_cell(cell(row, col1)), text_from_cell(cell(row, col2))
+    first = layout.first_indicator_row
+    for row, values in enumerate(rows[first:first + MAX_INDICATOR_ROWS], start=first):
+        if len(values) <= last:
+            values = values + [""] * (last + 1 - len(values))
+        # the four cells as text; a str (nearly every cell) needs only its strip
+        value1, value2, name, target = [raw.strip() if type(raw) is str else text_from_cell(raw)
+                                        for raw in (values[col1], values[col2], values[col_name], values[col_target])]
         if value1:
             level1, level2 = value1, ""
             level1_cell = level2_cell = layout.indicator_cell("level1", row)
