@@ -350,3 +350,28 @@ def test_records_wait_on_disk_and_come_back_whole(inbox):
     assert expected["社工"]["funding"]["total"] == "1700.5"  # the newer resubmission's, from disk
     collection.close()
     assert store._file.closed
+
+
+def test_a_file_over_the_size_cap_is_hashed_listed_and_refused(tmp_path):
+    """The one read that serves hash, check and parser stops at the size cap: a bigger file is
+    hashed as a stream, listed in 文件清单 with its real SHA-256, and refused, never parsed."""
+    import dataclasses
+    import hashlib
+
+    from perfxl.config import Settings
+    from perfxl.safety import DEFAULT_LIMITS
+
+    paths = fill_forms([EXAMPLES / "01.json", EXAMPLES / "02.json"], tmp_path / "in")
+    small, big = sorted(paths, key=lambda p: p.stat().st_size)
+    cap = (small.stat().st_size + big.stat().st_size) // 2
+    settings = Settings(limits=dataclasses.replace(DEFAULT_LIMITS, max_file_bytes=cap))
+    collection = collect(paths, settings=settings)
+    entries = {Path(entry.path).name: entry for entry in collection.files}
+    assert entries[big.name].status == "无法读取" and entries[small.name].status != "无法读取"
+    for path in (small, big):
+        assert entries[path.name].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert entries[path.name].size == path.stat().st_size
+    refusal = next(i for i in collection.issues if i.file == str(big))
+    assert refusal.code == "FILE-005" and "文件过大" in refusal.message
+    assert [item.record.form["project_name"] for item in collection.forms] == [load_example(
+        "01" if small.stem == "01" else "02")["project_name"]]
