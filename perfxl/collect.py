@@ -55,7 +55,6 @@ class SpooledForm:
     form_id: str
     foreign: bool
     identity: str  # :func:`identity`
-    content: str  # SHA-256 of the form's canonical JSON: equal content, equal digest
     issues: list[Issue]
     blob: bytes | None = None  # the pickled record, on its way from the worker to the store
     ref: tuple[int, int] = (0, 0)  # where the store keeps it
@@ -213,10 +212,10 @@ def _file_entry(path_text: str) -> FileEntry:
 
 
 def _spool(record: FormRecord) -> SpooledForm:
-    """The worker's side of the store: identity and content digest computed here, in parallel,
-    and the record pickled with only the cells the master shows (each cell map is half a record)."""
+    """The worker's side of the store: the identity computed here, in parallel, and the record
+    pickled with only the cells the master shows (each cell map is half a record)."""
     spooled = SpooledForm(record.sheet, record.variant, record.form_id, record.foreign, identity(record),
-                          hashlib.sha256(_content(record).encode()).hexdigest(), record.issues)
+                          record.issues)
     record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
     record.reported = set()
     record.issues = []  # they travel in the SpooledForm
@@ -297,8 +296,8 @@ def consolidate(results: list[_FileResult], store: RecordStore) -> Collection:
     for same_form in versions.values():
         distinct: dict[str, CollectedForm] = {}
         copies: dict[str, list[CollectedForm]] = {}
-        for version in same_form:
-            copies.setdefault(version.form.content, []).append(version)
+        for version in same_form:  # comparing content needs the record: only when versions meet
+            copies.setdefault(_content(version.record) if len(same_form) > 1 else "", []).append(version)
         for content, same_content in copies.items():
             # Of identical copies the newest represents them, as among different versions: a form
             # left unchanged in a resubmission is taken from the resubmission, not the old file.
