@@ -59,8 +59,8 @@ class SheetData:
         self.rows += 1
         r = str(self.rows)
         kinds, columns = (self._all_text if all_text else self.kinds), self.columns
-        cells: list[str] = []
-        texts: list[str] = []
+        parts = [f'<row r="{r}">']
+        text_at: list[int] = []  # where in parts each text sits, for escaping
         for col, value in enumerate(values):
             if value is None or value == "":
                 continue
@@ -68,21 +68,21 @@ class SheetData:
             if kind != "text":
                 number = _number(kind, value)
                 if number is not None:
-                    cells.append(f'<c r="{columns[col]}{r}" s="{styles[col]}"><v>{number}</v></c>')
+                    parts.append(f'<c r="{columns[col]}{r}" s="{styles[col]}"><v>{number}</v></c>')
                     continue
             text = value if isinstance(value, str) else str(value)
             space = ' xml:space="preserve"' if text != text.strip() else ""
-            cells.append(f'<c r="{columns[col]}{r}" s="{styles[col]}" t="inlineStr"><is><t{space}>')
-            cells.append(None)  # type: ignore[arg-type]  # the text goes here, escaped if need be
-            cells.append("</t></is></c>")
-            texts.append(text)
+            parts.append(f'<c r="{columns[col]}{r}" s="{styles[col]}" t="inlineStr"><is><t{space}>')
+            text_at.append(len(parts))
+            parts.append(text)
+            parts.append("</t></is></c>")
+        parts.append("</row>")
         # One check for the whole row: most rows need no escaping and no cut (tab is allowed in XML).
-        joined = "\t".join(texts)
-        if len(joined) > _CELL_LIMIT or _NEEDS_WORK.search(joined):
-            texts = [_text(text) for text in texts]
-        it = iter(texts)
-        self.handle.write(f'<row r="{r}">' + "".join([part if part is not None else next(it) for part in cells])
-                          + "</row>")
+        texts = "\t".join(parts[i] for i in text_at)
+        if len(texts) > _CELL_LIMIT or _NEEDS_WORK.search(texts):
+            for i in text_at:
+                parts[i] = _text(parts[i])
+        self.handle.write("".join(parts))
 
     def xml(self) -> Iterable[bytes]:
         """The ``<sheetData>`` element as UTF-8, read back from the spool's bytes (no decoding)."""
