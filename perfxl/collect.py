@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .api import check_file, iter_input_files
 from .config import DEFAULT_SETTINGS, Settings
@@ -47,22 +47,24 @@ class FileEntry:
 
 @dataclass(slots=True)
 class SpooledForm:
-    """A form as the parent holds it during a collect: what identity resolution and the problem
-    lists need, in memory; the form itself (values and cells) in the :class:`RecordStore`."""
+    """A form as the parent holds it during a collect: what identity resolution and the counts
+    need, in memory; the form itself (values, cells, problems) in the :class:`RecordStore`."""
 
     sheet: str
     variant: str
     form_id: str
     foreign: bool
     identity: str  # :func:`identity`
-    issues: list[Issue]
+    errors: int  # its problems by severity; the problems themselves wait in the store with the record
+    warnings: int
+    problems: int
     blob: bytes | None = None  # the pickled record, on its way from the worker to the store
     ref: tuple[int, int] = (0, 0)  # where the store keeps it
 
 
 class RecordStore:
-    """The forms of a collect on disk, in a temporary file, until the master and exports are
-    written: a district's 10,000 records would otherwise all sit in the parent's memory, and
+    """The forms of a collect and their problems on disk, in a temporary file, until the master and
+    exports are written: a city's records would otherwise all sit in the parent's memory, and
     memory would grow with N.  Reading is sequential (one pass per master sheet), so the last
     record read is kept: the master's columns ask for the same record many times in a row."""
 
@@ -88,7 +90,6 @@ class RecordStore:
         self._file.seek(offset)
         self._appending = False
         record = pickle.loads(self._file.read(size))  # written by our own worker, never by an input
-        record.issues = form.issues
         self._last = (form.ref, record)
         return record
 
@@ -96,7 +97,7 @@ class RecordStore:
         self._file.close()
 
 
-@dataclass
+@dataclass(slots=True)
 class CollectedForm:
     form: SpooledForm
     file: FileEntry
@@ -119,24 +120,37 @@ class CollectedForm:
 
     @property
     def errors(self) -> int:
-        return sum(i.severity == ERROR for i in self.form.issues)
+        return self.form.errors
 
     @property
     def warnings(self) -> int:
-        return sum(i.severity == WARNING for i in self.form.issues)
+        return self.form.warnings
 
 
 @dataclass
 class Collection:
     files: list[FileEntry] = field(default_factory=list)
     forms: list[CollectedForm] = field(default_factory=list)  # master rows, in input order
-    issues: list[Issue] = field(default_factory=list)  # every problem, file-level and form-level
     store: RecordStore | None = field(default=None, repr=False)
+    # Every problem, in order: lists of file-level ones in memory, and collected forms, whose
+    # problems wait in the store with their records (a city's problems would fill memory).
+    problem_chunks: list[list[Issue] | CollectedForm] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
         """Remove the temporary record file (it goes when the collection is collected, too)."""
         if self.store is not None:
             self.store.close()
+
+    def iter_problem_chunks(self) -> Iterator[list[Issue]]:
+        """The problems chunk by chunk, a form's read back from the store when its turn comes."""
+        for chunk in self.problem_chunks:
+            yield chunk.record.issues if isinstance(chunk, CollectedForm) else chunk
+
+    @property
+    def issues(self) -> list[Issue]:
+        """Every problem, file-level and form-level (read back from the store: for a city's
+        collection, :meth:`iter_problem_chunks` keeps one form's at a time)."""
+        return [issue for chunk in self.iter_problem_chunks() for issue in chunk]
 
     def issues_by_file(self) -> dict[str, list[Issue]]:
         grouped: dict[str, list[Issue]] = {}
@@ -144,9 +158,26 @@ class Collection:
             grouped.setdefault(issue.file, []).append(issue)
         return grouped
 
+    def problem_counts(self) -> dict[str, tuple[int, int, int]]:
+        """Per file path: (errors, warnings, all problems), without reading the store."""
+        counts: dict[str, list[int]] = {}
+        for chunk in self.problem_chunks:
+            if isinstance(chunk, CollectedForm):
+                count = counts.setdefault(chunk.file.path, [0, 0, 0])
+                count[0] += chunk.form.errors
+                count[1] += chunk.form.warnings
+                count[2] += chunk.form.problems
+                continue
+            for issue in chunk:
+                count = counts.setdefault(issue.file, [0, 0, 0])
+                count[0] += issue.severity == ERROR
+                count[1] += issue.severity == WARNING
+                count[2] += 1
+        return {path: (errors, warnings, total) for path, (errors, warnings, total) in counts.items()}
+
     @property
     def has_errors(self) -> bool:
-        return any(i.severity == ERROR for i in self.issues)
+        return any(errors for errors, _, _ in self.problem_counts().values())
 
     def summary(self) -> dict[str, Any]:
         """Counts and the 项目资金总额 total per amount unit (元 and 万元 are never added together)."""
@@ -158,10 +189,11 @@ class Collection:
         by_status: dict[str, int] = {}
         for entry in self.files:
             by_status[entry.status] = by_status.get(entry.status, 0) + 1
+        counts = self.problem_counts()
         return {"files": len(self.files), "forms": len(self.forms), "units": len(units),
                 "funding_totals": {unit: format(total, "f") for unit, total in totals.items()},
-                "errors": sum(i.severity == ERROR for i in self.issues),
-                "warnings": sum(i.severity == WARNING for i in self.issues), "files_by_status": by_status}
+                "errors": sum(errors for errors, _, _ in counts.values()),
+                "warnings": sum(warnings for _, warnings, _ in counts.values()), "files_by_status": by_status}
 
 
 def _amount(value: Any) -> Decimal:
@@ -219,13 +251,14 @@ def _file_entry(path_text: str) -> FileEntry:
 
 
 def _spool(record: FormRecord) -> SpooledForm:
-    """The worker's side of the store: the identity computed here, in parallel, and the record
-    pickled with only the cells the master shows (each cell map is half a record)."""
+    """The worker's side of the store: the identity and problem counts computed here, in parallel,
+    and the record pickled, with its problems and only the cells the master shows (each cell map
+    is half a record)."""
+    severities = [issue.severity for issue in record.issues]
     spooled = SpooledForm(record.sheet, record.variant, record.form_id, record.foreign, identity(record),
-                          record.issues)
+                          severities.count(ERROR), severities.count(WARNING), len(severities))
     record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
     record.reported = set()
-    record.issues = []  # they travel in the SpooledForm
     spooled.blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     return spooled
 
@@ -293,7 +326,8 @@ def consolidate(results: list[_FileResult], store: RecordStore) -> Collection:
             entry.note = f"与“{first_copy[entry.sha256].path}”内容完全相同，只计一次。"
             continue
         first_copy[entry.sha256] = entry
-        collection.issues.extend(result.issues)
+        if result.issues:
+            collection.problem_chunks.append(result.issues)
         if not result.forms:
             entry.status = UNREADABLE
             entry.note = "；".join(i.message for i in result.issues) or "未找到表单。"
@@ -322,12 +356,13 @@ def consolidate(results: list[_FileResult], store: RecordStore) -> Collection:
             outcome.setdefault(version.file.path, set()).add("conflict")
             notes.setdefault(version.file.path, []).append(
                 f"工作表“{version.sheet}”与“{chosen.file.path}”中的同一表单内容不同，采用了后者。")
-            collection.issues.append(make_issue("COLLECT-001", file=version.file.path,
-                                                sheet=version.sheet, value=chosen.file.path))
+            collection.problem_chunks.append([make_issue("COLLECT-001", file=version.file.path,
+                                                         sheet=version.sheet, value=chosen.file.path)])
         outcome.setdefault(chosen.file.path, set()).add("included")
         collection.forms.append(chosen)
-        collection.issues.extend(chosen.form.issues)
-    by_file = collection.issues_by_file()
+        if chosen.form.problems:
+            collection.problem_chunks.append(chosen)
+    by_file = collection.problem_counts()
     for entry in collection.files:
         if entry.status in (DUPLICATE, UNREADABLE):
             continue
@@ -340,11 +375,9 @@ def consolidate(results: list[_FileResult], store: RecordStore) -> Collection:
             entry.status = PROBLEMS
         else:
             entry.status = COLLECTED
-        file_issues = by_file.get(entry.path, [])
-        if file_issues:
-            errors = sum(i.severity == ERROR for i in file_issues)
-            notes.setdefault(entry.path, []).insert(
-                0, f"{errors} 个错误，{len(file_issues) - errors} 个警告/提示，见问题清单。")
+        if entry.path in by_file:
+            errors, _, total = by_file[entry.path]
+            notes.setdefault(entry.path, []).insert(0, f"{errors} 个错误，{total - errors} 个警告/提示，见问题清单。")
         entry.note = " ".join(notes.get(entry.path, []))
     order_of = {entry.path: i for i, entry in enumerate(collection.files)}
     collection.forms.sort(key=lambda f: (order_of[f.file.path], f.position))

@@ -121,9 +121,26 @@ def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
                    item.record.sheet, cell]
 
 
-def problem_rows(collection: Collection) -> Iterable[list[Any]]:
-    issues = sorted(collection.issues, key=lambda i: (i.file, i.sheet, SEVERITY_ORDER.get(i.severity, 9)))
-    for i in issues:
+ProblemOrder = list[tuple[str, str, int, int, int]]
+
+
+def problem_order(collection: Collection) -> ProblemOrder:
+    """问题清单's order: by file, sheet and severity, otherwise as the collection lists them.
+    Small keys (file, sheet, severity, chunk, index) are sorted, not the problems: those are read
+    back one chunk at a time, so a city's problems are never all in memory at once."""
+    return sorted((issue.file, issue.sheet, SEVERITY_ORDER.get(issue.severity, 9), chunk, index)
+                  for chunk, issues in enumerate(collection.iter_problem_chunks())
+                  for index, issue in enumerate(issues))
+
+
+def problem_rows(collection: Collection, order: ProblemOrder | None = None) -> Iterable[list[Any]]:
+    chunks = collection.problem_chunks
+    current, issues = -1, []
+    for *_, chunk, index in problem_order(collection) if order is None else order:
+        if chunk != current:  # a form's problems come in one run: read back once
+            item = chunks[chunk]
+            current, issues = chunk, item if isinstance(item, list) else item.record.issues
+        i = issues[index]
         yield [i.file, i.sheet, i.cell, i.field, i.value, i.code, i.severity, i.message]
 
 
@@ -297,7 +314,8 @@ def build_master(collection: Collection, path: str | Path) -> Path:
             lambda: project_rows(collection, columns))
     _stream(book, INDICATORS, INDICATOR_HEADERS, INDICATOR_KINDS, lambda: indicator_rows(collection))
     _write_units(book, collection, [c for c in columns if c.kind == "amount"])
-    _stream(book, PROBLEMS, PROBLEM_HEADERS, ["text"] * len(PROBLEM_HEADERS), lambda: problem_rows(collection))
+    order = problem_order(collection)
+    _stream(book, PROBLEMS, PROBLEM_HEADERS, ["text"] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))
     _stream(book, FILES, FILE_HEADERS, ["text", "integer", "text", "text", "integer", "text"],
             lambda: file_rows(collection))
     book.workbook.close()
