@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,9 +51,7 @@ class SpooledForm:
     """A form as the parent holds it during a collect: what identity resolution and the counts
     need, in memory; the form itself (values, cells, problems) in the :class:`RecordStore`."""
 
-    sheet: str
     variant: str
-    form_id: str
     foreign: bool
     identity: str  # :func:`identity`
     errors: int  # its problems by severity; the problems themselves wait in the store with the record
@@ -112,7 +111,7 @@ class CollectedForm:
 
     @property
     def sheet(self) -> str:
-        return self.form.sheet
+        return self.record.sheet  # asked for the rare notes on duplicates and conflicts only
 
     @property
     def variant(self) -> str:
@@ -255,7 +254,7 @@ def _spool(record: FormRecord) -> SpooledForm:
     and the record pickled, with its problems and only the cells the master shows (each cell map
     is half a record)."""
     severities = [issue.severity for issue in record.issues]
-    spooled = SpooledForm(record.sheet, record.variant, record.form_id, record.foreign, identity(record),
+    spooled = SpooledForm(record.variant, record.foreign, identity(record),
                           severities.count(ERROR), severities.count(WARNING), len(severities))
     record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
     record.reported = set()
@@ -278,6 +277,7 @@ def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
         result = result if isinstance(result, _FileResult) else _failed(path, result)
         for form in result.forms:  # to disk as they arrive: memory stays flat in N
             form.ref, form.blob = store.put(form.blob), None
+            form.variant = sys.intern(form.variant)  # one string for all, not one per form
         received.append(result)
     return consolidate(received, store)
 
