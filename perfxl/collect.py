@@ -58,7 +58,8 @@ class SpooledForm:
     warnings: int
     problems: int
     blob: bytes | None = None  # the pickled record, on its way from the worker to the store
-    ref: tuple[int, int] = (0, 0)  # where the store keeps it
+    offset: int = 0  # where the store keeps it
+    size: int = 0
 
 
 class RecordStore:
@@ -69,27 +70,28 @@ class RecordStore:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="perfxl-records-")
-        self._last: tuple[tuple[int, int], FormRecord] | None = None
+        self._last: tuple[int, FormRecord] | None = None
         self._end = 0  # records are appended while reading, read back after: no seek per record
         self._appending = True
 
-    def put(self, blob: bytes) -> tuple[int, int]:
+    def put(self, form: SpooledForm) -> None:
+        """Write the form's record; the form remembers where, and lets go of the bytes."""
         if not self._appending:
             self._file.seek(self._end)
             self._appending = True
-        offset = self._end
-        self._file.write(blob)
-        self._end += len(blob)
-        return offset, len(blob)
+        assert form.blob is not None
+        form.offset, form.size = self._end, len(form.blob)
+        self._file.write(form.blob)
+        self._end += form.size
+        form.blob = None
 
     def load(self, form: SpooledForm) -> FormRecord:
-        if self._last is not None and self._last[0] == form.ref:
+        if self._last is not None and self._last[0] == form.offset:
             return self._last[1]
-        offset, size = form.ref
-        self._file.seek(offset)
+        self._file.seek(form.offset)
         self._appending = False
-        record = pickle.loads(self._file.read(size))  # written by our own worker, never by an input
-        self._last = (form.ref, record)
+        record = pickle.loads(self._file.read(form.size))  # written by our own worker, never by an input
+        self._last = (form.offset, record)
         return record
 
     def close(self) -> None:
@@ -206,7 +208,7 @@ def _amount(value: Any) -> Decimal:
     return number if number.is_finite() else Decimal(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class _FileResult:
     """What a worker sends back: plain data, no workbook objects."""
 
@@ -271,15 +273,19 @@ def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
     jobs = [(p, variant, settings) for p in paths]
     results = run_isolated(_process_file, jobs, workers=workers, seconds=settings.limits.seconds,
                            memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
-    store = RecordStore()
-    received = []
-    for path, result in zip(paths, results):
-        result = result if isinstance(result, _FileResult) else _failed(path, result)
-        for form in result.forms:  # to disk as they arrive: memory stays flat in N
-            form.ref, form.blob = store.put(form.blob), None
-            form.variant = sys.intern(form.variant)  # one string for all, not one per form
-        received.append(result)
-    return consolidate(received, store)
+    admitted = _Admitted(RecordStore())
+    for path, result in zip(paths, results):  # taken as they arrive: memory holds the stubs only
+        admitted.add(_stored(result if isinstance(result, _FileResult) else _failed(path, result), admitted.store))
+    return resolve(admitted)
+
+
+def _stored(result: _FileResult, store: RecordStore) -> _FileResult:
+    """A worker's result with its records written to the store as it arrives: memory holds the
+    small stubs only."""
+    for form in result.forms:
+        store.put(form)
+        form.variant = sys.intern(form.variant)  # one string for all, not one per form
+    return result
 
 
 def _failed(path_text: str, failure: Failure) -> _FileResult:
@@ -307,33 +313,57 @@ def _content(record: FormRecord) -> str:
     return json.dumps(record.form, sort_keys=True, ensure_ascii=False)
 
 
-def consolidate(results: list[_FileResult], store: RecordStore) -> Collection:
-    """Resolve identities across files: duplicates count once, conflicting versions are decided by
-    :data:`CONFLICT_POLICY`.  Pure data in, data out (the records stay in ``store``); the order of
-    ``results`` is the input order."""
-    collection = Collection(store=store)
-    first_copy: dict[str, FileEntry] = {}
-    versions: dict[str, list[CollectedForm]] = {}
-    notes: dict[str, list[str]] = {}
-    outcome: dict[str, set[str]] = {}  # file path → {"included", "duplicate", "conflict"}
-    for result in results:
+_INCLUDED, _DUPLICATE, _CONFLICT = 1, 2, 4
+
+
+@dataclass
+class _Admitted:
+    """The per-file half of consolidation, done as each file's result arrives (nothing per file
+    is kept but its entry): files listed, byte-identical copies marked, forms grouped by identity."""
+
+    store: RecordStore
+    collection: Collection = field(init=False)
+    first_copy: dict[str, FileEntry] = field(default_factory=dict)
+    versions: dict[str, list[CollectedForm]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.collection = Collection(store=self.store)
+
+    def add(self, result: _FileResult) -> None:
         entry = result.entry
-        collection.files.append(entry)
+        self.collection.files.append(entry)
         entry.forms = len(result.forms)
         entry.foreign = any(form.foreign for form in result.forms)
-        if entry.sha256 and entry.sha256 in first_copy:
+        if entry.sha256 and entry.sha256 in self.first_copy:
             entry.status = DUPLICATE
-            entry.note = f"与“{first_copy[entry.sha256].path}”内容完全相同，只计一次。"
-            continue
-        first_copy[entry.sha256] = entry
+            entry.note = f"与“{self.first_copy[entry.sha256].path}”内容完全相同，只计一次。"
+            return
+        self.first_copy[entry.sha256] = entry
         if result.issues:
-            collection.problem_chunks.append(result.issues)
+            self.collection.problem_chunks.append(result.issues)
         if not result.forms:
             entry.status = UNREADABLE
             entry.note = "；".join(i.message for i in result.issues) or "未找到表单。"
-            continue
+            return
         for position, form in enumerate(result.forms):
-            versions.setdefault(form.identity, []).append(CollectedForm(form, entry, position, store))
+            self.versions.setdefault(form.identity, []).append(CollectedForm(form, entry, position, self.store))
+
+
+def consolidate(results: Iterable[_FileResult], store: RecordStore) -> Collection:
+    """Resolve identities across files: duplicates count once, conflicting versions are decided by
+    :data:`CONFLICT_POLICY`.  Pure data in, data out (the records stay in ``store``); the order of
+    ``results`` is the input order, and they are taken one by one as they come."""
+    admitted = _Admitted(store)
+    for result in results:
+        admitted.add(result)
+    return resolve(admitted)
+
+
+def resolve(admitted: _Admitted) -> Collection:
+    """The cross-file half: which version of each form is collected, and every file's status."""
+    collection, versions = admitted.collection, admitted.versions
+    notes: dict[str, list[str]] = {}
+    outcome: dict[str, int] = {}  # file path → _INCLUDED | _DUPLICATE | _CONFLICT (an int per file, not a set)
     for same_form in versions.values():
         distinct: dict[str, CollectedForm] = {}
         copies: dict[str, list[CollectedForm]] = {}
@@ -346,19 +376,19 @@ def consolidate(results: list[_FileResult], store: RecordStore) -> Collection:
             distinct[content] = newest
             for copy in same_content:
                 if copy is not newest:
-                    outcome.setdefault(copy.file.path, set()).add("duplicate")
+                    outcome[copy.file.path] = outcome.get(copy.file.path, 0) | _DUPLICATE
                     notes.setdefault(copy.file.path, []).append(
                         f"工作表“{copy.sheet}”与“{newest.file.path}”中的表单相同，只计一次。")
         chosen = max(distinct.values(), key=_recency)
         for version in distinct.values():
             if version is chosen:
                 continue
-            outcome.setdefault(version.file.path, set()).add("conflict")
+            outcome[version.file.path] = outcome.get(version.file.path, 0) | _CONFLICT
             notes.setdefault(version.file.path, []).append(
                 f"工作表“{version.sheet}”与“{chosen.file.path}”中的同一表单内容不同，采用了后者。")
             collection.problem_chunks.append([make_issue("COLLECT-001", file=version.file.path,
                                                          sheet=version.sheet, value=chosen.file.path)])
-        outcome.setdefault(chosen.file.path, set()).add("included")
+        outcome[chosen.file.path] = outcome.get(chosen.file.path, 0) | _INCLUDED
         collection.forms.append(chosen)
         if chosen.form.problems:
             collection.problem_chunks.append(chosen)
@@ -366,10 +396,10 @@ def consolidate(results: list[_FileResult], store: RecordStore) -> Collection:
     for entry in collection.files:
         if entry.status in (DUPLICATE, UNREADABLE):
             continue
-        kinds = outcome.get(entry.path, set())
-        if "conflict" in kinds:
+        kinds = outcome.get(entry.path, 0)
+        if kinds & _CONFLICT:
             entry.status = CONFLICT
-        elif "included" not in kinds:
+        elif not kinds & _INCLUDED:
             entry.status = DUPLICATE
         elif entry.path in by_file:
             entry.status = PROBLEMS
