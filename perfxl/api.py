@@ -425,7 +425,7 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
     outputs = {"汇总表": out, "JSONL 文件": jsonl, "CSV 文件夹": csv_dir, "退回件文件夹": feedback_dir}
     outputs = {what: Path(place) for what, place in outputs.items() if place is not None}
     _check_inputs_apart(inputs, outputs)
-    files = list(iter_input_files(inputs, exclude=outputs.values()))
+    files = [str(path) for path in iter_input_files(inputs, exclude=outputs.values())]  # a city's: not 60,000 Paths
     if not files:
         raise ValueError(f"没有找到输入文件（{'、'.join(map(str, inputs))}；"
                          "隐藏文件、Office 锁定文件和本次的输出文件不计）。")
