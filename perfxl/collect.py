@@ -1,8 +1,10 @@
 """Collect: every returned workbook read, checked, de-duplicated and accounted for.
 
-The flow is read → validate (→ review) per file, possibly in worker processes, then identity
-resolution across files in input order.  Every input file ends up in :attr:`Collection.files`
-with a status; every form that is not a duplicate or a superseded version is a master row.
+The flow is read → validate (→ review) per file in worker processes; each file's result is
+admitted as it arrives (its records and their problems appended to a temporary file, a small
+stub per form kept in memory), then identities are resolved across files in input order.  Every
+input file ends up in :attr:`Collection.files` with a status; every form that is not a duplicate
+or a superseded version is a master row.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ class RecordStore:
         form.blob = None
 
     def load(self, form: SpooledForm) -> FormRecord:
+        """The form's record as the worker read it (treat it as read-only: the copy kept for the
+        next call is the one returned)."""
         if self._last is not None and self._last[0] == form.offset:
             return self._last[1]
         self._file.seek(form.offset)
@@ -182,11 +186,14 @@ class Collection:
 
     def summary(self) -> dict[str, Any]:
         """Counts and the 项目资金总额 total per amount unit (元 and 万元 are never added together)."""
-        units = sorted({str(f.record.form.get("implementing_unit", "")) for f in self.forms} - {""})
+        names: set[str] = set()
         totals: dict[str, Decimal] = {}
-        for item in self.forms:
+        for item in self.forms:  # one pass: each record is read back from the store once
+            record = item.record
+            names.add(str(record.form.get("implementing_unit", "")))
             unit = get_layout(item.variant).amount_unit
-            totals[unit] = totals.get(unit, Decimal(0)) + _amount(item.record.group("funding").get("total"))
+            totals[unit] = totals.get(unit, Decimal(0)) + _amount(record.group("funding").get("total"))
+        units = sorted(names - {""})
         by_status: dict[str, int] = {}
         for entry in self.files:
             by_status[entry.status] = by_status.get(entry.status, 0) + 1
