@@ -409,9 +409,12 @@ __all__ = ["make_template", "make_roster_templates", "fill_forms", "check_file",
 def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant: str | None = None,
                       settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
                       jsonl: str | Path | None = None, csv_dir: str | Path | None = None,
-                      feedback_dir: str | Path | None = None, on_progress=None):
+                      feedback_dir: str | Path | None = None, on_progress=None,
+                      on_stage: Callable[[str], None] | None = None):
     """``perfxl collect``: read and check every input, write the master workbook and the
-    requested exports.  Returns the :class:`~perfxl.collect.Collection`.
+    requested exports.  Returns the :class:`~perfxl.collect.Collection`.  ``on_progress(done,
+    total)`` follows the files read; ``on_stage(label)`` names each step after that (写汇总表,
+    写 JSONL, 写 CSV, 写退回件), which takes a while for a city's collection.
 
     The outputs are never inputs: the master, the JSONL file and whatever is under the CSV and
     feedback folders are skipped when found in an input folder, and a :class:`ValueError` (in
@@ -429,15 +432,21 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
     if not files:
         raise ValueError(f"没有找到输入文件（{'、'.join(map(str, inputs))}；"
                          "隐藏文件、Office 锁定文件和本次的输出文件不计）。")
+    stage = on_stage or (lambda label: None)
     collection = collect(files, variant=variant, settings=settings, workers=workers, on_progress=on_progress)
     feedback = _feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
+    stage("写汇总表")
     _build_master(collection, Path(out))
     if jsonl is not None:
+        stage("写 JSONL")
         Path(jsonl).parent.mkdir(parents=True, exist_ok=True)
         with Path(jsonl).open("w", encoding="utf-8") as handle:
             handle.writelines(jsonl_lines((item.record.form, provenance(item)) for item in collection.forms))
     if csv_dir is not None:
+        stage("写 CSV")
         write_csv(collection, csv_dir)
+    if feedback:
+        stage("写退回件")
     _write_feedback_copies(feedback)
     return collection
 

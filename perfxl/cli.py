@@ -103,15 +103,43 @@ def _usage_errors(action: str) -> Iterator[None]:
         _fail(str(exc))
 
 
+def _count_column():
+    """done/total while a count is known, nothing for a step without one."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class CountColumn(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{int(task.completed)}/{int(task.total)}" if task.total else "", style="progress.download")
+
+    return CountColumn()
+
+
+class _Bar:
+    """Files done / files on a progress bar; ``stage`` names a step without a count (writing the
+    master of a city takes a while after the last file is read)."""
+
+    def __init__(self, progress, task):
+        self.progress, self.task = progress, task
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress.update(self.task, completed=done, total=total)
+
+    def stage(self, label: str) -> None:
+        # a new task without a total: a pulsing bar, no count (rich keeps a task's total once set)
+        self.progress.remove_task(self.task)
+        self.task = self.progress.add_task(label, total=None)
+
+
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr for long runs (files done / files), gone when finished."""
+def _progress(label: str) -> Iterator[_Bar]:
+    """A progress bar on stderr for long runs, gone when finished."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), _count_column(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(label, total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
+        yield _Bar(progress, progress.add_task(label, total=None))
 
 
 def _version(value: bool) -> None:
@@ -338,8 +366,8 @@ def collect(
         if quiet or as_json:
             collection = api.collect_to_master(inputs, out, **options)
         else:
-            with _progress("读取") as update:
-                collection = api.collect_to_master(inputs, out, **options, on_progress=update)
+            with _progress("读取") as bar:
+                collection = api.collect_to_master(inputs, out, **options, on_progress=bar, on_stage=bar.stage)
     summary = {**collection.summary(), "master": str(out)}
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -376,3 +376,14 @@ def test_a_file_over_the_size_cap_is_hashed_listed_and_refused(tmp_path):
     assert refusal.code == "FILE-005" and "文件过大" in refusal.message
     assert [item.record.form["project_name"] for item in collection.forms] == [load_example(
         "01" if small.stem == "01" else "02")["project_name"]]
+
+
+def test_collect_names_each_step_after_reading(tmp_path):
+    """After the last file is read the master of a city still takes a while: the progress bar
+    is told which step runs (the CLI shows it), and the file count is reported as files finish."""
+    fill_forms([EXAMPLES / "01.json", EXAMPLES / "02.json"], tmp_path / "in")
+    stages, done = [], []
+    collect_to_master([tmp_path / "in"], tmp_path / "汇总.xlsx", jsonl=tmp_path / "f.jsonl", csv_dir=tmp_path / "csv",
+                      on_progress=lambda n, total: done.append((n, total)), on_stage=stages.append)
+    assert done == [(1, 2), (2, 2)]
+    assert stages == ["写汇总表", "写 JSONL", "写 CSV"]
