@@ -253,11 +253,6 @@ def _read_entry(path_text: str, max_bytes: int) -> tuple[FileEntry, bytes | None
     return FileEntry(path=path_text, size=stat.st_size, sha256=digest, mtime=stat.st_mtime), data
 
 
-def _file_entry(path_text: str) -> FileEntry:
-    """Size, SHA-256 (streamed, not the whole file in memory) and modification time of an input."""
-    return _read_entry(path_text, 0)[0]
-
-
 def _spool(record: FormRecord) -> SpooledForm:
     """The worker's side of the store: the identity and problem counts computed here, in parallel,
     and the record pickled, with its problems and only the cells the master shows (each cell map
@@ -280,10 +275,9 @@ def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
     jobs = [(p, variant, settings) for p in paths]
     results = run_isolated(_process_file, jobs, workers=workers, seconds=settings.limits.seconds,
                            memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
-    admitted = _Admitted(RecordStore())
-    for path, result in zip(paths, results):  # taken as they arrive: memory holds the stubs only
-        admitted.add(_stored(result if isinstance(result, _FileResult) else _failed(path, result), admitted.store))
-    return resolve(admitted)
+    store = RecordStore()
+    arriving = (_stored(r if isinstance(r, _FileResult) else _failed(p, r), store) for p, r in zip(paths, results))
+    return consolidate(arriving, store)  # taken as they arrive: memory holds the stubs only
 
 
 def _stored(result: _FileResult, store: RecordStore) -> _FileResult:
@@ -297,7 +291,7 @@ def _stored(result: _FileResult, store: RecordStore) -> _FileResult:
 
 def _failed(path_text: str, failure: Failure) -> _FileResult:
     try:
-        entry = _file_entry(path_text)
+        entry = _read_entry(path_text, 0)[0]  # the hash streamed: the file is not read again
     except OSError:
         entry = FileEntry(path_text, 0, "", 0.0)
     return _FileResult(entry, [], [make_issue("FILE-006", file=path_text, expected=failure.detail)])
