@@ -9,9 +9,9 @@ Measured, each in a fresh subprocess (so memory is per step and nothing is share
 
   (a)   perfxl.api.collect_to_master(folder, out, workers=W): read, validate, (review when the
         collect pipeline runs it), master workbook written;
-  (a')  perfxl.collect.collect(folder, workers=W): the read path alone, no master;
+  (a')  perfxl.collect.consolidate.collect(folder, workers=W): the read path alone, no master;
   (b)   the naive first script: openpyxl.load_workbook(path, data_only=True) per file, the same
-        cells read (from perfxl.layout), one process; on a sample of at most --baseline-sample
+        cells read (from perfxl.form.layout), one process; on a sample of at most --baseline-sample
         files, extrapolated per file;
   (c1)  the floor: python-calamine reading the raw values of the same sheets, nothing else,
         one process;
@@ -77,9 +77,9 @@ def _issue_codes(issues) -> dict[str, int]:
 
 def _review_codes() -> set[str]:
     try:
-        from perfxl.review import rules_by_id
+        from perfxl.problems import Problem
 
-        return set(rules_by_id())
+        return {problem.code for problem in Problem.rules()}
     except Exception:  # review not there (yet): nothing to recognise
         return set()
 
@@ -102,13 +102,13 @@ def _time_phase(module: Any, name: str, timing: dict[str, float]) -> None:
 
 
 def step_a(folder: str, workers: int, **_: Any) -> dict[str, Any]:
-    import perfxl.collect
-    import perfxl.master
+    import perfxl.collect.consolidate
+    import perfxl.collect.run
     from perfxl.api import collect_to_master
 
     timing: dict[str, float] = {}
-    _time_phase(perfxl.master, "build_master", timing)
-    _time_phase(perfxl.collect, "resolve", timing)
+    _time_phase(perfxl.collect.run, "build_master", timing)
+    _time_phase(perfxl.collect.consolidate, "resolve", timing)
     with tempfile.TemporaryDirectory(prefix="perfxl-bench-") as tmp:
         out = Path(tmp) / "汇总.xlsx"
         started = time.perf_counter()
@@ -125,23 +125,23 @@ def step_a(folder: str, workers: int, **_: Any) -> dict[str, Any]:
 
 
 def step_a_read(folder: str, workers: int, **_: Any) -> dict[str, Any]:
-    import perfxl.collect
+    import perfxl.collect.consolidate
 
     timing: dict[str, float] = {}
-    _time_phase(perfxl.collect, "resolve", timing)
+    _time_phase(perfxl.collect.consolidate, "resolve", timing)
     started = time.perf_counter()
-    collection = perfxl.collect.collect([folder], workers=workers)
+    collection = perfxl.collect.consolidate.collect([folder], workers=workers)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "files": len(collection.files), "forms": len(collection.forms),
             "issues": sum(total for _, _, total in collection.problem_counts().values()), "consolidate_seconds": timing.get("resolve_seconds")}
 
 
 def _naive_openpyxl(path: str) -> list[dict[str, Any]]:
-    """What a competent developer writes first: openpyxl, data_only, the cells perfxl.layout names."""
+    """What a competent developer writes first: openpyxl, data_only, the cells perfxl.form.layout names."""
     import datetime as dt
 
     import openpyxl
-    from perfxl.layout import get_layout
+    from perfxl.form.layout import get_layout
 
     layout = get_layout("pujiang-2023")
     book = openpyxl.load_workbook(path, data_only=True)
@@ -234,8 +234,8 @@ def step_c(folder: str, workers: int, **_: Any) -> dict[str, Any]:
 def run_child(step: str, folder: str, workers: int, sample: int, out: str) -> None:
     started = time.perf_counter()
     import perfxl.api  # noqa: F401  (import cost reported apart from the measured call)
-    import perfxl.collect  # noqa: F401
-    import perfxl.master  # noqa: F401
+    import perfxl.collect.consolidate  # noqa: F401
+    import perfxl.collect.master  # noqa: F401
     import python_calamine  # noqa: F401
     if step == "b":
         import openpyxl  # noqa: F401
@@ -663,12 +663,12 @@ def profile_child(folder: str, n: int, profiler: str) -> None:
     import cProfile
     import pstats
 
-    import perfxl.collect as collect_module
-    from perfxl.collect import collect
-    from perfxl.master import build_master
+    import perfxl.collect.jobs as collect_module  # where the workers are started
+    from perfxl.collect.consolidate import collect
+    from perfxl.collect.master import build_master
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    report: list[str] = [f"# Profile of (a') perfxl.collect.collect(folder, workers=1) at N = {n}, "
+    report: list[str] = [f"# Profile of (a') perfxl.collect.consolidate.collect(folder, workers=1) at N = {n}, "
                          f"and of build_master on its result ({profiler})", ""]
     started = time.perf_counter()
     collect([folder], workers=1)
@@ -730,11 +730,11 @@ def profile_child(folder: str, n: int, profiler: str) -> None:
 
 
 PHASES = (  # (module, function looked up at call time, label); nested ones are shown under their parent
-    ("perfxl.api", "read_workbook", "read_workbook (safety + calamine + reader)"),
-    ("perfxl.reader", "check_bytes_safety", "  of which check_bytes_safety (zip/XML pre-scan)"),
-    ("perfxl.api", "validate_record", "validate_record (schema validation)"),
-    ("perfxl.api", "review_record", "review_record (审核 rules)"),
-    ("perfxl.collect", "resolve", "consolidate: resolve (identities, statuses)"),
+    ("perfxl.check.file", "read_workbook", "read_workbook (safety + calamine + reader)"),
+    ("perfxl.read.workbook", "check_bytes_safety", "  of which check_bytes_safety (zip/XML pre-scan)"),
+    ("perfxl.check.file", "validate_record", "validate_record (schema validation)"),
+    ("perfxl.check.file", "review_record", "review_record (审核 rules)"),
+    ("perfxl.collect.consolidate", "resolve", "consolidate: resolve (identities, statuses)"),
 )
 
 

@@ -145,7 +145,7 @@ def _part(rng: random.Random, whole: Decimal, decimals: int) -> Decimal:
 
 
 def _canon(value: Decimal) -> str:
-    from perfxl.values import canonical_decimal
+    from perfxl.form.values import canonical_decimal
     return canonical_decimal(value)
 
 
@@ -312,7 +312,7 @@ class WorkbookPlan:
 def plan(n_forms: int, seed: int = SEED) -> list[WorkbookPlan]:
     """Every workbook and its forms, decided in one process so names stay unique."""
     from perfxl.api import safe_file_name
-    from perfxl.layout import get_layout
+    from perfxl.form.layout import get_layout
 
     framework = get_layout(VARIANT).framework
     rng = random.Random(seed)
@@ -338,8 +338,10 @@ def plan(n_forms: int, seed: int = SEED) -> list[WorkbookPlan]:
 
 # --- writing -------------------------------------------------------------------------------
 def _write(job: tuple[str, list[dict[str, Any]]]) -> int:
-    from perfxl.layout import get_layout
-    from perfxl.writer import FormSheet, form_id_for, safe_sheet_names, write_workbook
+    from perfxl.form.layout import get_layout
+    from perfxl.form.identity import form_id_for
+    from perfxl.write.naming import safe_sheet_names
+    from perfxl.write.workbook import FormSheet, write_workbook
 
     path, forms = job
     layout = get_layout(VARIANT)

@@ -12,8 +12,7 @@ from typing import Annotated, Callable, Iterator, NoReturn, Optional
 import typer
 
 from . import __version__, api
-from .issues import ERROR, WARNING, Issue, has_errors
-from .variant import DEFAULT_VARIANT, all_variants, load_variant, variant_names
+from .api import DEFAULT_VARIANT, ERROR, WARNING, Issue, all_variants, has_errors, load_variant, variant_names
 
 app = typer.Typer(
     name="perfxl",
@@ -56,9 +55,8 @@ def _variant_or_exit(name: str | None) -> str:
 
 
 def _settings_or_exit(rules: Path | None, no_review: bool):
-    from .config import load_settings
     try:
-        return load_settings(rules, review=not no_review)
+        return api.load_settings(rules, review=not no_review)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
@@ -196,10 +194,9 @@ def template(
     if not roster.is_file():
         _fail(f"找不到名单文件：{roster}")
     _folder_out(out, "--out")
-    from .isolation import cpu_count
     with _usage_errors("写入模板"):
         paths = api.make_roster_templates(roster, out, variant=variant, rows=rows,
-                                          password=password, year=year, workers=cpu_count())
+                                          password=password, year=year, workers=api.cpu_count())
     for path in paths:
         typer.echo(f"已生成：{path}")
     typer.echo(f"共 {len(paths)} 个单位的模板。")
@@ -209,9 +206,8 @@ def _template_from(carry_from: Path, out: Path, year: int | None, form: str | No
     if year is None or not carry_from.is_file():
         _fail("--from 需要一个存在的 JSONL 文件，并同时给出 --year。")
     _folder_out(out, "--out")
-    from .carryover import make_carryover_templates
     with _usage_errors("写入模板"):
-        paths = make_carryover_templates(carry_from, out, year, variant=form, rows=1, password=password)
+        paths = api.make_carryover_templates(carry_from, out, year, variant=form, rows=1, password=password)
     for path in paths:
         typer.echo(f"已生成：{path}")
     typer.echo(f"共 {len(paths)} 个单位的 {year} 年度模板。")
@@ -288,9 +284,8 @@ def validate(
             typer.echo(f"找不到：{path}", err=True)
             raise typer.Exit(2)
     settings = _settings_or_exit(rules, no_review)
-    from .isolation import cpu_count
     options = dict(variant=_variant_or_exit(form) if form else None, settings=settings,
-                   workers=workers or cpu_count())
+                   workers=workers or api.cpu_count())
     if as_json:
         results = api.validate_paths(paths, **options)
     else:
@@ -349,8 +344,6 @@ def collect(
       perfxl collect 回收/ --out 汇总.xlsx
       perfxl collect 回收/ --out 汇总.xlsx --jsonl forms.jsonl --csv csv/ --feedback 退回/
     """
-    from .isolation import cpu_count
-
     for path in inputs:
         if not path.exists():
             _fail(f"找不到：{path}")
@@ -360,7 +353,7 @@ def collect(
     _folder_out(feedback, "--feedback")
     variant = _variant_or_exit(form) if form else None
     settings = _settings_or_exit(rules, no_review)
-    options = {"variant": variant, "settings": settings, "workers": workers or cpu_count(), "jsonl": jsonl,
+    options = {"variant": variant, "settings": settings, "workers": workers or api.cpu_count(), "jsonl": jsonl,
                "csv_dir": csv_dir, "feedback_dir": feedback}
     with _usage_errors("汇总"):
         if quiet or as_json:
@@ -399,9 +392,8 @@ def rules() -> None:
     Turn a rule off or change it in perfxl.toml, e.g. [rules.TARGET-001] min_satisfaction = 85;
     the full catalogue with parameters is docs/rules.md.
     """
-    from .review import RULES
-    for rule in RULES:
-        typer.echo(f"{rule.id}\t{rule.severity}\t{rule.title}")
+    for rule in api.review_rules():
+        typer.echo(f"{rule.code}\t{rule.severity}\t{rule.value.title}")
 
 
 @app.command()
@@ -419,10 +411,9 @@ def demo(out: Annotated[Path, typer.Argument(help="Folder for the demo output.")
     Example:
       perfxl demo perfxl-demo/
     """
-    from .isolation import cpu_count
     _folder_out(out, "OUT")
     with _usage_errors("演示"):
-        result = api.run_demo(out, workers=cpu_count())
+        result = api.run_demo(out, workers=api.cpu_count())
     typer.echo(f"模板（每个实施单位一个）：{len(result.templates)} 个 → {out / 'templates'}")
     typer.echo(f"已填写的工作簿：{len(result.filled)} 个 → {out / 'filled'}")
     typer.echo(f"汇总读回表单 {result.forms_read} 张，其中 {result.round_trip_equal} 张与 JSON 原件完全一致 → {out / 'forms.json'}")

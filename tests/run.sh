@@ -23,4 +23,6 @@ PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+# The direction of dependency (contracts in pyproject.toml): a cycle or an upward import fails here.
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest "$@"

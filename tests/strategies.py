@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from perfxl.layout import get_layout
-from perfxl.values import canonical_decimal, set_field
+from perfxl.form.layout import get_layout
+from perfxl.form.values import canonical_decimal, set_field
 
 # Odd but legal text: typographic quotes, bullets, ≥﹪, CJK, emoji, newlines and tabs inside,
 # leading formula characters, escapes that look like Excel's own _x0041_.

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from conftest import ROOT, load_example
-from perfxl import variant as variant_module
-from perfxl.layout import get_layout
+from perfxl.form import variant as variant_module
+from perfxl.form.layout import get_layout
 
 
 def _shift(ref: str, from_row: int) -> str:
@@ -44,7 +44,8 @@ def lead_variant(tmp_path, monkeypatch):
 def test_a_new_field_flows_through_template_read_and_master(lead_variant, tmp_path):
     from perfxl.api import check_file, collect_to_master, make_roster_templates
     from perfxl.config import Settings
-    from perfxl.writer import FormSheet, form_id_for, write_workbook
+    from perfxl.form.identity import form_id_for
+    from perfxl.write.workbook import FormSheet, write_workbook
 
     layout = get_layout(lead_variant)
     form = load_example("01") | {"project_lead": "张三"}

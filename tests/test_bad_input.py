@@ -10,9 +10,9 @@ import pytest
 
 from conftest import load_example
 from perfxl.api import check_file
-from perfxl.issues import ERROR
-from perfxl.layout import get_layout
-from perfxl.writer import FormSheet, write_workbook
+from perfxl.problems import ERROR
+from perfxl.form.layout import get_layout
+from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")
 SLOT = LAYOUT.slot_by_path

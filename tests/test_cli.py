@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLES, ROOT, load_example
 from perfxl.cli import app
-from perfxl.clidoc import render_cli_reference
+from perfxl.docs import render_cli_reference
 
 runner = CliRunner()
 
@@ -20,7 +20,7 @@ def invoke(*args):
 def test_cli_reference_is_current():
     expected = render_cli_reference()
     actual = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert actual == expected, "docs/cli.md is stale: run `python -m perfxl.clidoc > docs/cli.md`"
+    assert actual == expected, "docs/cli.md is stale: run `python -m perfxl.docs`"
 
 
 def test_help_explains_with_examples():
@@ -109,9 +109,9 @@ def test_demo(tmp_path):
 
 
 def test_problem_code_catalogue_is_current():
-    from perfxl.issues import render_catalogue_markdown
+    from perfxl.docs import render_problem_codes as render_catalogue_markdown
     actual = (ROOT / "docs" / "issues.md").read_text(encoding="utf-8")
-    assert actual == render_catalogue_markdown(), "docs/issues.md is stale: run `python -m perfxl.issues > docs/issues.md`"
+    assert actual == render_catalogue_markdown(), "docs/issues.md is stale: run `python -m perfxl.docs`"
 
 
 def test_validate_of_an_empty_folder_is_a_usage_error(tmp_path):

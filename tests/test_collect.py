@@ -17,14 +17,15 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLES, load_example
 from perfxl.api import collect_to_master, fill_forms, load_json_forms
-from perfxl.carryover import make_carryover_templates
+from perfxl.write.carryover import make_carryover_templates
 from perfxl.cli import app
-from perfxl.collect import collect
-from perfxl.layout import get_layout
-from perfxl.master import build_master
-from perfxl.reader import read_workbook
-from perfxl.variant import load_variant
-from perfxl.writer import FormSheet, form_id_for, write_workbook
+from perfxl.collect.consolidate import collect
+from perfxl.form.layout import get_layout
+from perfxl.collect.master import build_master
+from perfxl.read.workbook import read_workbook
+from perfxl.form.variant import load_variant
+from perfxl.form.identity import form_id_for
+from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")
 AMOUNT_KEYS = ["total", "total_fiscal", "total_other", "annual_total", "annual_fiscal",
@@ -316,7 +317,7 @@ def test_summary_keeps_yuan_and_wan_yuan_apart(tmp_path):
 
 
 def test_rows_beyond_excels_limit_continue_on_a_second_sheet(tmp_path, monkeypatch):
-    from perfxl import master
+    from perfxl.collect import master
     monkeypatch.setattr(master, "MAX_SHEET_ROWS", 20)
     fill_forms([EXAMPLES / "01.json", EXAMPLES / "03.json", EXAMPLES / "07.json"], tmp_path / "in")
     collection = collect([tmp_path / "in"])
@@ -360,7 +361,7 @@ def test_a_file_over_the_size_cap_is_hashed_listed_and_refused(tmp_path):
     import hashlib
 
     from perfxl.config import Settings
-    from perfxl.safety import DEFAULT_LIMITS
+    from perfxl.config import DEFAULT_LIMITS
 
     paths = fill_forms([EXAMPLES / "01.json", EXAMPLES / "02.json"], tmp_path / "in")
     small, big = sorted(paths, key=lambda p: p.stat().st_size)

@@ -23,10 +23,11 @@ import xlsxwriter
 from conftest import FIXTURES, load_example
 from perfxl.api import check_file, collect_to_master
 from perfxl.config import Settings
-from perfxl.layout import AMOUNT, DATE, INTEGER, get_layout
-from perfxl.reader import read_workbook
-from perfxl.values import amount_from_cell, date_from_cell, integer_from_cell
-from perfxl.writer import FormSheet, form_id_for, write_workbook
+from perfxl.form.layout import AMOUNT, DATE, INTEGER, get_layout
+from perfxl.read.workbook import read_workbook
+from perfxl.form.values import amount_from_cell, date_from_cell, integer_from_cell
+from perfxl.form.identity import form_id_for
+from perfxl.write.workbook import FormSheet, write_workbook
 
 SEEDS = FIXTURES / "seed-text"
 NUMBERS = [f"{n:02d}" for n in range(1, 19)]

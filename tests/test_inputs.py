@@ -14,14 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES, ROOT, load_example
-from perfxl.api import (check_file, collect_to_master, fill_forms, iter_input_files, make_roster_templates,
-                        unique_file_names)
-from perfxl.carryover import carry_forward, make_carryover_templates, read_jsonl
+from perfxl.api import check_file, collect_to_master, fill_forms, iter_input_files, make_roster_templates
+from perfxl.write.naming import unique_file_names
+from perfxl.write.carryover import carry_forward, make_carryover_templates, read_jsonl
 from perfxl.cli import app
-from perfxl.layout import get_layout
-from perfxl.reader import read_workbook
-from perfxl.roster import RosterError, read_roster
-from perfxl.variant import variant_names
+from perfxl.form.layout import get_layout
+from perfxl.read.workbook import read_workbook
+from perfxl.write.roster import RosterError, read_roster
+from perfxl.form.variant import variant_names
 
 runner = CliRunner()
 LAYOUT = get_layout("pujiang-2023")
@@ -344,7 +344,7 @@ def test_collect_of_an_empty_folder_is_a_usage_error(tmp_path):
 
 
 def test_collect_summary_prints_a_total_per_amount_unit(tmp_path):
-    from perfxl.writer import FormSheet, write_workbook
+    from perfxl.write.workbook import FormSheet, write_workbook
 
     inbox = filled(tmp_path / "in", "01")
     sample = json.loads((ROOT / "tests" / "fixtures" / "shanghai-2025-sample.json").read_text(encoding="utf-8"))

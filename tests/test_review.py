@@ -10,13 +10,21 @@ import re
 import pytest
 
 from conftest import ROOT, example_paths, load_example
-from perfxl import review as review_module
-from perfxl.issues import ERROR, INFO, SEVERITY_ORDER, WARNING
-from perfxl.layout import INDICATOR_PARTS, Layout, get_layout
-from perfxl.reader import FormRecord, read_workbook
-from perfxl.review import RULES, ReviewConfig, load_config, render_rules_markdown, review_record
-from perfxl.variant import Variant, load_variant, variant_names
-from perfxl.writer import FormSheet, form_id_for, safe_sheet_names, write_workbook
+from perfxl.check import review as review_module
+from perfxl.problems import ERROR, INFO, SEVERITY_ORDER, WARNING
+from perfxl.form.layout import INDICATOR_PARTS, Layout, get_layout
+from perfxl.model import FormRecord
+from perfxl.read.workbook import read_workbook
+from perfxl.check.review import review_record
+from perfxl.config import ReviewConfig, load_config
+from perfxl import docs
+from perfxl.check.rules import CHECKS, description as rule_description
+from perfxl.docs import render_rules_markdown
+from perfxl.problems import Problem
+from perfxl.form.variant import Variant, load_variant, variant_names
+from perfxl.form.identity import form_id_for
+from perfxl.write.naming import safe_sheet_names
+from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")
 BASE = load_example("01")  # no findings: every case below changes one thing
@@ -186,7 +194,7 @@ def test_rule_passes(review, rule_id, mutate):
 
 
 def test_every_rule_has_a_failing_and_a_passing_case():
-    ids = {item.id for item in RULES}
+    ids = {item.code for item in Problem.rules()}
     assert {case[0] for case in FAILING} | {"COVER-005"} == ids  # COVER-005: see the variant tests
     assert {case[0] for case in PASSING} == ids
 
@@ -196,12 +204,13 @@ def test_the_base_form_has_no_findings(review):
 
 
 def test_rule_catalogue_is_well_formed():
-    ids = [item.id for item in RULES]
+    ids = [item.code for item in Problem.rules()]
     assert len(ids) == len(set(ids))
-    for item in RULES:
-        assert re.fullmatch(r"(FUND|DATE|FRAME|COVER|TARGET|TEXT)-\d{3}", item.id)
+    assert set(CHECKS) == set(Problem.rules())  # every rule of the catalogue has its check, and only those
+    for item in Problem.rules():
+        assert re.fullmatch(r"(FUND|DATE|FRAME|COVER|TARGET|TEXT)-\d{3}", item.code)
         assert item.severity in SEVERITY_ORDER
-        assert item.title and item.description and item.rationale and item.template
+        assert item.value.title and rule_description(item) and item.value.rationale and item.template
 
 
 # --- what an issue says ------------------------------------------------------------------------
@@ -289,7 +298,7 @@ def test_load_config_from_toml(tmp_path, review):
 
 def test_load_config_none_is_the_defaults():
     config = load_config(None)
-    settings = config.settings(review_module.rules_by_id()["TARGET-001"])
+    settings = config.settings(Problem.TARGET_001)
     assert settings.enabled and settings.severity == WARNING and settings.params["min_satisfaction"] == 90
 
 
@@ -487,21 +496,21 @@ def test_rules_doc_is_up_to_date():
     doc = ROOT / "docs" / "rules.md"
     current = doc.read_text(encoding="utf-8") if doc.exists() else ""
     assert current == render_rules_markdown(), (
-        "docs/rules.md is out of date with perfxl/review.py; regenerate it with "
-        "`.venv/bin/python scripts/gen_rules_doc.py`")
+        "docs/rules.md is out of date with the rule catalogue; regenerate it with "
+        "`.venv/bin/python -m perfxl.docs`")
 
 
 def test_rules_doc_lists_every_rule_and_parameter():
     doc = render_rules_markdown()
-    for item in RULES:
-        assert f"### {item.id}" in doc and item.template in doc
-        for param in item.params:
+    for item in Problem.rules():
+        assert f"### {item.code}" in doc and item.template in doc
+        for param in item.value.params:
             assert f"`{param.name}`" in doc
 
 
-def test_markdown_entry_point(capsysbinary):
-    assert review_module.main(["--markdown"]) == 0
-    assert capsysbinary.readouterr().out.decode("utf-8") == render_rules_markdown()
+def test_one_docs_command_checks_every_generated_doc(capsys):
+    assert docs.main(["--check"]) == 0, capsys.readouterr().out  # docs/cli.md, issues.md, rules.md current
+    assert docs.main(["--bogus"]) == 2
 
 
 @pytest.mark.parametrize("text", ["[rules.TARGET-001]\nmin_satisfaction = nan\n",

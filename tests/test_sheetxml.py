@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings, strategies as st
 
-from perfxl.sheetxml import _CELL_LIMIT, SheetData
+from perfxl.collect.sheetxml import SheetData
+
+from perfxl.form.values import EXCEL_CELL_LIMIT
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 TRICKY = ["&", "<", ">", "\x01", "\x1f", "\r", "\t", "\n", " ", "\u3000", "_x0041_", "_x005F_", "\ufffe", "\uffff",
@@ -55,6 +57,6 @@ def test_row_texts_come_back_from_the_xml(rows):
 
 def test_a_text_longer_than_a_cell_is_cut_and_its_neighbours_are_whole():
     data = SheetData(["text", "text"])
-    data.add(["长" * (_CELL_LIMIT + 10), "a&b"], [1, 1])
+    data.add(["长" * (EXCEL_CELL_LIMIT + 10), "a&b"], [1, 1])
     (first, second), = _cells(data)
-    assert len(first[2]) == _CELL_LIMIT and first[2].endswith("…") and second[2] == "a&b"
+    assert len(first[2]) == EXCEL_CELL_LIMIT and first[2].endswith("…") and second[2] == "a&b"

@@ -17,8 +17,9 @@ from openpyxl.worksheet.cell_range import CellRange
 from conftest import load_example
 from perfxl.api import check_file, collect_to_master
 from perfxl.config import Settings
-from perfxl.layout import get_layout
-from perfxl.writer import FormSheet, form_id_for, write_workbook
+from perfxl.form.layout import get_layout
+from perfxl.form.identity import form_id_for
+from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")
 SCHEMA_ONLY = Settings(review=None)

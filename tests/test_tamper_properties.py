@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from perfxl.api import check_file
 from perfxl.config import Settings
-from perfxl.layout import get_layout
-from perfxl.writer import FormSheet, write_workbook
+from perfxl.form.layout import get_layout
+from perfxl.write.workbook import FormSheet, write_workbook
 from strategies import forms
 from test_tamper import insert_cols, insert_rows
 
@@ -20,7 +20,7 @@ LAYOUT = get_layout("pujiang-2023")
 def _label_like(form) -> bool:
     """Text that is itself one of the form's labels cannot be told apart from a label by anyone
     reading the table; such forms are outside this property."""
-    from perfxl.layout import label_key
+    from perfxl.form.layout import label_key
     labels = {label_key(l.text) for l in LAYOUT.all_fixed_labels()} | {label_key(LAYOUT.title)}
     texts = [v for v in _strings(form)]
     return any(label_key(t) in labels for t in texts)

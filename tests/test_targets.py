@@ -8,7 +8,7 @@ import pytest
 
 from conftest import example_paths
 from perfxl.api import load_json_forms
-from perfxl.targets import Period, parse_period, parse_target
+from perfxl.check.targets import Period, parse_period, parse_target
 
 Q, T = "定量", "定性"
 

@@ -9,8 +9,10 @@ import pytest
 
 from conftest import load_example
 from perfxl.api import make_roster_templates, make_template
-from perfxl.layout import get_layout
-from perfxl.writer import FormSheet, form_id_for, safe_sheet_names, write_workbook
+from perfxl.form.layout import get_layout
+from perfxl.form.identity import form_id_for
+from perfxl.write.naming import safe_sheet_names
+from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")
 ROOT_EXAMPLES = __import__("conftest").ROOT / "examples"
@@ -89,8 +91,8 @@ def test_print_setup(blank):
 
 
 def test_long_list_goes_to_hidden_list_sheet(tmp_path, monkeypatch):
-    from perfxl import writer
-    monkeypatch.setattr(writer, "_INLINE_LIST_LIMIT", 10)
+    from perfxl.write import workbook as writer
+    monkeypatch.setattr(writer, "INLINE_LIST_LIMIT", 10)
     path = tmp_path / "lists.xlsx"
     make_template(path)
     wb = openpyxl.load_workbook(path)
@@ -210,5 +212,5 @@ def test_text_longer_than_an_excel_cell_is_refused_not_dropped(tmp_path):
 
 
 def test_master_cuts_text_to_what_an_excel_cell_holds():
-    from perfxl.sheetxml import _text
-    assert len(_text("长" * 40000)) == 32767 and _text("长" * 40000).endswith("…")
+    from perfxl.collect.sheetxml import cell_text
+    assert len(cell_text("长" * 40000)) == 32767 and cell_text("长" * 40000).endswith("…")

@@ -12,8 +12,8 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import example_paths
 from perfxl.api import load_json_forms
-from perfxl.validate import _END, _fast_validator, _plain_end_anchors
-from perfxl.variant import load_variant, variant_names
+from perfxl.check.validate import END_OF_TEXT, fast_validator, plain_end_anchors
+from perfxl.form.variant import load_variant, variant_names
 from strategies import forms
 
 ODD = ["", "0\n", "1\n", "2023-01-01\n", " x", "x ", "\u3000x", "x\xa0", "a\x85", "a\x01b", "a\nb", "a\tb", "a\rb", "😀", "\u2028x", "x\u2029",
@@ -24,7 +24,7 @@ def _pair(name):
     """The fast validator perfxl uses (its patterns end in ``$``) and python-jsonschema on the
     schema as written."""
     schema = load_variant(name).schema
-    return (_fast_validator(name),
+    return (fast_validator(name),
             jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()))
 
 
@@ -69,6 +69,6 @@ def test_the_fast_validator_really_runs_end_anchored_patterns():
     """The rewrite touched every pattern (the schemas spell the end of text one way), and ``$``
     is the end of text for jsonschema-rs: "1\\n" is no amount for either validator."""
     for name in variant_names():
-        text = str(_plain_end_anchors(load_variant(name).schema))
-        assert _END not in text and text.count("$'") >= 3
+        text = str(plain_end_anchors(load_variant(name).schema))
+        assert END_OF_TEXT not in text and text.count("$'") >= 3
         assert not jsonschema_rs.validator_for({"type": "string", "pattern": "^[0-9]+$"}).is_valid("1\n")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from perfxl.values import (ValueProblem, amount_from_cell, canonical_decimal, date_from_cell,
+from perfxl.form.values import (ValueProblem, amount_from_cell, canonical_decimal, date_from_cell,
                            integer_from_cell, text_from_cell)
 from decimal import Decimal
 

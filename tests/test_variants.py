@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 
 from conftest import FIXTURES, ROOT, load_example
 from perfxl.api import check_file, collect_to_master, make_template
-from perfxl.layout import get_layout
-from perfxl.reader import read_workbook
-from perfxl.variant import variant_names
-from perfxl.writer import FormSheet, form_id_for, write_workbook
+from perfxl.form.layout import get_layout
+from perfxl.read.workbook import read_workbook
+from perfxl.form.variant import variant_names
+from perfxl.form.identity import form_id_for
+from perfxl.write.workbook import FormSheet, write_workbook
 from strategies import forms
 
 SH = get_layout("shanghai-2025")

@@ -29,13 +29,13 @@ from typing import Any, Callable, Iterable, Sequence
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .issues import WARNING, Issue, IssueSink, make_issue
-from .layout import CHOICE, INDICATOR_PARTS, Label, Layout, Slot, label_key, normalise_label
-from .reader import FormRecord, complete_form, read_slot
-from .safety import Scan
-from .values import is_blank, text_from_cell
-
-CellGetter = Callable[[int, int], Any]
+from ..form.layout import CHOICE, INDICATOR_PARTS, Label, Layout, Slot, label_key, normalise_label
+from ..form.values import is_blank, text_from_cell
+from ..model import FormRecord
+from ..problems import WARNING, Issue, IssueSink, Problem, Unclear, make_issue
+from .cells import CellGetter, complete_form, read_slot
+from .gate import Scan
+from .indicators import CarryDown
 
 # A form is a few columns wide; a sheet whose used range was blown up to XFD must not cost 16384
 # columns a row.
@@ -241,7 +241,7 @@ class _Reading:
         return self.located.text
 
     def warn(self, spot: Spot, what: str, value: object | None = None) -> None:
-        self.sink.add("LAYOUT-004", cell=spot.ref, value=spot.text if value is None else value, expected=what)
+        self.sink.add(Problem.LAYOUT_004, cell=spot.ref, value=spot.text if value is None else value, expected=what)
 
 
 def read_by_labels(cell: CellGetter, height: int, width: int, layout: Layout, file: str, sheet: str, *,
@@ -280,7 +280,7 @@ def read_by_labels(cell: CellGetter, height: int, width: int, layout: Layout, fi
 
 def structure_warning(file: str, sheet: str, changes: Sequence[str], *, by_labels: bool) -> Issue:
     """The one LAYOUT-003 warning of a perfxl sheet whose structure was changed."""
-    return make_issue("LAYOUT-003", file=file, sheet=sheet, expected="；".join(changes) or "表格结构与模板不同",
+    return make_issue(Problem.LAYOUT_003, file=file, sheet=sheet, expected="；".join(changes) or "表格结构与模板不同",
                       how="按标签文字找到并" if by_labels else "按模板位置")
 
 
@@ -303,8 +303,7 @@ def _warn_repeated_labels(reading: _Reading) -> None:
         if spots and len(spots) != counts[key]:
             for spot in spots:
                 reading.used.add((spot.row, spot.col))
-                reading.warn(spot, f"标签“{spot.text}”出现 {len(spots)} 次，表格中应为 {counts[key]} 次，"
-                                   "无法确定各自对应的内容，没有读取")
+                reading.warn(spot, Unclear.REPEATED_LABEL.say(label=spot.text, found=len(spots), wanted=counts[key]))
 
 
 def _read_field(reading: _Reading, binding: Binding) -> None:
@@ -330,7 +329,7 @@ def _read_field(reading: _Reading, binding: Binding) -> None:
 
 
 def _report_missing(reading: _Reading, slot: Slot, label: str) -> None:
-    reading.sink.add("LAYOUT-005", field=slot.title, expected=normalise_label(label),
+    reading.sink.add(Problem.LAYOUT_005, field=slot.title, expected=normalise_label(label),
                      severity=None if slot.required else WARNING)
     reading.record.reported.add(slot.path.replace(".", "/"))
 
@@ -412,7 +411,7 @@ def _ticked_choice(text: str, slot: Slot, reading: _Reading, spot: Spot) -> str 
     ticked = [choice for (_, _, choice), mark in zip(places, marks) if mark]
     if len(ticked) == 1:
         return ticked[0]
-    reading.warn(spot, f"“{slot.title}”勾选了 {len(ticked)} 项，应只勾选一项，没有读取")
+    reading.warn(spot, Unclear.TICKED_TWICE.say(field=slot.title, ticked=len(ticked)))
     return None
 
 
@@ -434,24 +433,14 @@ def _mark(text: str) -> bool | None:
 
 
 # --- the indicator table ---------------------------------------------------------------------
-@dataclass
-class _Carry:
-    """一级/二级 as printed over merged cells: they hold until the next one appears."""
-
-    level1: str = ""
-    level2: str = ""
-    level1_ref: str = ""
-    level2_ref: str = ""
-
-
 def _read_indicators(reading: _Reading) -> list[dict[str, str]]:
     located, layout = reading.located, reading.layout
     if located.header_row is None:
-        reading.sink.add("LAYOUT-005", field=layout.variant.field_schema(layout.indicator_field).get("title", ""),
+        reading.sink.add(Problem.LAYOUT_005, field=layout.indicators_title,
                          expected="、".join(layout.indicator_headers[p] for p in INDICATOR_PARTS))
         reading.record.reported.add(layout.indicator_field)
         return []
-    carry = _Carry()
+    carry = CarryDown(layout.indicator_field)
     indicators: list[dict[str, str]] = []
     for row in range(located.header_row + 1, reading.text.height):
         spots = reading.text.row(row)
@@ -488,7 +477,7 @@ def _row_parts(reading: _Reading, spots: list[Spot]) -> dict[str, Spot] | None:
     """The cells of one indicator row by part.  A row whose cells sit in their columns is read by
     column; a shifted row is read by content, with a warning at its first misplaced cell."""
     if not any(label_key(spot.text) for spot in spots):
-        reading.warn(spots[0], "这一行只有符号，不是指标，已忽略", _row_text(spots))
+        reading.warn(spots[0], Unclear.SYMBOLS_ONLY.say(), _row_text(spots))
         return None
     placed = {spot: _part_of(reading, spot.col) for spot in spots}
     kinds = {spot: _kind_of(reading, spot) for spot in spots}
@@ -499,12 +488,12 @@ def _row_parts(reading: _Reading, spots: list[Spot]) -> dict[str, Spot] | None:
     odd = next(spot for spot in spots if spot not in fits or list(placed.values()).count(placed[spot]) > 1)
     parts = _parts_by_content(spots, kinds, placed)
     if parts is None and by_column:
-        reading.warn(odd, "指标行内容与所在列不符，已按所在列读取", _row_text(spots))
+        reading.warn(odd, Unclear.ROW_BY_COLUMN.say(), _row_text(spots))
         return {placed[spot]: spot for spot in spots}
     if parts is None:
-        reading.warn(odd, "指标行内容错位，无法确定各单元格是哪一项，没有读取", _row_text(spots))
+        reading.warn(odd, Unclear.ROW_SHIFTED.say(), _row_text(spots))
         return None
-    reading.warn(odd, "指标行内容错位，已按内容推断读取", _row_text(spots))
+    reading.warn(odd, Unclear.ROW_BY_CONTENT.say(), _row_text(spots))
     return parts
 
 
@@ -539,43 +528,29 @@ def _row_text(spots: list[Spot]) -> str:
 _SPACED_DECIMAL = re.compile(r"(?<=\d\.)\s+(?=\d)")
 
 
-def _indicator(reading: _Reading, row: int, parts: dict[str, Spot], carry: _Carry,
+def _indicator(reading: _Reading, row: int, parts: dict[str, Spot], carry: CarryDown,
                index: int) -> dict[str, str] | None:
     layout = reading.layout
     level1_names, level2_names = _level_names(layout)
     if "level1" in parts:
         spot = parts["level1"]
-        carry.level1, carry.level2 = level1_names.get(reading.text.key(spot), spot.text), ""
-        carry.level1_ref, carry.level2_ref = spot.ref, spot.ref
+        carry.new_level1(level1_names.get(reading.text.key(spot), spot.text), spot.ref)
     if "level2" in parts:
         spot = parts["level2"]
-        carry.level2 = level2_names.get(reading.text.key(spot), spot.text)
-        carry.level2_ref = spot.ref
+        carry.new_level2(level2_names.get(reading.text.key(spot), spot.text), spot.ref)
         if "level1" in parts and carry.level2 not in layout.framework.get(carry.level1, [carry.level2]):
-            reading.warn(parts["level1"], f"一级指标“{carry.level1}”与同一行的二级指标“{carry.level2}”不对应，"
-                                          "可能错行，已按原样读取", _row_text(list(parts.values())))
+            reading.warn(parts["level1"], Unclear.LEVELS_MISMATCH.say(level1=carry.level1, level2=carry.level2),
+                         _row_text(list(parts.values())))
     for spot in parts.values():
         reading.used.add((spot.row, spot.col))
         _formula_check(reading, spot)
     if "name" not in parts and "target" not in parts:
         return None
     where = {part: parts[part].ref if part in parts else _cell_in(reading, part, row) for part in ("name", "target")}
-    if not carry.level1:
-        reading.sink.add("LAYOUT-002", cell=where["name"], value=row + 1)
-        return None
-    item = {"level1": carry.level1, "level2": carry.level2}
-    if "name" in parts:
-        item["name"] = parts["name"].text
-    if "target" in parts:
-        item["target"] = _SPACED_DECIMAL.sub("", parts["target"].text)
-    prefix = f"{layout.indicator_field}/{index}"
-    cells = reading.record.cells
-    cells[f"{prefix}/level1"] = carry.level1_ref
-    cells[f"{prefix}/level2"] = carry.level2_ref if carry.level2 else _cell_in(reading, "level2", row)
-    cells[f"{prefix}/name"], cells[f"{prefix}/target"] = where["name"], where["target"]
-    if not carry.level2:
-        del item["level2"]
-    return item
+    name = parts["name"].text if "name" in parts else ""
+    target = _SPACED_DECIMAL.sub("", parts["target"].text) if "target" in parts else ""
+    return carry.item(reading.record, reading.sink, index, row, name, target, where["name"], where["target"],
+                      _cell_in(reading, "level2", row))
 
 
 def _cell_in(reading: _Reading, part: str, row: int) -> str:
@@ -584,7 +559,7 @@ def _cell_in(reading: _Reading, part: str, row: int) -> str:
 
 def _formula_check(reading: _Reading, spot: Spot) -> None:
     if spot.ref in reading.formulas and not reading.formulas[spot.ref]:
-        reading.sink.add("CELL-001", cell=spot.ref, field="绩效指标", value="（公式）")
+        reading.sink.add(Problem.CELL_001, cell=spot.ref, field="绩效指标", value="（公式）")
 
 
 # --- what is left over -----------------------------------------------------------------------
@@ -598,7 +573,7 @@ def _warn_unplaced(reading: _Reading) -> None:
     for spot in reading.text.spots(range(first, reading.located.label_rows_end)):
         if (spot.row, spot.col) in reading.used or _is_label(reading, spot):
             continue
-        reading.warn(spot, "这个单元格不在任何标签旁，无法确定属于哪一项，没有读取")
+        reading.warn(spot, Unclear.BESIDE_NO_LABEL.say())
 
 
 # --- comparing with the template (perfxl workbooks only) --------------------------------------
@@ -648,7 +623,7 @@ def _labels_lost(reading: _Reading, cell: CellGetter) -> list[Issue]:
         there = cell(area.first_row, area.first_col)
         reading.used.add((area.first_row, area.first_col))
         if normalise_label(there) != normalise_label(binding.label.text):
-            issues.append(make_issue("LAYOUT-001", file=reading.record.file, sheet=reading.record.sheet,
+            issues.append(make_issue(Problem.LAYOUT_001, file=reading.record.file, sheet=reading.record.sheet,
                                      cell=area.ref, field=binding.label.text, value=text_from_cell(there),
                                      expected=binding.label.text,
                                      severity=None if binding.slot.required else WARNING))

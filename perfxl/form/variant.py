@@ -12,23 +12,24 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
-def _data_dir(name: str) -> Path:
-    """``schema/`` and ``templates/`` sit beside the package in a checkout and inside it in a wheel."""
-    for candidate in (_HERE / name, _HERE.parent / name):
+def data_dir(name: str) -> Path:
+    """``schema/``, ``templates/`` and ``examples/`` sit beside the package in a checkout and inside
+    it in a wheel."""
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"perfxl data folder {name!r} not found next to {_HERE}")
+    raise FileNotFoundError(f"perfxl data folder {name!r} not found next to {_PACKAGE}")
 
 
 def schema_dir() -> Path:
-    return _data_dir("schema")
+    return data_dir("schema")
 
 
 def templates_dir() -> Path:
-    return _data_dir("templates")
+    return data_dir("templates")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class Variant:
     @property
     def title(self) -> str:
         return self.layout_data["title"]
+
+    @property
+    def identity_fields(self) -> tuple[str, ...]:
+        """The fields that say which form this is (``x-perfxl-identity`` in the schema)."""
+        return tuple(self.schema["x-perfxl-identity"])
 
     # --- reading the schema ---------------------------------------------------------------
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:

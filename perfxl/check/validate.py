@@ -10,32 +10,32 @@ import jsonschema
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .issues import Issue, make_issue
-from .layout import INTEGER, Layout, Slot, expectation, get_layout
-from .reader import FormRecord
+from ..form.layout import INTEGER, Layout, Slot, expectation, get_layout
+from ..model import FormRecord
+from ..problems import Issue, Problem, make_issue
 
 
 @cache
-def _fast_validator(variant_name: str):
+def fast_validator(variant_name: str):
     """jsonschema-rs answers "valid?" in microseconds; most forms are valid, so only an invalid
     one goes through python-jsonschema for its detailed errors (~100× slower)."""
-    schema = _plain_end_anchors(get_layout(variant_name).variant.schema)
+    schema = plain_end_anchors(get_layout(variant_name).variant.schema)
     return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
-_END = "(?![\\s\\S])"
+END_OF_TEXT = "(?![\\s\\S])"  # the schema's portable end of text
 
 
-def _plain_end_anchors(node: Any) -> Any:
+def plain_end_anchors(node: Any) -> Any:
     """The schema with each pattern's portable end of text ``(?![\\s\\S])`` written ``$``.
     Python's ``$`` would also match before a final newline, so the schema spells the end with a
     lookahead; for jsonschema-rs ``$`` means the end of text, and a pattern without lookaround runs
     on its plain regex engine, twice as fast as the backtracking one on long goals."""
     if isinstance(node, dict):
-        return {key: (value[:-len(_END)] + "$" if key == "pattern" and isinstance(value, str)
-                      and value.endswith(_END) else _plain_end_anchors(value)) for key, value in node.items()}
+        return {key: (value[:-len(END_OF_TEXT)] + "$" if key == "pattern" and isinstance(value, str)
+                      and value.endswith(END_OF_TEXT) else plain_end_anchors(value)) for key, value in node.items()}
     if isinstance(node, list):
-        return [_plain_end_anchors(value) for value in node]
+        return [plain_end_anchors(value) for value in node]
     return node
 
 
@@ -48,7 +48,7 @@ def _validator(variant_name: str) -> Draft202012Validator:
 
 def validate_record(record: FormRecord) -> list[Issue]:
     """Schema problems of one form read from a sheet (or loaded from JSON), each at its cell."""
-    fast = _fast_validator(record.variant)
+    fast = fast_validator(record.variant)
     if fast.is_valid(record.form):
         return []
     layout = get_layout(record.variant)
@@ -68,8 +68,8 @@ def validate_record(record: FormRecord) -> list[Issue]:
         # pass silently.
         error = next(iter(fast.iter_errors(record.form)))
         path = [str(p) for p in error.instance_path]
-        issues.append(make_issue("VALUE-007", file=record.file, sheet=record.sheet,
-                                 cell=record.cells.get("/".join(path), ""), field=_title(layout, path),
+        issues.append(make_issue(Problem.VALUE_007, file=record.file, sheet=record.sheet,
+                                 cell=record.cells.get("/".join(path), ""), field=layout.field_title(path),
                                  value=_short(error.instance), expected=error.message[:200]))
     return issues
 
@@ -98,56 +98,40 @@ def _pointer(path: list[Any]) -> str:
     return "/".join(str(p) for p in path)
 
 
-def _title(layout: Layout, path: list[Any]) -> str:
-    """The Chinese label of a field path, from the schema."""
-    if not path:
-        return "表单"
-    if path[0] == layout.indicator_field and len(path) >= 3:
-        return f"第 {int(path[1]) + 1} 条指标的{layout.indicator_titles.get(str(path[2]), str(path[2]))}"
-    if path[0] == layout.indicator_field and len(path) == 2:
-        return f"第 {int(path[1]) + 1} 条指标"
-    if path[0] == layout.indicator_field:
-        return layout.variant.field_schema(layout.indicator_field).get("title", "绩效指标")
-    try:
-        return layout.variant.field_schema(".".join(str(p) for p in path)).get("title", str(path[-1]))
-    except KeyError:
-        return str(path[-1])
-
-
 def _issues_for(error: jsonschema.ValidationError, record: FormRecord, layout: Layout) -> list[Issue]:
     path = issue_path(error)
     pointer = _pointer(path)
     where = {"file": record.file, "sheet": record.sheet, "cell": record.cells.get(pointer, ""),
-             "field": _title(layout, path)}
+             "field": layout.field_title(path)}
     kind, value = error.validator, error.instance
     if kind == "required":
         if path and path[0] == layout.indicator_field and len(path) == 3:
             where["cell"] = record.cells.get(_pointer(path[:2] + ["name"]), where["cell"])
-        return [make_issue("VALUE-001", **where)]
+        return [make_issue(Problem.VALUE_001, **where)]
     if kind == "enum" and _is_framework_error(error):
         level1 = record.form[layout.indicator_field][path[1]].get("level1", "")
-        return [make_issue("VALUE-008", **where, value=value, level1=level1,
+        return [make_issue(Problem.VALUE_008, **where, value=value, level1=level1,
                            expected="、".join(error.validator_value))]
     if kind == "enum":
-        return [make_issue("VALUE-004", **where, value=value,
+        return [make_issue(Problem.VALUE_004, **where, value=value,
                            expected="、".join(map(str, error.validator_value)))]
     if kind == "maxLength":
-        return [make_issue("VALUE-006", **where, value=len(value), expected=error.validator_value)]
+        return [make_issue(Problem.VALUE_006, **where, value=len(value), expected=error.validator_value)]
     if kind in ("minItems", "maxItems"):
-        return [make_issue("VALUE-009", **where, value=len(value), expected=error.validator_value)]
+        return [make_issue(Problem.VALUE_009, **where, value=len(value), expected=error.validator_value)]
     if kind == "additionalProperties":
         extras = [k for k in value if k not in error.schema.get("properties", {})]
-        return [make_issue("VALUE-011", **{**where, "field": _pointer(path + [k])}) for k in extras]
+        return [make_issue(Problem.VALUE_011, **{**where, "field": _pointer(path + [k])}) for k in extras]
     slot = layout.slot_by_path.get(".".join(map(str, path)))
     if error.schema.get("x-perfxl-kind") == "amount":
-        return [make_issue("VALUE-002", **where, value=_short(value), expected=_expect(slot))]
+        return [make_issue(Problem.VALUE_002, **where, value=_short(value), expected=_expect(slot))]
     if error.schema.get("format") == "date":
-        return [make_issue("VALUE-003", **where, value=_short(value), expected=_expect(slot))]
+        return [make_issue(Problem.VALUE_003, **where, value=_short(value), expected=_expect(slot))]
     if kind in ("minimum", "maximum", "type") and slot is not None and slot.kind == INTEGER:
-        return [make_issue("VALUE-005", **where, value=_short(value), expected=expectation(slot))]
+        return [make_issue(Problem.VALUE_005, **where, value=_short(value), expected=expectation(slot))]
     if kind == "pattern":
-        return [make_issue("VALUE-010", **where, value=value)]
-    return [make_issue("VALUE-007", **where, value=_short(value), expected=_explain(error))]
+        return [make_issue(Problem.VALUE_010, **where, value=value)]
+    return [make_issue(Problem.VALUE_007, **where, value=_short(value), expected=_explain(error))]
 
 
 def _expect(slot: Slot | None) -> str:

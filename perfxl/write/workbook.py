@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,21 +17,17 @@ from typing import Any, BinaryIO, Iterable, Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import __version__
-from .layout import (AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT, Area, Layout, Slot, display_width,
-                     expectation)
-from .values import amount_to_cell, date_to_cell, get_field
+from .. import __version__
+from ..form.identity import INSTRUCTIONS_SHEET, LISTS_SHEET, META_HEADER, META_SHEET
+from ..form.layout import (AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT, Area, Layout, Slot, display_width,
+                           expectation)
+from ..form.values import EXCEL_CELL_LIMIT, amount_to_cell, date_to_cell, get_field
+from .paper import FORM_MARGINS, set_a4
 
-META_SHEET = "_perfxl"
-LISTS_SHEET = "_lists"
-INSTRUCTIONS_SHEET = "填表说明"
-META_HEADER = ("工作表", "表单标识", "表单版本", "模式标识")
 # Fixed document timestamp: the same input must give the same bytes.
 FIXED_TIMESTAMP = dt.datetime(2020, 1, 1, 0, 0, 0)
-_FORM_NAMESPACE = uuid.UUID("6f1c9a52-3f55-4a8e-9a55-0c4d3c1e9a01")
 TEXT_FORMAT = "@"  # what units type into text cells stays text (95% is not 0.95, 007 not 7)
-_INLINE_LIST_LIMIT = 255  # Excel refuses longer inline data-validation lists
-_RESERVED_SHEET_NAMES = {"history", META_SHEET.lower(), LISTS_SHEET.lower(), INSTRUCTIONS_SHEET}
+INLINE_LIST_LIMIT = 255  # Excel refuses longer inline data-validation lists
 DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 
 
@@ -50,45 +45,6 @@ class FormSheet:
     form: dict[str, Any]
     form_id: str = ""
     blank_rows: int | None = None
-
-
-def form_id_for(layout: Layout, form: dict[str, Any]) -> str:
-    """A stable identity for a form: the same unit, project and year always get the same id, so a
-    resubmission is recognised and the output stays byte-identical."""
-    key = "|".join(str(form.get(k, "")) for k in ("year", "implementing_unit", "project_name"))
-    return str(uuid.uuid5(_FORM_NAMESPACE, f"{layout.variant.schema_id}|{key}"))
-
-
-# --- sheet names ---------------------------------------------------------------------------
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _clip(text: str, limit: int) -> str:
-    while _utf16_len(text) > limit:
-        text = text[:-1]
-    return text
-
-
-def safe_sheet_names(names: Iterable[str]) -> list[str]:
-    """Excel-legal, unique sheet names: no []:*?/\\, no leading/trailing apostrophe, at most 31
-    UTF-16 units (Excel counts an emoji as two), not the reserved ``History``, unique ignoring case."""
-    result: list[str] = []
-    seen: set[str] = set(_RESERVED_SHEET_NAMES)
-    for raw in names:
-        base = _BAD_SHEET_CHARS.sub("_", raw).strip().strip("'").strip() or "项目"
-        candidate = _clip(base, 31)
-        counter = 2
-        while candidate.lower() in seen:
-            suffix = f"({counter})"
-            candidate = _clip(base, 31 - len(suffix)) + suffix
-            counter += 1
-        seen.add(candidate.lower())
-        result.append(candidate)
-    return result
 
 
 # --- formats -------------------------------------------------------------------------------
@@ -170,7 +126,7 @@ class _ListSheet:
         self.sheet = None
 
     def source(self, choices: tuple[str, ...]) -> list[str] | str:
-        if len(",".join(choices)) <= _INLINE_LIST_LIMIT and not any("," in c for c in choices):
+        if len(",".join(choices)) <= INLINE_LIST_LIMIT and not any("," in c for c in choices):
             return list(choices)
         if choices not in self.columns:
             if self.sheet is None:
@@ -261,9 +217,6 @@ def _row_at(block, row: int):
 
 
 
-EXCEL_CELL_LIMIT = 32767  # characters in one cell; xlsxwriter would skip a longer string silently
-
-
 def _write_text(ws, row: int, col: int, text: str, fmt) -> None:
     """Text into a cell, refusing what Excel cannot hold instead of losing it."""
     if len(text) > EXCEL_CELL_LIMIT:
@@ -348,23 +301,17 @@ def _validate_slot(ws, lists: _ListSheet, slot: Slot) -> None:
 
 
 def _print_setup(ws, layout: Layout, last_row: int) -> None:
-    ws.set_paper(9)  # A4
-    ws.set_portrait()
+    set_a4(ws, margins=FORM_MARGINS, pages_tall=1)  # the official table is one page per project
     ws.center_horizontally()
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     first_col, last_col = layout.print_columns
     ws.print_area(0, first_col, last_row, last_col)
-    ws.fit_to_pages(1, 1)  # the official table is one page per project
     ws.hide_gridlines(2)
 
 
 def _write_instructions(workbook, formats: _Formats, layout: Layout, password: str | None) -> None:
     ws = workbook.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 80)  # wider than A4 portrait once a fallback font is used: text got cut
-    ws.set_paper(9)
-    ws.set_portrait()
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.fit_to_pages(1, 0)
+    set_a4(ws, margins=FORM_MARGINS)
     title_fmt, text_fmt = formats.get("note_title"), formats.get("note")
     ws.write_string(0, 0, f"{layout.title} 填表说明", title_fmt)
     framework = "；".join(f"{l1}：{'、'.join(l2s)}" for l1, l2s in layout.framework.items())

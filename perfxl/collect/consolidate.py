@@ -9,97 +9,26 @@ or a superseded version is a master row.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import pickle
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .api import check_file, iter_input_files
-from .config import DEFAULT_SETTINGS, Settings
-from .isolation import Failure, run_isolated
-from .layout import get_layout
-from .issues import ERROR, WARNING, Issue, make_issue
-from .reader import FormRecord
+from ..config import DEFAULT_SETTINGS, Settings
+from ..form.layout import get_layout
+from ..model import FormRecord
+from ..problems import ERROR, WARNING, Issue, Problem, make_issue
+from ..read.inputs import iter_input_files
+from .jobs import COLLECTED, FileEntry, FileResult, read_entry, run_jobs
+from .store import RecordStore, SpooledForm
 
-# Statuses of input files in 文件清单
-COLLECTED, PROBLEMS, UNREADABLE, DUPLICATE, CONFLICT = "已汇总", "有问题", "无法读取", "重复", "冲突"
+# Statuses of input files in 文件清单 (besides COLLECTED)
+PROBLEMS, UNREADABLE, DUPLICATE, CONFLICT = "有问题", "无法读取", "重复", "冲突"
 
 CONFLICT_POLICY = ("同一表单（同一表单标识，或无标识时同一实施单位、项目名称和年度）收到内容不同的多个版本时，"
                    "采用修改时间最新的文件；修改时间相同时采用路径排序靠后的文件。其余版本标记为“冲突”，不计入汇总。")
-
-
-@dataclass(slots=True)
-class FileEntry:
-    """One input file, as 文件清单 lists it."""
-
-    path: str
-    size: int
-    sha256: str
-    mtime: float
-    status: str = COLLECTED
-    forms: int = 0
-    note: str = ""
-    foreign: bool = False
-
-
-@dataclass(slots=True)
-class SpooledForm:
-    """A form as the parent holds it during a collect: what identity resolution and the counts
-    need, in memory; the form itself (values, cells, problems) in the :class:`RecordStore`."""
-
-    variant: str
-    foreign: bool
-    identity: str  # :func:`identity`
-    errors: int  # its problems by severity; the problems themselves wait in the store with the record
-    warnings: int
-    problems: int
-    blob: bytes | None = None  # the pickled record, on its way from the worker to the store
-    offset: int = 0  # where the store keeps it
-    size: int = 0
-
-
-class RecordStore:
-    """The forms of a collect and their problems on disk, in a temporary file, until the master and
-    exports are written: a city's records would otherwise all sit in the parent's memory, and
-    memory would grow with N.  Reading is sequential (one pass per master sheet), so the last
-    record read is kept: the master's columns ask for the same record many times in a row."""
-
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="perfxl-records-")
-        self._last: tuple[int, FormRecord] | None = None
-        self._end = 0  # records are appended while reading, read back after: no seek per record
-        self._appending = True
-
-    def put(self, form: SpooledForm) -> None:
-        """Write the form's record; the form remembers where, and lets go of the bytes."""
-        if not self._appending:
-            self._file.seek(self._end)
-            self._appending = True
-        assert form.blob is not None
-        form.offset, form.size = self._end, len(form.blob)
-        self._file.write(form.blob)
-        self._end += form.size
-        form.blob = None
-
-    def load(self, form: SpooledForm) -> FormRecord:
-        """The form's record as the worker read it (treat it as read-only: the copy kept for the
-        next call is the one returned)."""
-        if self._last is not None and self._last[0] == form.offset:
-            return self._last[1]
-        self._file.seek(form.offset)
-        self._appending = False
-        record = pickle.loads(self._file.read(form.size))  # written by our own worker, never by an input
-        self._last = (form.offset, record)
-        return record
-
-    def close(self) -> None:
-        self._file.close()
 
 
 @dataclass(slots=True)
@@ -215,72 +144,19 @@ def _amount(value: Any) -> Decimal:
     return number if number.is_finite() else Decimal(0)
 
 
-@dataclass(slots=True)
-class _FileResult:
-    """What a worker sends back: plain data, no workbook objects."""
-
-    entry: FileEntry
-    forms: list[SpooledForm]
-    issues: list[Issue]  # file-level only
-
-
-def _process_file(args: tuple[str, str | None, Settings]) -> _FileResult:
-    path_text, variant, settings = args
-    try:
-        entry, data = _read_entry(path_text, settings.limits.max_file_bytes)
-    except OSError as exc:
-        return _FileResult(FileEntry(path_text, 0, "", 0.0), [],
-                           [make_issue("FILE-001", file=path_text, expected=exc.strerror or str(exc))])
-    path = Path(path_text)
-    try:
-        checked = check_file(path, variant=variant, settings=settings, data=data)
-    except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
-        return _FileResult(entry, [], [make_issue("FILE-001", file=path_text,
-                                                  expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
-    return _FileResult(entry, [_spool(record) for record in checked.result.forms], checked.result.issues)
-
-
-def _read_entry(path_text: str, max_bytes: int) -> tuple[FileEntry, bytes | None]:
-    """The file's entry, and its bytes when a workbook of that size may be read (one read serves
-    the hash, the safety check and the parser); a larger file is hashed as a stream, then refused."""
-    with open(path_text, "rb") as handle:
-        stat = os.fstat(handle.fileno())
-        if 0 < stat.st_size <= max_bytes:
-            data = handle.read(stat.st_size)
-            digest = hashlib.sha256(data).hexdigest()
-        else:
-            data, digest = None, hashlib.file_digest(handle, "sha256").hexdigest()
-    return FileEntry(path=path_text, size=stat.st_size, sha256=digest, mtime=stat.st_mtime), data
-
-
-def _spool(record: FormRecord) -> SpooledForm:
-    """The worker's side of the store: the identity and problem counts computed here, in parallel,
-    and the record pickled, with its problems and only the cells the master shows (each cell map
-    is half a record)."""
-    severities = [issue.severity for issue in record.issues]
-    spooled = SpooledForm(record.variant, record.foreign, identity(record),
-                          severities.count(ERROR), severities.count(WARNING), len(severities))
-    record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
-    record.reported = set()
-    spooled.blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-    return spooled
-
-
 def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
             settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
             on_progress: Callable[[int, int], None] | None = None) -> Collection:
     """Read, check and consolidate every input file.  Never raises for a bad file: each file is
     read in an isolated worker process, so even a parser crash costs that file only."""
     paths = [str(p) for p in iter_input_files(inputs)]
-    jobs = [(p, variant, settings) for p in paths]
-    results = run_isolated(_process_file, jobs, workers=workers, seconds=settings.limits.seconds,
-                           memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
+    results = run_jobs(paths, variant=variant, settings=settings, workers=workers, spooled=True,
+                       on_progress=on_progress, entry_of_failed=_entry_of_failed)
     store = RecordStore()
-    arriving = (_stored(r if isinstance(r, _FileResult) else _failed(p, r), store) for p, r in zip(paths, results))
-    return consolidate(arriving, store)  # taken as they arrive: memory holds the stubs only
+    return consolidate((_stored(result, store) for result in results), store)  # taken as they arrive
 
 
-def _stored(result: _FileResult, store: RecordStore) -> _FileResult:
+def _stored(result: FileResult, store: RecordStore) -> FileResult:
     """A worker's result with its records written to the store as it arrives: memory holds the
     small stubs only."""
     for form in result.forms:
@@ -289,25 +165,16 @@ def _stored(result: _FileResult, store: RecordStore) -> _FileResult:
     return result
 
 
-def _failed(path_text: str, failure: Failure) -> _FileResult:
+def _entry_of_failed(path_text: str) -> FileEntry:
     try:
-        entry = _read_entry(path_text, 0)[0]  # the hash streamed: the file is not read again
+        return read_entry(path_text, 0)[0]  # the hash streamed: the file is not read again
     except OSError:
-        entry = FileEntry(path_text, 0, "", 0.0)
-    return _FileResult(entry, [], [make_issue("FILE-006", file=path_text, expected=failure.detail)])
+        return FileEntry(path_text, 0, "", 0.0)
 
 
 def _recency(version: CollectedForm) -> tuple[float, str]:
     """CONFLICT_POLICY's order: modified last wins, then the later path."""
     return version.file.mtime, version.file.path
-
-
-def identity(record: FormRecord) -> str:
-    """Which form this is: its perfxl form id, or (实施单位, 项目名称, 年度) for foreign files."""
-    if record.form_id:
-        return f"id:{record.form_id}"
-    form = record.form
-    return "key:" + "|".join(str(form.get(k, "")) for k in ("implementing_unit", "project_name", "year"))
 
 
 def _content(record: FormRecord) -> str:
@@ -330,7 +197,7 @@ class _Admitted:
     def __post_init__(self) -> None:
         self.collection = Collection(store=self.store)
 
-    def add(self, result: _FileResult) -> None:
+    def add(self, result: FileResult) -> None:
         entry = result.entry
         self.collection.files.append(entry)
         entry.forms = len(result.forms)
@@ -350,7 +217,7 @@ class _Admitted:
             self.versions.setdefault(form.identity, []).append(CollectedForm(form, entry, position, self.store))
 
 
-def consolidate(results: Iterable[_FileResult], store: RecordStore) -> Collection:
+def consolidate(results: Iterable[FileResult], store: RecordStore) -> Collection:
     """Resolve identities across files: duplicates count once, conflicting versions are decided by
     :data:`CONFLICT_POLICY`.  Pure data in, data out (the records stay in ``store``); the order of
     ``results`` is the input order, and they are taken one by one as they come."""
@@ -387,7 +254,7 @@ def resolve(admitted: _Admitted) -> Collection:
             outcome[version.file.path] = outcome.get(version.file.path, 0) | _CONFLICT
             notes.setdefault(version.file.path, []).append(
                 f"工作表“{version.sheet}”与“{chosen.file.path}”中的同一表单内容不同，采用了后者。")
-            collection.problem_chunks.append([make_issue("COLLECT-001", file=version.file.path,
+            collection.problem_chunks.append([make_issue(Problem.COLLECT_001, file=version.file.path,
                                                          sheet=version.sheet, value=chosen.file.path)])
         outcome[chosen.file.path] = outcome.get(chosen.file.path, 0) | _INCLUDED
         collection.forms.append(chosen)

@@ -13,6 +13,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 MAX_DECIMALS = 6
+EXCEL_CELL_LIMIT = 32767  # characters in one cell: Excel "repairs" a longer one, xlsxwriter skips it
 
 _AMOUNT_NOISE = re.compile(r"[\s_']")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")

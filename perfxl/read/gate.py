@@ -27,6 +27,8 @@ from typing import NamedTuple
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import XMLParser
 
+from ..config import DEFAULT_LIMITS, Limits
+
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -49,36 +51,12 @@ class Scan:
     date1904: bool = False
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What one input file may cost.  Defaults fit a form workbook with a wide margin."""
-
-    max_file_bytes: int = 50 * 1024 * 1024
-    max_members: int = 1000
-    max_member_bytes: int = 64 * 1024 * 1024  # one uncompressed part (a 10 MB text cell fits)
-    max_total_bytes: int = 256 * 1024 * 1024  # all parts together, uncompressed
-    max_ratio: float = 200.0  # uncompressed/compressed, for parts above 1 MB
-    max_rows: int = 10_000  # cells and merged ranges of any worksheet stay inside these bounds
-    max_cols: int = 256
-    seconds: float = 60.0  # wall time to read and check one file (enforced by the worker pool)
-    memory_bytes: int = 1024 * 1024 * 1024  # address space of a worker process
-
-
-DEFAULT_LIMITS = Limits()
-
-
 class Refused(Exception):
     """A file that must not reach a parser.  ``message`` is Chinese, for the person who sent it."""
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def check_file_safety(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
-    """Raise :class:`Refused` unless the file is a workbook a parser may safely open.
-    Returns a :class:`Scan` with the container kind (``"zip"`` for xlsx/xlsm/ods, ``"cfb"`` for xls)."""
-    return check_bytes_safety(read_input(path, limits), limits)
 
 
 def read_input(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:

@@ -13,9 +13,12 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from .values import get_field
-from .layout import AMOUNT, Layout, get_layout
-from .variant import DEFAULT_VARIANT, variant_names
+from ..form.jsonforms import check_form_shape
+from ..form.layout import AMOUNT, DATE, Layout, get_layout
+from ..form.values import get_field
+from ..form.variant import DEFAULT_VARIANT, variant_names
+from .naming import safe_file_name, unique_file_names
+from .units import write_unit_workbook
 
 FORM_KEY, SOURCE_KEY = "form", "source"
 START_FIELD = "planned_start"
@@ -40,8 +43,6 @@ def read_jsonl(path: str | Path, variant: str | None = None) -> list[tuple[dict[
 
 
 def _read_line(line: str, where: str, variant: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    from .api import check_form_shape
-
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -91,7 +92,7 @@ def carry_forward(form: dict[str, Any], year: int, layout: Layout, rows: int = 1
             continue
         if slot.kind == AMOUNT:
             del parent[key]
-        elif slot.kind == "date" and shift and isinstance(parent[key], str):
+        elif slot.kind == DATE and shift and isinstance(parent[key], str):
             try:
                 parent[key] = _shift_date(parent[key], shift)
             except ValueError:
@@ -121,8 +122,6 @@ def make_carryover_templates(jsonl: str | Path, out_dir: str | Path, year: int, 
                              variant: str | None = None, rows: int = 1,
                              password: str | None = None) -> list[Path]:
     """One workbook per (variant, 实施单位) of the export, with unique file names."""
-    from .api import safe_file_name, unique_file_names, write_unit_workbook
-
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for form, source in read_jsonl(jsonl, variant):
         groups.setdefault((source["variant"], str(form.get("implementing_unit") or "未填写单位")), []).append(form)

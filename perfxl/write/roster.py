@@ -16,8 +16,9 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from .layout import Layout, Slot
-from .values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
+from ..form.identity import describe_identity, identity_values
+from ..form.layout import Layout, Slot
+from ..form.values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
 
 REQUIRED_COLUMNS = ("implementing_unit", "project_name")
 
@@ -54,7 +55,7 @@ def read_roster(path: str | Path, layout: Layout, *, year: int | None = None) ->
         entries.append(RosterEntry(number, form))
     if not entries:
         raise RosterError(f"名单中没有项目：名单文件“{path.name}”只有表头，没有项目行。")
-    _check_unique(path, entries)
+    _check_unique(path, entries, layout)
     return entries
 
 
@@ -94,15 +95,14 @@ def _form(path: Path, number: int, row: list[Any], columns: dict[int, Slot], lay
     return form
 
 
-def _check_unique(path: Path, entries: list[RosterEntry]) -> None:
-    """One project once: (实施单位, 项目名称, 年度) is a form's identity."""
-    seen: dict[tuple[str, str, str], int] = {}
+def _check_unique(path: Path, entries: list[RosterEntry], layout: Layout) -> None:
+    """One project once: two rows with one identity (年度, 实施单位, 项目名称) would be one form."""
+    seen: dict[tuple[str, ...], int] = {}
     for entry in entries:
-        key = (entry.unit, str(entry.form["project_name"]), str(entry.form.get("year", "")))
+        key = identity_values(layout, entry.form)
         if key in seen:
-            year = f"、年度“{key[2]}”" if key[2] else "、年度（未填写）"
             raise RosterError(f"名单文件“{path.name}”第 {seen[key]} 行与第 {entry.row} 行重复："
-                              f"实施单位“{key[0]}”、项目名称“{key[1]}”{year}都相同。同一项目只能列一次。")
+                              f"{describe_identity(layout, entry.form)}都相同。同一项目只能列一次。")
         seen[key] = entry.row
 
 

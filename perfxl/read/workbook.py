@@ -7,7 +7,7 @@ never an exception.  Every value read remembers its cell, so later steps can poi
 
 When the labels are not where the layout says (a perfxl template whose rows or columns were
 moved, a renamed sheet, a workbook perfxl did not write), the sheet is read by its labels instead
-(:mod:`perfxl.anchored`): with one LAYOUT-003 warning for a perfxl workbook, and the form marked
+(:mod:`perfxl.read.anchored`): with one LAYOUT-003 warning for a perfxl workbook, and the form marked
 ``foreign`` for a workbook without perfxl's identity sheet.  A perfxl sheet with every label in
 place takes the fixed-position path only.
 """
@@ -15,61 +15,23 @@ place takes the fixed-position path only.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from .issues import Issue, IssueSink
-from .layout import AMOUNT, DATE, INTEGER, Label, Layout, Slot, expectation, get_layout, normalise_label
-from .values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
-from .safety import DEFAULT_LIMITS, Limits, Refused, Scan, check_bytes_safety, read_input
-from .variant import all_variants
-from .writer import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
-
-# The indicator block is read no further than this many rows below its header: a form holds at
-# most a few hundred indicators, and a sheet whose used range was blown up to A1:XFD1048576 (a WPS
-# and LibreOffice artefact) must not cost a million empty rows.
-MAX_INDICATOR_ROWS = 1000
-
-
-@dataclass
-class FormRecord:
-    """One form read from one sheet, with where each value came from."""
-
-    file: str
-    sheet: str
-    variant: str
-    form: dict[str, Any]
-    cells: dict[str, str]  # JSON-pointer-ish path ("funding/total", "indicators/3/name") → "C6"
-    form_id: str = ""
-    issues: list[Issue] = field(default_factory=list)
-    reported: set[str] = field(default_factory=set)  # paths whose problems are already reported
-    foreign: bool = False  # read from a workbook perfxl did not write (no identity sheet)
-
-    # A form from JSON may have any shape; consumers of collected forms read it through these.
-    def group(self, key: str) -> dict[str, Any]:
-        value = self.form.get(key) if isinstance(self.form, dict) else None
-        return value if isinstance(value, dict) else {}
-
-    def indicator_items(self) -> list[dict[str, Any]]:
-        value = self.form.get("indicators") if isinstance(self.form, dict) else None
-        return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-@dataclass
-class WorkbookResult:
-    """Everything read from one file: its forms and the problems that belong to no form."""
-
-    file: str
-    forms: list[FormRecord] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-
-    @property
-    def all_issues(self) -> list[Issue]:
-        return self.issues + [issue for form in self.forms for issue in form.issues]
+from ..config import DEFAULT_LIMITS, Limits
+from ..form.identity import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
+from ..form.layout import Label, Layout, get_layout, normalise_label
+from ..form.values import text_from_cell
+from ..form.variant import all_variants
+from ..model import FormRecord, WorkbookResult
+from ..problems import IssueSink, Problem, Unclear
+from .anchored import locate, read_by_labels, structure_warning
+from .cells import CellGetter, complete_form, read_slot
+from .gate import Refused, Scan, check_bytes_safety, read_input
+from .indicators import MAX_INDICATOR_ROWS, read_indicators
 
 
 class _Grid:
@@ -97,8 +59,8 @@ class _Grid:
 def read_workbook(path: str | Path, *, variant: str | None = None, display_name: str | None = None,
                   limits: Limits = DEFAULT_LIMITS, data: bytes | None = None) -> WorkbookResult:
     """Read every form in a workbook.  Never raises for a bad file: problems come back as issues.
-    The file passes :func:`perfxl.safety.check_bytes_safety` before calamine sees it.  ``data``:
-    the file's bytes when the caller has read them already (:func:`perfxl.safety.read_input`)."""
+    The file passes :func:`perfxl.read.gate.check_bytes_safety` before calamine sees it.  ``data``:
+    the file's bytes when the caller has read them already (:func:`perfxl.read.gate.read_input`)."""
     name = display_name or str(path)
     result = WorkbookResult(name)
     sink = IssueSink(file=name)
@@ -106,30 +68,30 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
         data = read_input(path, limits) if data is None else data
         scan = check_bytes_safety(data, limits)
     except Refused as refused:
-        sink.add("FILE-005", expected=refused.message)
+        sink.add(Problem.FILE_005, expected=refused.message)
         result.issues = sink.issues
         return result
     except OSError as exc:
-        sink.add("FILE-001", expected=exc.strerror or str(exc))
+        sink.add(Problem.FILE_001, expected=exc.strerror or str(exc))
         result.issues = sink.issues
         return result
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the bytes checked, not a second read
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
-        sink.add("FILE-001", expected=_reason(exc))
+        sink.add(Problem.FILE_001, expected=_reason(exc))
         result.issues = sink.issues
         return result
     if scan.has_macros:
-        sink.add("FILE-007")
+        sink.add(Problem.FILE_007)
     try:
         result.forms = _read_forms(book, name, variant, sink, scan)
     except Exception as exc:  # a sheet calamine cannot parse: report, never crash the run
-        sink.add("FILE-001", expected=_reason(exc))
+        sink.add(Problem.FILE_001, expected=_reason(exc))
     finally:
         book.close()
     if not result.forms and not sink.issues:
         known = "、".join(v.title for v in all_variants())
-        sink.add("FILE-002", expected=known)
+        sink.add(Problem.FILE_002, expected=known)
     result.issues = sink.issues
     return result
 
@@ -177,15 +139,14 @@ def _read_perfxl_forms(book: CalamineWorkbook, name: str, variant: str | None,
             continue
         record = _renamed_sheet(book, name, sheet_name, spare, layout, form_id, scan)
         if record is None:
-            sink.add("FILE-002", sheet=sheet_name, expected=f"工作表“{sheet_name}”已被删除")
+            sink.add(Problem.FILE_002, sheet=sheet_name, expected=f"工作表“{sheet_name}”已被删除")
             continue
         spare.remove(record.sheet)
         forms.append(record)
     for sheet_name in spare:
         if any(_read_template_sheet(book, name, sheet_name, get_layout(variant or v), "", scan, must_be_form=True)
                for v in dict.fromkeys(v for _, _, v in listed)):
-            sink.add("LAYOUT-004", sheet=sheet_name, value=sheet_name,
-                     expected="这个工作表像是一张绩效目标表，但不是下发模板中的工作表（新增或复制的），没有读取")
+            sink.add(Problem.LAYOUT_004, sheet=sheet_name, value=sheet_name, expected=Unclear.EXTRA_SHEET.say())
     return forms
 
 
@@ -210,8 +171,6 @@ def _read_template_sheet(book: CalamineWorkbook, name: str, sheet_name: str, lay
     path), else by its labels when that finds at least as many of them, with one LAYOUT-003
     warning.  ``changes`` are already known changes (a renamed sheet) for that warning.  With
     ``must_be_form``, None when the sheet is not this form at all."""
-    from .anchored import locate, read_by_labels, structure_warning  # anchored builds on this module
-
     changes = changes or []
     grid = _load(book, sheet_name, layout)
     misplaced = misplaced_labels(grid.get, layout)
@@ -236,8 +195,6 @@ def _read_foreign_sheet(book: CalamineWorkbook, name: str, sheet_name: str, cand
     """A sheet with every label of a variant in place is read by the fixed positions; otherwise by
     the labels of the variant it matches best (its title, then the share of its labels found);
     failing that, as before, when most labels are in place."""
-    from .anchored import locate, read_by_labels  # anchored builds on this module
-
     grids = {layout.variant.name: _load(book, sheet_name, layout) for layout in candidates}
     best = None
     for layout in candidates:
@@ -280,9 +237,6 @@ def _looks_like(grid: _Grid, layout: Layout) -> bool:
     return hits * 2 > len(labels)
 
 
-CellGetter = Callable[[int, int], Any]
-
-
 def read_sheet(grid: _Grid, file: str, sheet: str, layout: Layout, *,
                form_id: str = "", scan: Scan | None = None, misplaced: list[Label] | None = None) -> FormRecord:
     """Read one form from a sheet laid out as ``layout`` says (``misplaced``: the
@@ -295,12 +249,12 @@ def read_sheet(grid: _Grid, file: str, sheet: str, layout: Layout, *,
                         form_id=form_id)
     for label in misplaced_labels(cell, layout) if misplaced is None else misplaced:
         found = cell(label.area.first_row, label.area.first_col)
-        sink.add("LAYOUT-001", cell=label.area.ref, field=label.text, value=text_from_cell(found),
+        sink.add(Problem.LAYOUT_001, cell=label.area.ref, field=label.text, value=text_from_cell(found),
                  expected=label.text)
     for slot in layout.slots:
         read_slot(record, sink, slot, cell(slot.area.first_row, slot.area.first_col), slot.area.ref,
                   formulas=formulas, date1904=scan.date1904)
-    indicators = _read_indicators(grid.rows, layout, record, sink)
+    indicators = read_indicators(grid.rows, layout, record, sink)
     _indicator_formulas(formulas, layout, sink)
     complete_form(record, layout, indicators)
     record.issues = sink.issues
@@ -318,38 +272,6 @@ def misplaced_labels(cell: CellGetter, layout: Layout) -> list[Label]:
     return misplaced
 
 
-def read_slot(record: FormRecord, sink: IssueSink, slot: Slot, raw: Any, ref: str, *,
-              formulas: dict[str, bool], date1904: bool = False) -> None:
-    """Convert one input cell into the form, remembering its cell; a problem becomes an issue."""
-    pointer = slot.path.replace(".", "/")
-    record.cells[pointer] = ref
-    if ref in formulas and not formulas[ref]:
-        sink.add("CELL-001", cell=ref, field=slot.title, value="（公式）")
-        record.reported.add(pointer)
-        return
-    if is_blank(raw):
-        return
-    if ref in formulas:
-        sink.add("CELL-002", cell=ref, field=slot.title, value=text_from_cell(raw))
-    try:
-        value = convert_cell(slot.kind, raw, decimals=slot.decimals, date1904=date1904, unit=slot.unit)
-    except ValueProblem:
-        sink.add(_CODE_FOR_KIND[slot.kind], cell=ref, field=slot.title, value=text_from_cell(raw),
-                 expected=expectation(slot))
-        record.reported.add(pointer)
-        return
-    set_field(record.form, slot.path, value)
-
-
-def complete_form(record: FormRecord, layout: Layout, indicators: list[dict[str, str]]) -> None:
-    """The indicators in, required groups present (so a missing amount is reported at its own
-    cell) and keys in the schema's order."""
-    for parent in layout.required_parents:
-        record.form.setdefault(parent, {})
-    record.form[layout.indicator_field] = indicators
-    record.form = _in_schema_order(record.form, layout)
-
-
 def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSink) -> None:
     """A formula without a saved value in the indicator table is reported, never read as empty."""
     columns = {area.first_col: part for part, area in layout.indicator_areas.items()}
@@ -358,64 +280,4 @@ def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSi
         if row >= layout.first_indicator_row and col in columns:
             part = columns[col]
             if not cached:
-                sink.add("CELL-001", cell=ref, field=layout.indicator_titles[part], value="（公式）")
-
-
-def _in_schema_order(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
-    """Keys in the schema's order, so `perfxl read` prints forms the way the schema lists them."""
-    order = layout.key_order
-    ordered: dict[str, Any] = {}
-    for key in order[""]:
-        if key in form:
-            value = form[key]
-            if isinstance(value, dict) and key in order:
-                value = {child: value[child] for child in order[key] if child in value}
-            ordered[key] = value
-    return ordered
-
-
-_CODE_FOR_KIND = {AMOUNT: "VALUE-002", DATE: "VALUE-003", INTEGER: "VALUE-005"}
-
-
-
-def _read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
-                     sink: IssueSink) -> list[dict[str, str]]:
-    """Indicator rows under the header; 一级/二级 are merged over their rows, so a blank one
-    carries down from the row above, exactly as the printed table reads."""
-    areas = layout.indicator_areas
-    col1, col2, col_name, col_target = columns = [areas[part].first_col for part in ("level1", "level2", "name", "target")]
-    last = max(columns)
-    indicators: list[dict[str, str]] = []
-    level1 = level2 = ""
-    level1_cell = level2_cell = ""  # where the carried value really is: the merged cell's top
-    cells = record.cells
-    prefix = layout.indicator_field
-    first = layout.first_indicator_row
-    for row, values in enumerate(rows[first:first + MAX_INDICATOR_ROWS], start=first):
-        if len(values) <= last:
-            values = values + [""] * (last + 1 - len(values))
-        # the four cells as text; a str (nearly every cell) needs only its strip
-        value1, value2, name, target = [raw.strip() if type(raw) is str else text_from_cell(raw)
-                                        for raw in (values[col1], values[col2], values[col_name], values[col_target])]
-        if value1:
-            level1, level2 = value1, ""
-            level1_cell = level2_cell = layout.indicator_cell("level1", row)
-        if value2:
-            level2, level2_cell = value2, layout.indicator_cell("level2", row)
-        if not name and not target:
-            continue
-        if not level1:
-            sink.add("LAYOUT-002", cell=layout.indicator_cell("name", row), value=row + 1)
-            continue
-        at = f"{prefix}/{len(indicators)}/"
-        item = {"level1": level1, "level2": level2} if level2 else {"level1": level1}
-        if name:
-            item["name"] = name
-        if target:
-            item["target"] = target
-        cells[at + "level1"] = level1_cell
-        cells[at + "level2"] = level2_cell if level2 else layout.indicator_cell("level2", row)
-        cells[at + "name"] = layout.indicator_cell("name", row)
-        cells[at + "target"] = layout.indicator_cell("target", row)
-        indicators.append(item)
-    return indicators
+                sink.add(Problem.CELL_001, cell=ref, field=layout.indicator_titles[part], value="（公式）")

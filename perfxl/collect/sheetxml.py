@@ -20,25 +20,24 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Sequence
 
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.xmlwriter import XMLwriter
+
+from ..form.values import EXCEL_CELL_LIMIT
+from .xlsxinternals import escape_control_characters
 
 _EPOCH = dt.date(1899, 12, 30)
 _ESCAPES = re.compile(r"[&<>]")
-_escape_controls = XMLwriter._escape_control_characters  # "\x01" → _x0001_, as Excel stores it
 
 
 _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
-_CELL_LIMIT = 32767  # Excel's characters per cell: a longer inline string makes it "repair" the file
-
-
-def _text(value: str) -> str:
-    if len(value) > _CELL_LIMIT:  # a 10 MB text cell is reported by validation; the master keeps its start
-        value = value[:_CELL_LIMIT - 1] + "…"
+def cell_text(value: str) -> str:
+    """A text as an inline string holds it: cut to Excel's cell limit, escaped."""
+    if len(value) > EXCEL_CELL_LIMIT:  # a 10 MB text cell is reported by validation; the master keeps its start
+        value = value[:EXCEL_CELL_LIMIT - 1] + "…"
     if not _NEEDS_WORK.search(value):  # almost every text: nothing to escape
         return value
-    value = _escape_controls(value)
+    value = escape_control_characters(value)
     if _ESCAPES.search(value):
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value
@@ -79,9 +78,9 @@ class SheetData:
         parts.append("</row>")
         # One check for the whole row: most rows need no escaping and no cut (tab is allowed in XML).
         texts = "\t".join(parts[i] for i in text_at)
-        if len(texts) > _CELL_LIMIT or _NEEDS_WORK.search(texts):
+        if len(texts) > EXCEL_CELL_LIMIT or _NEEDS_WORK.search(texts):
             for i in text_at:
-                parts[i] = _text(parts[i])
+                parts[i] = cell_text(parts[i])
         self.handle.write("".join(parts))
 
     def xml(self) -> Iterable[bytes]:

@@ -11,10 +11,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterable
 
-from .layout import LONG_TEXT, TEXT, Layout
-from .reader import FormRecord
+from ..form.layout import LONG_TEXT, TEXT, Layout
+from ..form.values import canonical_decimal
+from ..model import FormRecord
 from .targets import ParsedTarget, Period, fold, parse_folded_target, parse_period
-from .values import canonical_decimal
 
 # --- a form as the rules see it --------------------------------------------------------------
 _AMOUNT = re.compile(r"\d+(\.\d+)?")
@@ -38,7 +38,6 @@ class _LayoutFacts:
             self.pair_order.setdefault(pair, position)  # as list.index: the first
         self.levels = {"level1": set(layout.framework), "level2": {l2 for l1, l2 in pairs}}
         self._has_field: dict[str, bool] = {}
-        self._titles: dict[str, str] = {}
         self._known_levels: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     def _amount_fields(self) -> dict[str, str]:
@@ -82,17 +81,6 @@ class _LayoutFacts:
             else:
                 self._has_field[path] = True
         return self._has_field[path]
-
-    def field_title(self, pointer: str) -> str:
-        """The schema title of the field at a pointer such as ``funding/total`` (its last part
-        when the schema has none)."""
-        if pointer not in self._titles:
-            parts = pointer.split("/")
-            try:
-                self._titles[pointer] = self.layout.variant.field_schema(".".join(parts)).get("title", parts[-1])
-            except KeyError:
-                self._titles[pointer] = parts[-1]
-        return self._titles[pointer]
 
 
 _FACTS: "weakref.WeakKeyDictionary[Layout, _LayoutFacts]" = weakref.WeakKeyDictionary()
@@ -298,19 +286,14 @@ class FormView:
         return f"（{cell}）" if cell else ""
 
     def title(self, pointer: str) -> str:
-        parts = pointer.split("/")
-        if not pointer:
-            return "表单"
-        if parts[0] == self.layout.indicator_field:
-            if len(parts) >= 3:
-                part = self.layout.indicator_titles.get(parts[2], parts[2])
-                return f"第 {int(parts[1]) + 1} 条指标的{part}"
-            return self.indicators_title
-        return self.facts.field_title(pointer)
+        parts = pointer.split("/") if pointer else []
+        if len(parts) == 2 and parts[0] == self.layout.indicator_field:
+            return self.indicators_title  # a finding about a whole indicator row names the table
+        return self.layout.field_title(parts)
 
     @property
     def indicators_title(self) -> str:
-        return self.layout.variant.field_schema(self.layout.indicator_field).get("title", "绩效指标")
+        return self.layout.indicators_title
 
     def first_indicator_pointer(self) -> str:
         """Where a finding about the indicator table as a whole points: its first 一级 cell."""
@@ -351,12 +334,12 @@ class _Memo(dict):  # type: ignore[type-arg]
 def _read_name(text: str) -> tuple[str, str]:
     """A 三级 name stripped, and folded for comparison."""
     name = text.strip()
-    return name, _fold(name)
+    return name, fold_text(name)
 
 
 def _read_target(text: str) -> tuple[str, ParsedTarget | None]:
     """A 年度指标值 folded for comparison, and read (None when blank)."""
-    folded = _fold(text)
+    folded = fold_text(text)
     return folded, (parse_folded_target(text, folded) if text.strip() else None)
 
 
@@ -376,12 +359,12 @@ def _label(index: int, item: dict[str, Any]) -> str:
     return f"第 {index + 1} 条指标“{name}”" if name else f"第 {index + 1} 条指标（{item.get('level2', '')}）"
 
 
-_fold = fold  # text compared the way a person reads it: NFKC, no whitespace (perfxl.targets)
+fold_text = fold  # text compared the way a person reads it: NFKC, no whitespace (perfxl.targets)
 
 
-def _number(value: Decimal) -> str:
+def number_text(value: Decimal) -> str:
     return canonical_decimal(value)
 
 
-def _years(first: int, last: int) -> str:
+def years_text(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"

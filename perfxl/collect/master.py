@@ -7,9 +7,7 @@ through ``write_string``: a project named ``=HYPERLINK(…)`` stays text (formul
 
 from __future__ import annotations
 
-import csv
 import math
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,19 +15,21 @@ from typing import Any, Callable, Iterable, Sequence
 
 import xlsxwriter
 
-from .collect import Collection, CollectedForm
-from .issues import SEVERITY_ORDER
-from .layout import AMOUNT, DATE, INTEGER, Layout, display_width, get_layout
-from .variant import DEFAULT_VARIANT
+from ..check.targets import parse_target_cached
+from ..form.layout import AMOUNT, DATE, INTEGER, Layout, display_width, get_layout
+from ..form.values import get_field
+from ..form.variant import DEFAULT_VARIANT
+from ..problems import SEVERITY_ORDER
+from ..write.paper import set_a4
+from ..write.workbook import FIXED_TIMESTAMP
+from .consolidate import CollectedForm, Collection
 from .sheetxml import SheetData, swap_sheet_data
-from .targets import parse_target_cached
-from .values import get_field
-from .writer import FIXED_TIMESTAMP
+from .xlsxinternals import xf_index
 
 PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"
 AMOUNT_FORMAT = "#,##0.00####"
 MAX_SHEET_ROWS = 1_048_576  # Excel's rows per sheet, the header included
-IDENTITY_FIELDS = ("department", "implementing_unit", "year", "project_name")
+LEADING_FIELDS = ("department", "implementing_unit", "year", "project_name")  # who and what, first
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def _field(path: str) -> Callable[[CollectedForm], Any]:
     return lambda item: get_field(item.record.form, path)
 
 
-def _layouts(collection: Collection) -> list[Layout]:
+def layouts_of(collection: Collection) -> list[Layout]:
     """The variants present, in order of first appearance (the default variant when empty)."""
     names = list(dict.fromkeys(item.variant for item in collection.forms)) or [DEFAULT_VARIANT]
     return [get_layout(name) for name in names]
@@ -67,7 +67,7 @@ def project_columns(layouts: Sequence[Layout]) -> list[Column]:
             key = f"{slot.path}@{slot.unit}" if slot.kind == AMOUNT else slot.path
             slots.setdefault(key, slot)
             variants_of.setdefault(key, set()).add(layout.variant.name)
-    keys = [k for k in IDENTITY_FIELDS if k in slots] + [k for k in slots if k not in IDENTITY_FIELDS]
+    keys = [k for k in LEADING_FIELDS if k in slots] + [k for k in slots if k not in LEADING_FIELDS]
     columns = [Column("序号", lambda item: None, "index")]
     for key in keys:
         slot = slots[key]
@@ -108,11 +108,12 @@ FILE_HEADERS = ["路径", "大小（字节）", "SHA-256", "状态", "表单数"
 def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
     for item in collection.forms:
         form = item.record.form
-        items = form.get("indicators")
+        field = get_layout(item.variant).indicator_field
+        items = form.get(field)
         for index, ind in enumerate(items if isinstance(items, list) else []):
             if not isinstance(ind, dict):
                 continue  # a JSON form of the wrong shape: reported by validation, not a row
-            cell = item.record.cells.get(f"indicators/{index}/name", "")
+            cell = item.record.cells.get(f"{field}/{index}/name", "")
             target = ind.get("target", "")
             parsed = parse_target_cached(target) if isinstance(target, str) and target.strip() else None
             reading = ([parsed.operator, parsed.number, parsed.unit, parsed.kind] if parsed else [None] * 4)
@@ -201,17 +202,9 @@ class _Sheet:
         self.headers = list(headers)
         self.widths = [display_width(h) + 2 for h in headers]
         self.data = SheetData(kinds)
-        self.styles = [book.formats[(k, False)]._get_xf_index() for k in self.kinds]
-        self.data.add(headers, [book.header._get_xf_index()] * len(headers), all_text=True)
-        self._setup()
-
-    def _setup(self) -> None:
-        ws = self.ws
-        ws.freeze_panes(1, 0)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.repeat_rows(0)
-        ws.fit_to_pages(1, 0)
+        self.styles = [xf_index(book.formats[(k, False)]) for k in self.kinds]
+        self.data.add(headers, [xf_index(book.header)] * len(headers), all_text=True)
+        _list_setup(self.ws)
 
     def set_widths(self, sample: Iterable[list[Any]]) -> None:
         # Measured on a sample: a district's 100,000 rows need not be measured one by one.
@@ -239,7 +232,7 @@ class _XlsxSheet:
         self.headers = list(headers)
         self.widths = [display_width(h) + 2 for h in headers]
         self.row = 0
-        _Sheet._setup(self)  # type: ignore[arg-type]
+        _list_setup(self.ws)
         self.write_row(headers, header=True)
 
     set_widths = _Sheet.set_widths
@@ -263,12 +256,11 @@ class _XlsxSheet:
         self.ws.autofilter(0, 0, max(self.row - 1, 0), len(self.headers) - 1)
 
 
-def _iso(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-        return True
-    except ValueError:
-        return False
+def _list_setup(ws) -> None:
+    """A list sheet: header frozen and repeated on every printed page, A4 landscape, one page wide."""
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)
+    set_a4(ws, landscape=True)
 
 
 class _Book:
@@ -307,7 +299,7 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = _Book(path)
-    layouts = _layouts(collection)
+    layouts = layouts_of(collection)
     columns = project_columns(layouts)
 
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
@@ -374,36 +366,3 @@ def _write_units(book: _Book, collection: Collection, amount_columns: Sequence[C
         chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
         chart.set_size({"width": 720, "height": max(240, 40 * len(totals) + 80)})
         sheet.ws.insert_chart(sheet.row + 2, 0, chart)
-
-
-# --- CSV exports ---------------------------------------------------------------------------
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    """A CSV has no cell types: Excel would run a text starting with = + - @ as a formula, so such
-    text gets a leading apostrophe (the usual CSV-injection guard; Excel shows it as text)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def write_csv(collection: Collection, out_dir: str | Path) -> list[Path]:
-    """项目汇总 and 绩效指标明细 as CSV, UTF-8 with BOM so Excel opens the Chinese correctly."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    columns = project_columns(_layouts(collection))
-    written = []
-    for name, headers, rows in (
-            (PROJECTS, [c.header for c in columns], project_rows(collection, columns)),
-            (INDICATORS, INDICATOR_HEADERS, indicator_rows(collection))):
-        path = out_dir / f"{name}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(headers)
-            for row in rows:
-                writer.writerow([_csv_cell(v) for v in row])
-        written.append(path)
-    return written

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from .variant import Variant, load_variant
 
@@ -207,6 +207,7 @@ class Layout:
         self.framework = variant.framework()
         self.slot_by_path = {slot.path: slot for slot in self.slots}
         self._cell_refs: dict[tuple[str, int], str] = {}
+        self._titles: dict[tuple[str, ...], str] = {}
         self.required_parents = [p for p in dict.fromkeys(s.path.rpartition(".")[0] for s in self.slots)
                                  if p and p in required]
 
@@ -261,6 +262,35 @@ class Layout:
     def header_labels(self) -> list[Label]:
         return [Label(self.indicator_area(part, self.header_row), self.indicator_headers[part])
                 for part in INDICATOR_PARTS]
+
+    # --- titles -------------------------------------------------------------------------
+    @cached_property
+    def indicators_title(self) -> str:
+        """The title of the indicator table as a whole (绩效指标)."""
+        return self.variant.field_schema(self.indicator_field).get("title", "绩效指标")
+
+    def field_title(self, path: Sequence[str | int]) -> str:
+        """The Chinese title of a field path such as ``["funding", "total"]`` or
+        ``["indicators", 3, "target"]`` (第 4 条指标的年度指标值), from the schema: the one place
+        messages get their field names.  A path the schema does not know gives its last part."""
+        key = tuple(str(part) for part in path)
+        if key not in self._titles:  # asked for every problem reported
+            self._titles[key] = self._field_title(key)
+        return self._titles[key]
+
+    def _field_title(self, path: tuple[str, ...]) -> str:
+        if not path:
+            return "表单"
+        if path[0] == self.indicator_field and len(path) >= 3:
+            return f"第 {int(path[1]) + 1} 条指标的{self.indicator_titles.get(path[2], path[2])}"
+        if path[0] == self.indicator_field and len(path) == 2:
+            return f"第 {int(path[1]) + 1} 条指标"
+        if path[0] == self.indicator_field:
+            return self.indicators_title
+        try:
+            return self.variant.field_schema(".".join(path)).get("title", path[-1])
+        except (KeyError, TypeError):
+            return path[-1]
 
     # --- checks and measures ------------------------------------------------------------
     def all_fixed_labels(self) -> list[Label]:
@@ -330,6 +360,3 @@ def _runs(rows: tuple[IndicatorRow, ...], key, column: Area) -> Iterable[Area]:
 def get_layout(name: str) -> Layout:
     return Layout(load_variant(name))
 
-
-def column_name(col: int) -> str:
-    return xl_col_to_name(col)

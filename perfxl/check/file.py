@@ -1,0 +1,39 @@
+"""One input file read and checked: every form validated against the schema, then reviewed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import DEFAULT_SETTINGS, Settings
+from ..form.variant import DEFAULT_VARIANT
+from ..model import Checked, WorkbookResult
+from ..problems import IssueSink, Problem, has_errors
+from ..read.inputs import WORKBOOK_SUFFIXES
+from ..read.jsonfile import read_json_file
+from ..read.workbook import read_workbook
+from .review import review_record
+from .validate import validate_record
+
+
+def check_file(path: str | Path, *, variant: str | None = None, settings: Settings = DEFAULT_SETTINGS,
+               display_name: str | None = None, data: bytes | None = None) -> Checked:
+    """Read one workbook or JSON file, validate every form in it against the schema and, for a
+    form without schema errors, run the review rules (unless ``settings.review`` is None).
+    ``data``: a workbook's bytes when the caller has read them already."""
+    path = Path(path)
+    name = display_name or str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        result = read_json_file(path, name, variant or DEFAULT_VARIANT)
+    elif suffix in WORKBOOK_SUFFIXES:
+        result = read_workbook(path, variant=variant, display_name=name, limits=settings.limits, data=data)
+    else:
+        sink = IssueSink(file=name)
+        sink.add(Problem.FILE_004, value=path.suffix or path.name)
+        return Checked(WorkbookResult(name, [], sink.issues))
+    for record in result.forms:
+        record.issues.extend(validate_record(record))
+        # Review judges a well-formed form; on a form with schema errors it would mostly echo them.
+        if settings.review is not None and not has_errors(record.issues):
+            record.issues.extend(review_record(record, settings.review))
+    return Checked(result)

@@ -1,0 +1,124 @@
+"""The one worker job per input file, for ``validate`` and ``collect`` alike, and running it.
+
+A job reads the file once (its bytes give the SHA-256, pass the safety gate and go to the
+parser), checks it (:func:`perfxl.check.file.check_file`) and sends back plain data: the file's
+entry for 文件清单, its forms (for ``collect`` spooled: pickled, with their identity and problem
+counts worked out here, in parallel) and its file-level problems.  Each job runs in a guarded
+worker (:mod:`.isolation`); a worker that crashes or overruns becomes one FILE-006 problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..check.file import check_file
+from ..config import DEFAULT_SETTINGS, Settings
+from ..form.identity import collection_key
+from ..form.layout import get_layout
+from ..model import Checked, FormRecord, WorkbookResult
+from ..problems import ERROR, WARNING, Issue, Problem, make_issue
+from ..read.inputs import iter_input_files
+from .isolation import Failure, run_isolated
+from .store import SpooledForm
+
+COLLECTED = "已汇总"  # 文件清单's status of a file whose forms are all in the master (the default)
+
+
+@dataclass(slots=True)
+class FileEntry:
+    """One input file, as 文件清单 lists it."""
+
+    path: str
+    size: int
+    sha256: str
+    mtime: float
+    status: str = COLLECTED
+    forms: int = 0
+    note: str = ""
+    foreign: bool = False
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What a worker sends back: plain data, no workbook objects."""
+
+    entry: FileEntry
+    forms: list[SpooledForm] | list[FormRecord]  # spooled for collect, whole for validate
+    issues: list[Issue]  # file-level only
+
+
+# (path, variant or None to recognise it, settings, spool the records for collect)
+Job = tuple[str, "str | None", Settings, bool]
+
+
+def check_job(job: Job) -> FileResult:
+    """Read and check one file (in a worker process)."""
+    path_text, variant, settings, spooled = job
+    try:
+        entry, data = read_entry(path_text, settings.limits.max_file_bytes)
+    except OSError as exc:
+        return FileResult(FileEntry(path_text, 0, "", 0.0), [],
+                          [make_issue(Problem.FILE_001, file=path_text, expected=exc.strerror or str(exc))])
+    try:
+        checked = check_file(Path(path_text), variant=variant, settings=settings, data=data)
+    except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
+        return FileResult(entry, [], [make_issue(Problem.FILE_001, file=path_text,
+                                                 expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
+    forms = checked.result.forms
+    return FileResult(entry, [spool(record) for record in forms] if spooled else forms, checked.result.issues)
+
+
+def run_jobs(paths: list[str], *, variant: str | None, settings: Settings, workers: int, spooled: bool,
+             on_progress: Callable[[int, int], None] | None = None,
+             entry_of_failed: Callable[[str], FileEntry] | None = None) -> Iterable[FileResult]:
+    """Every file's result, in input order, as the workers deliver them (a crashed or overrun
+    worker's file as a FILE-006 result; ``entry_of_failed`` makes its entry)."""
+    jobs = [(path, variant, settings, spooled) for path in paths]
+    results = run_isolated(check_job, jobs, workers=workers, seconds=settings.limits.seconds,
+                           memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
+    for path, result in zip(paths, results):
+        if isinstance(result, Failure):
+            entry = entry_of_failed(path) if entry_of_failed else FileEntry(path, 0, "", 0.0)
+            result = FileResult(entry, [], [make_issue(Problem.FILE_006, file=path, expected=result.detail)])
+        yield result
+
+
+def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None,
+                   settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
+                   on_progress: Callable[[int, int], None] | None = None) -> list[Checked]:
+    """Check every file, each in an isolated worker process (a parser crash costs one file)."""
+    files = [str(path) for path in iter_input_files(paths)]
+    results = run_jobs(files, variant=variant, settings=settings, workers=workers, spooled=False,
+                       on_progress=on_progress)
+    return [Checked(WorkbookResult(result.entry.path, list(result.forms), result.issues)) for result in results]
+
+
+def read_entry(path_text: str, max_bytes: int) -> tuple[FileEntry, bytes | None]:
+    """The file's entry, and its bytes when a workbook of that size may be read (one read serves
+    the hash, the safety check and the parser); a larger file is hashed as a stream, then refused."""
+    with open(path_text, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        if 0 < stat.st_size <= max_bytes:
+            data = handle.read(stat.st_size)
+            digest = hashlib.sha256(data).hexdigest()
+        else:
+            data, digest = None, hashlib.file_digest(handle, "sha256").hexdigest()
+    return FileEntry(path=path_text, size=stat.st_size, sha256=digest, mtime=stat.st_mtime), data
+
+
+def spool(record: FormRecord) -> SpooledForm:
+    """The worker's side of the store: the identity and problem counts computed here, in parallel,
+    and the record pickled, with its problems and only the cells the master shows (each cell map
+    is half a record)."""
+    severities = [issue.severity for issue in record.issues]
+    spooled = SpooledForm(record.variant, record.foreign, collection_key(get_layout(record.variant), record.form, record.form_id),
+                          severities.count(ERROR), severities.count(WARNING), len(severities))
+    record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
+    record.reported = set()
+    spooled.blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+    return spooled

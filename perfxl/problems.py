@@ -1,0 +1,348 @@
+"""The one catalogue of problems perfxl reports, review rules included.
+
+Every problem is data: an :class:`Issue` carrying where it is (file, sheet, cell), what it is
+about (field, value), what it is (code, severity) and a Chinese message for the person who filled
+the form.  Every code is a member of :class:`Problem` with its severity and message template, as
+in pyxform's ``errors.py``: reading and validation problems, cross-file findings, and the review
+rules (绩效目标审核) with their title, rationale and parameters (their check functions are in
+:mod:`perfxl.check.rules`).  A code that is not here cannot be reported: ``Problem.FILE_009``
+fails where it is written, not at run time in a rare branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+ERROR = "错误"
+WARNING = "警告"
+INFO = "提示"
+
+SEVERITIES = (ERROR, WARNING, INFO)
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A review rule's setting that perfxl.toml may change."""
+
+    name: str
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    code: str
+    severity: str
+    template: str  # str.format template; may use {field} {value} {expected} and extra keys
+    description: str = ""  # when it is reported (review rules: the check function's docstring)
+    title: str = ""  # review rules: the rule's short Chinese name
+    rationale: str = ""  # review rules: why the rule exists
+    params: tuple[Param, ...] = ()  # review rules: what perfxl.toml may set
+
+
+def _rule(code: str, severity: str, title: str, template: str, rationale: str, *params: Param) -> ProblemType:
+    return ProblemType(code, severity, template, title=title, rationale=rationale, params=params)
+
+
+def _levels_param(default: tuple[str, ...], what: str) -> Param:
+    return Param("levels", default, f"{what} names that count; names the framework lacks are ignored")
+
+
+_SATISFACTION_PARAMS = (
+    Param("levels", ("满意度指标",), "一级 names whose indicators are satisfaction indicators"),
+    Param("keywords", ("满意",), "a 三级 name containing one of these is a satisfaction indicator too")
+)
+
+
+class Problem(Enum):
+    """Every problem code, in the order the docs list them (review rules: the order they run)."""
+
+    # --- the file as a whole -------------------------------------------------------------
+    FILE_001 = ProblemType("FILE-001", ERROR, "无法读取文件：{expected}。请确认文件是 Excel 工作簿（.xlsx/.xls/.ods）后重新提交。",
+                           "The file cannot be opened as a workbook at all.")
+    FILE_002 = ProblemType("FILE-002", ERROR, "工作簿中没有找到绩效目标表（{expected}）。",
+                           "A workbook without any sheet that looks like a form of a known variant.")
+    FILE_003 = ProblemType("FILE-003", ERROR, "JSON 文件无法解析：{expected}。",
+                           "A .json input that is not valid JSON.")
+    FILE_008 = ProblemType("FILE-008", ERROR, "JSON 文件中没有表单（应为一个表单对象或表单数组）。",
+                           "A .json input holding no form at all (an empty array).")
+    FILE_005 = ProblemType("FILE-005", ERROR, "{expected}。",
+                           "A file refused before parsing: encrypted, a zip bomb, XML with a DTD, not a workbook by content, out-of-bounds cells.")
+    FILE_006 = ProblemType("FILE-006", ERROR, "读取此文件时{expected}，已跳过。请在 Excel 中重新保存后提交。",
+                           "The worker reading the file crashed (a native parser abort) or ran out of time.")
+    FILE_004 = ProblemType("FILE-004", ERROR, "不支持的文件类型“{value}”，应为 .xlsx、.xlsm、.xls、.ods 或 .json。",
+                           "Input whose extension perfxl does not read.")
+    # --- the sheet's structure -----------------------------------------------------------
+    LAYOUT_001 = ProblemType("LAYOUT-001", ERROR, "单元格应为标签“{expected}”，实际为“{value}”。模板结构可能已被修改，请使用下发的模板填写。",
+                             "A label is not where the layout says: rows or columns were inserted or the label edited.")
+    CELL_001 = ProblemType("CELL-001", ERROR, "“{field}”是公式，但文件中没有保存计算结果（可能由不计算公式的程序保存），无法读取。请在 Excel 中打开、保存后重新提交，或直接填写数值。",
+                           "A formula cell without a cached value: never read as empty.")
+    CELL_002 = ProblemType("CELL-002", INFO, "“{field}”是公式，已采用文件中保存的计算结果“{value}”。",
+                           "A formula cell with a cached value: the value is used.")
+    FILE_007 = ProblemType("FILE-007", INFO, "工作簿含有宏（VBA 代码）。宏没有运行，只读取了单元格中的值。",
+                           "An .xlsm with a macro project: values read, macro never run.")
+    LAYOUT_002 = ProblemType("LAYOUT-002", WARNING, "第 {value} 行有内容但不在指标行中（缺少一级指标），已忽略。",
+                             "An indicator row whose 一级指标 cannot be determined.")
+    LAYOUT_003 = ProblemType("LAYOUT-003", WARNING, "模板结构已被修改（{expected}）。表单内容已{how}读取，请核对读取结果；今后请使用下发的模板填写，不要改动表格结构。",
+                             "A perfxl sheet whose labels are not where the layout says (rows or columns moved, labels edited, sheet renamed): read by its labels instead, one warning per sheet.")
+    LAYOUT_004 = ProblemType("LAYOUT-004", WARNING, "此处内容有歧义：{expected}（“{value}”）。请核对。",
+                             "Text the label-anchored reader cannot place for sure: a value beside no label, a shifted indicator row, an unclear tick. Never guessed silently.")
+    LAYOUT_005 = ProblemType("LAYOUT-005", ERROR, "没有找到标签“{expected}”，“{field}”没有读取。",
+                             "A label the label-anchored reader cannot find anywhere on the sheet (a warning for optional fields).")
+    # --- values --------------------------------------------------------------------------
+    VALUE_001 = ProblemType("VALUE-001", ERROR, "“{field}”为必填项，但未填写。",
+                            "A required value is missing.")
+    VALUE_002 = ProblemType("VALUE-002", ERROR, "“{field}”应为金额（{expected}），实际为“{value}”。",
+                            "An amount that is not a non-negative decimal with at most 6 decimals.")
+    VALUE_003 = ProblemType("VALUE-003", ERROR, "“{field}”应为{expected}，实际为“{value}”。",
+                            "A date that cannot be understood.")
+    VALUE_004 = ProblemType("VALUE-004", ERROR, "“{field}”应为 {expected} 之一，实际为“{value}”。",
+                            "A value outside the allowed list (项目类别, 一级/二级指标).")
+    VALUE_005 = ProblemType("VALUE-005", ERROR, "“{field}”应为{expected}，实际为“{value}”。",
+                            "A year that is not a whole number in range.")
+    VALUE_006 = ProblemType("VALUE-006", ERROR, "“{field}”内容过长：最多 {expected} 个字符，实际 {value} 个字符。",
+                            "Text longer than the schema allows.")
+    VALUE_007 = ProblemType("VALUE-007", ERROR, "“{field}”的值“{value}”不符合要求：{expected}。",
+                            "Any other schema violation (the catch-all; the expected text comes from the schema).")
+    VALUE_008 = ProblemType("VALUE-008", ERROR, "二级指标“{value}”不属于一级指标“{level1}”，应为 {expected} 之一。",
+                            "An indicator whose 二级指标 does not belong to its 一级指标 in the variant's framework.")
+    VALUE_009 = ProblemType("VALUE-009", ERROR, "至少应填写 {expected} 条绩效指标，实际 {value} 条。",
+                            "Too few (or too many) indicators.")
+    VALUE_010 = ProblemType("VALUE-010", ERROR, "“{field}”应为文字，实际为“{value}”（首尾不能有空格或换行，不能含控制字符）。",
+                            "Text with control characters or surrounding whitespace (from JSON input).")
+    # --- across files (collect) -----------------------------------------------------------
+    COLLECT_001 = ProblemType("COLLECT-001", WARNING, "本表单与“{value}”中的同一表单内容不同，已采用修改时间较新的版本，本版本未计入汇总。",
+                              "Two different versions of the same form: the newer file wins (see collect --help).")
+    VALUE_011 = ProblemType("VALUE-011", ERROR, "“{field}”不是表单中的字段。",
+                            "A JSON key the schema does not know.")
+
+    # --- 绩效目标审核: the review rules, grouped as docs/rules.md prints them --------------------
+    FUND_001 = _rule("FUND-001", ERROR, "项目资金总额 = 财政资金 + 其他资金",
+                     "项目资金总额为 {value} {unit}，但{parts}，合计 {expected} {unit}，两者应相等。",
+                     "资金来源的分项之和必须等于总额；金额按十进制精确比较，误差为 0。")
+    FUND_002 = _rule("FUND-002", ERROR, "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
+                     "年度资金申请总额为 {value} {unit}，但{parts}，合计 {expected} {unit}，两者应相等。",
+                     "年度申请额由当年拨款、上年结转和其他资金组成，分项之和必须等于总额（误差为 0）。")
+    FUND_003 = _rule("FUND-003", ERROR, "年度资金申请总额不超过项目资金总额",
+                     "年度资金申请总额 {value} {unit}超过了项目资金总额{total_at} {total} {unit}。",
+                     "一个年度申请的资金不能多于整个项目的资金。")
+    FUND_004 = _rule("FUND-004", ERROR, "分项已填时年度资金申请总额必须填写",
+                     "年度资金申请总额未填写，但已填写了{parts}，应填写合计 {expected} {unit}。",
+                     "年度资金申请总额是预算申报的核心数字；只有分项没有合计，无法核对，也无法汇总。")
+    DATE_001 = _rule("DATE-001", ERROR, "计划开始日期不晚于计划完成日期",
+                     "计划开始日期 {value} 晚于计划完成日期{end_at} {end}。",
+                     "项目不能在开始之前完成；多半是两个日期填反或年份写错。")
+    DATE_002 = _rule("DATE-002", ERROR, "表头年度在计划实施期间内",
+                     "表头年度为 {value} 年，不在计划实施期间 {start}{start_at} 至 {end}{end_at} 的年份（{expected}）内。",
+                     "绩效目标表按预算年度申报，年度必须落在项目的计划实施期间内；不符多半是沿用了往年的表头。")
+    DATE_003 = _rule("DATE-003", WARNING, "项目总目标期间覆盖计划实施期间",
+                     "项目总目标期间“{value}”没有覆盖计划实施期间 {start}{start_at} 至 {end}{end_at}，应为 {expected}。",
+                     "项目总目标是整个实施期的目标，其期间至少要包含计划实施的各个年份；不符多半是沿用了往年的期间。")
+    DATE_004 = _rule("DATE-004", INFO, "项目总目标期间不长于计划实施期间",
+                     "项目总目标期间“{value}”长于计划实施期间 {start}{start_at} 至 {end}{end_at}：如项目跨年度实施，"
+                     "计划开始、完成日期应填写整个项目的起止日期；否则期间应为 {expected}。",
+                     "期间比计划日期长，说明计划日期只填了本年度，或期间写错；审核时应确认项目的真实起止时间。")
+    DATE_005 = _rule("DATE-005", WARNING, "项目总目标期间可以识别",
+                     "项目总目标期间“{value}”无法识别，应写成如“2023年-2025年”或“2023年1月1日-2023年12月31日”，且开始不晚于结束。",
+                     "期间写不清楚，就无法与计划日期核对。")
+    DATE_006 = _rule("DATE-006", WARNING, "指标值中的年份在计划实施期间内",
+                     "{label}的年度指标值“{value}”写的是 {year} 年，不在计划实施期间 {expected} 年内。",
+                     "指标值的完成时间应在计划实施期间内；早于开始年份的竣工、完成时间多半是沿用了往年的指标。")
+    FRAME_001 = _rule("FRAME-001", ERROR, "有三级指标就要有年度指标值",
+                      "{label}没有年度指标值。",
+                      "没有指标值的指标无法考核。")
+    FRAME_002 = _rule("FRAME-002", ERROR, "有年度指标值就要有三级指标",
+                      "{label}填写了年度指标值“{value}”，但没有三级指标名称。",
+                      "不知道考核什么，指标值就没有意义；常见于把指标名称填进了指标值一栏。")
+    FRAME_003 = _rule("FRAME-003", WARNING, "三级指标名称不重复",
+                      "三级指标“{value}”与第 {first} 条指标{first_at}重复，同一项目的三级指标名称应各不相同。",
+                      "重复的指标会被重复考核，或说明复制后忘了修改。")
+    FRAME_004 = _rule("FRAME-004", INFO, "指标按指标体系顺序排列",
+                      "第 {n} 条指标（{value}）排在“{after}”之后；同一二级指标的指标应连续填写，并按指标体系的顺序排列：{expected}。",
+                      "表格按一级、二级指标合并单元格打印，顺序乱了就会出现重复的一级、二级指标块，难以阅读和汇总。")
+    COVER_001 = _rule("COVER-001", WARNING, "至少 1 条数量指标",
+                      "绩效指标中没有{levels}，应至少设置 1 条数量指标。",
+                      "产出数量是考核项目是否完成的基本依据（财政部项目支出绩效目标编报要求）。",
+                      _levels_param(("数量指标",), "二级"))
+    COVER_002 = _rule("COVER-002", WARNING, "至少 1 条质量或时效指标",
+                      "绩效指标中没有{levels}，应至少设置 1 条质量或时效指标。",
+                      "只写数量不写质量、时效，无法判断产出是否合格、及时。",
+                      _levels_param(("质量指标", "时效指标"), "二级"))
+    COVER_003 = _rule("COVER-003", WARNING, "至少 1 条效益指标",
+                      "绩效指标中没有{levels}下的指标，应至少设置 1 条效益指标。",
+                      "绩效目标要说明花钱带来什么效果，而不只是做了什么。",
+                      _levels_param(("效益指标",), "一级"))
+    COVER_004 = _rule("COVER-004", WARNING, "至少 1 条满意度指标",
+                      "绩效指标中没有{levels}下的指标，应至少设置 1 条满意度指标。",
+                      "服务对象满意度是绩效目标表的必备内容。",
+                      _levels_param(("满意度指标",), "一级"))
+    COVER_005 = _rule("COVER-005", WARNING, "成本指标为一级指标时至少 1 条成本指标",
+                      "绩效指标中没有{levels}下的指标，应至少设置 1 条成本指标。",
+                      "成本指标单列为一级指标的表式（如 2025 年起的新版表）要求写明成本控制目标。",
+                      _levels_param(("成本指标",), "一级"))
+    TARGET_001 = _rule("TARGET-001", WARNING, "满意度目标不低于下限",
+                       "{label}的满意度目标 {value} 低于 {min_satisfaction}%。",
+                       "满意度目标过低说明目标设定不积极；常见要求为不低于 90%。",
+                       Param("min_satisfaction", 90, "lowest acceptable satisfaction target, in %"),
+                       *_SATISFACTION_PARAMS)
+    TARGET_002 = _rule("TARGET-002", WARNING, "满意度目标是百分比",
+                       "{label}的年度指标值“{value}”不是百分比，满意度应写成如“≥90%”。",
+                       "满意度通过问卷测得，以百分比表示才能考核。",
+                       *_SATISFACTION_PARAMS)
+    TARGET_003 = _rule("TARGET-003", WARNING, "不能全部是定性指标",
+                       "全部 {count} 条指标的年度指标值都是定性描述（如“{value}”），应至少有 1 条可计量的定量指标。",
+                       "绩效目标应当细化量化；全是“提高”“及时”之类的描述，年终无法判断是否达成。")
+    TARGET_004 = _rule("TARGET-004", WARNING, "数量指标要有数值",
+                       "{label}属于数量指标，但年度指标值“{value}”没有数值，应写明具体数量（如“360人”“≥500份”）。",
+                       "数量指标就是要回答“多少”。",
+                       Param("levels", ("数量指标",), "二级 names whose targets must be amounts"))
+    TARGET_005 = _rule("TARGET-005", INFO, "定量指标值要有计量单位",
+                       "{label}的年度指标值“{value}”只有数字，没有计量单位（如 人、个、次、%）。",
+                       "没有单位的数字含义不清：109 是人、次还是元？")
+    TARGET_006 = _rule("TARGET-006", INFO, "指标值不重复指标名称",
+                       "{label}的年度指标值“{value}”重复了指标名称，只需填写指标值（如“{expected}”）。",
+                       "指标值一栏只写目标值，便于汇总和比对。")
+    TEXT_001 = _rule("TEXT-001", WARNING, "必要文字已填写",
+                     "“{field}”未填写。",
+                     "这些内容是审核绩效目标的依据（如项目总目标期间用于与计划日期核对）。",
+                     Param("fields", ("project_name", "department", "implementing_unit", "goals.overall_period",
+                     "goals.overall", "goals.annual"), "dotted paths of text that must be filled"))
+    TEXT_002 = _rule("TEXT-002", INFO, "长文字不过于简略",
+                     "“{field}”只有 {count} 个字，过于简略，建议不少于 {min_chars} 个字。",
+                     "目标只写一个短语，读者无法知道要做成什么样。",
+                     Param("min_chars", 10, "fewest characters (whitespace not counted) of a long text field"))
+    TEXT_003 = _rule("TEXT-003", WARNING, "没有残留的模板占位文字",
+                     "“{field}”中有模板占位文字“{placeholder}”，请替换为实际内容。",
+                     "占位文字说明这一栏还没有真正填写。",
+                     Param("placeholders", ("请填写", "请输入", "此处填写", "待填写", "XXX", "ＸＸＸ", "×××", "……",
+                     "...", "。。。", "***", "＊＊＊"),
+                     "texts that mark an unfilled template (compared ignoring case)"))
+    TEXT_004 = _rule("TEXT-004", WARNING, "长文字不过长",
+                     "“{field}”共 {count} 个字，超过 {max_chars} 个字，建议精炼。",
+                     "绩效目标应简明扼要，过长的目标打印时放不下，也难以考核。",
+                     Param("max_chars", 500, "most characters (whitespace not counted) of a long text field"))
+    TEXT_005 = _rule("TEXT-005", INFO, "跨年度项目的年度目标不照抄总目标",
+                     "年度总体目标与项目总目标{overall_at}完全相同，而项目计划实施期跨 {years} 个年度；年度总体目标应写本年度要完成的部分。",
+                     "跨年度项目的年度目标是总目标在本年度的分解；一年期项目两者相同是正常的。")
+
+    @property
+    def code(self) -> str:
+        return self.value.code
+
+    @property
+    def severity(self) -> str:
+        return self.value.severity
+
+    @property
+    def template(self) -> str:
+        return self.value.template
+
+    @property
+    def is_rule(self) -> bool:
+        """A review rule (绩效目标审核), as opposed to a reading or validation problem."""
+        return bool(self.value.title)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {param.name: param.default for param in self.value.params}
+
+    @classmethod
+    def by_code(cls, code: str) -> Problem:
+        """The member for a code such as ``"FUND-001"`` (:class:`KeyError` for an unknown one)."""
+        return _BY_CODE[code]
+
+    @classmethod
+    def rules(cls) -> list[Problem]:
+        """The review rules, in the order they run."""
+        return [member for member in cls if member.is_rule]
+
+
+_BY_CODE = {member.code: member for member in Problem}
+
+
+class Unclear(Enum):
+    """What a LAYOUT-004 warning says was unclear (its ``expected``), and whether the value was
+    read anyway (by inference) or not read at all."""
+
+    REPEATED_LABEL = ("标签“{label}”出现 {found} 次，表格中应为 {wanted} 次，无法确定各自对应的内容，没有读取", False)
+    TICKED_TWICE = ("“{field}”勾选了 {ticked} 项，应只勾选一项，没有读取", False)
+    SYMBOLS_ONLY = ("这一行只有符号，不是指标，已忽略", False)
+    ROW_BY_COLUMN = ("指标行内容与所在列不符，已按所在列读取", True)
+    ROW_SHIFTED = ("指标行内容错位，无法确定各单元格是哪一项，没有读取", False)
+    ROW_BY_CONTENT = ("指标行内容错位，已按内容推断读取", True)
+    LEVELS_MISMATCH = ("一级指标“{level1}”与同一行的二级指标“{level2}”不对应，可能错行，已按原样读取", True)
+    BESIDE_NO_LABEL = ("这个单元格不在任何标签旁，无法确定属于哪一项，没有读取", False)
+    EXTRA_SHEET = ("这个工作表像是一张绩效目标表，但不是下发模板中的工作表（新增或复制的），没有读取", False)
+
+    def __init__(self, text: str, read: bool) -> None:
+        self.text = text
+        self.read = read  # True: read by inference, to check; False: not read
+
+    def say(self, **details: object) -> str:
+        return self.text.format(**details)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found, pointing at the exact place it was found."""
+
+    code: str
+    severity: str
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    field: str = ""
+    value: str = ""
+    expected: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def __reduce__(self):
+        # Issues travel from worker processes by the thousand; a frozen slotted dataclass would
+        # unpickle through a Python-level __setstate__; the constructor with arguments is 4× faster.
+        return Issue, (self.code, self.severity, self.message, self.file, self.sheet, self.cell, self.field,
+                       self.value, self.expected)
+
+    def location(self) -> str:
+        parts = [p for p in (self.file, self.sheet, self.cell) if p]
+        return " / ".join(parts)
+
+
+def make_issue(problem: Problem, *, file: str = "", sheet: str = "", cell: str = "", field: str = "",
+               value: object = "", expected: object = "", severity: str | None = None,
+               **extra: object) -> Issue:
+    """Build an :class:`Issue` from the catalogue, rendering its Chinese message."""
+    kind = problem.value
+    shown = show_value(value)
+    message = kind.template.format(field=field, value=shown, expected=expected, **extra)
+    return Issue(code=kind.code, severity=severity or kind.severity, message=message, file=file,
+                 sheet=sheet, cell=cell, field=field, value=shown, expected=str(expected))
+
+
+def show_value(value: object, limit: int = 200) -> str:
+    """A value as the user would recognise it, shortened so a 10 MB cell cannot flood a report."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def has_errors(issues: list[Issue]) -> bool:
+    return any(issue.severity == ERROR for issue in issues)
+
+
+@dataclass
+class IssueSink:
+    """Collects issues for one file, filling in the file (and sheet) once instead of at every call."""
+
+    file: str = ""
+    sheet: str = ""
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, problem: Problem, **kwargs: object) -> None:
+        kwargs.setdefault("file", self.file)
+        kwargs.setdefault("sheet", self.sheet)
+        self.issues.append(make_issue(problem, **kwargs))  # type: ignore[arg-type]

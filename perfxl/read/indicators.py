@@ -1,0 +1,90 @@
+"""The indicator table: rows under the header, 一级/二级 carried down over their merged cells.
+
+Both readers read the table the way it prints: a 一级 or 二级 cell merged over several rows holds
+its text in its top cell only, so a blank one carries down from the row above (:class:`CarryDown`,
+shared by the fixed-position reader below and the label-anchored one in :mod:`.anchored`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..form.layout import Layout
+from ..form.values import text_from_cell
+from ..model import FormRecord
+from ..problems import IssueSink, Problem
+
+# The indicator block is read no further than this many rows below its header: a form holds at
+# most a few hundred indicators, and a sheet whose used range was blown up to A1:XFD1048576 (a WPS
+# and LibreOffice artefact) must not cost a million empty rows.
+MAX_INDICATOR_ROWS = 1000
+
+
+@dataclass
+class CarryDown:
+    """一级/二级 as printed over merged cells: they hold until the next one appears.  The refs are
+    where the carried value really is: the merged cell's top."""
+
+    field: str  # the form's indicator field (layout.indicator_field)
+    level1: str = ""
+    level2: str = ""
+    level1_ref: str = ""
+    level2_ref: str = ""
+
+    def new_level1(self, text: str, ref: str) -> None:
+        self.level1, self.level2 = text, ""
+        self.level1_ref = self.level2_ref = ref
+
+    def new_level2(self, text: str, ref: str) -> None:
+        self.level2, self.level2_ref = text, ref
+
+    def item(self, record: FormRecord, sink: IssueSink, index: int, row: int, name: str, target: str,
+             name_ref: str, target_ref: str, level2_ref: str) -> dict[str, str] | None:
+        """The indicator of this row under the carried levels, its cells recorded in ``record``
+        (``level2_ref``: the row's own 二级 cell, for an indicator without a 二级); None, with a
+        LAYOUT-002 warning, when no 一级 has been seen yet."""
+        if not self.level1:
+            sink.add(Problem.LAYOUT_002, cell=name_ref, value=row + 1)
+            return None
+        item = {"level1": self.level1, "level2": self.level2} if self.level2 else {"level1": self.level1}
+        if name:
+            item["name"] = name
+        if target:
+            item["target"] = target
+        at = f"{self.field}/{index}/"
+        cells = record.cells
+        cells[at + "level1"] = self.level1_ref
+        cells[at + "level2"] = self.level2_ref if self.level2 else level2_ref
+        cells[at + "name"] = name_ref
+        cells[at + "target"] = target_ref
+        return item
+
+
+def read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
+                    sink: IssueSink) -> list[dict[str, str]]:
+    """Indicator rows under the header at the layout's columns."""
+    areas = layout.indicator_areas
+    col1, col2, col_name, col_target = columns = [areas[part].first_col for part in ("level1", "level2", "name", "target")]
+    last = max(columns)
+    indicators: list[dict[str, str]] = []
+    carry = CarryDown(layout.indicator_field)
+    cell = layout.indicator_cell
+    first = layout.first_indicator_row
+    for row, values in enumerate(rows[first:first + MAX_INDICATOR_ROWS], start=first):
+        if len(values) <= last:
+            values = values + [""] * (last + 1 - len(values))
+        # the four cells as text; a str (nearly every cell) needs only its strip
+        value1, value2, name, target = [raw.strip() if type(raw) is str else text_from_cell(raw)
+                                        for raw in (values[col1], values[col2], values[col_name], values[col_target])]
+        if value1:
+            carry.new_level1(value1, cell("level1", row))
+        if value2:
+            carry.new_level2(value2, cell("level2", row))
+        if not name and not target:
+            continue
+        item = carry.item(record, sink, len(indicators), row, name, target, cell("name", row),
+                          cell("target", row), cell("level2", row))
+        if item is not None:
+            indicators.append(item)
+    return indicators

@@ -1,0 +1,18 @@
+"""Print setup, stated once: every sheet perfxl writes prints on A4."""
+
+from __future__ import annotations
+
+A4 = 9  # xlsxwriter's paper code
+FORM_MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6}  # inches, as the official table
+
+
+def set_a4(ws, *, landscape: bool = False, margins: dict[str, float] | None = None, pages_tall: int = 0) -> None:
+    """A4, one page wide and ``pages_tall`` pages tall (0: as many as needed)."""
+    ws.set_paper(A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    if margins is not None:
+        ws.set_margins(**margins)
+    ws.fit_to_pages(1, pages_tall)

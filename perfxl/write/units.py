@@ -1,0 +1,102 @@
+"""Workbooks as the office sends and receives them: a blank template, one workbook per 实施单位
+from the roster (templates) or from JSON forms (``fill``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from ..form.identity import form_id_for
+from ..form.jsonforms import check_unique_forms, forms_for_fill
+from ..form.layout import Layout, get_layout
+from ..form.variant import DEFAULT_VARIANT
+from .naming import safe_file_name, safe_sheet_names, unique_file_names
+from .roster import group_by_unit, read_roster
+from .workbook import FormSheet, write_workbook
+
+DEFAULT_ROWS = 3  # empty indicator rows under each 二级 of a template
+
+# One unit's templates, as a worker writes them: (out_dir, unit, forms, variant, rows, password, file name)
+UnitJob = tuple[str, str, list[dict[str, Any]], str, int | None, str | None, str]
+
+
+def make_template(out: str | Path, *, variant: str = DEFAULT_VARIANT, rows: int = DEFAULT_ROWS,
+                  password: str | None = None, prefill: dict[str, Any] | None = None) -> Path:
+    """A blank form workbook (optionally with a few fields pre-filled)."""
+    layout = get_layout(variant)
+    out = Path(out)
+    write_workbook(out, [FormSheet(layout.title, layout, prefill or {}, "", rows)], password=password)
+    return out
+
+
+def roster_jobs(roster: str | Path, out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
+                rows: int = DEFAULT_ROWS, password: str | None = None, year: int | None = None) -> list[UnitJob]:
+    """One job per 实施单位 of the roster (:func:`write_unit_job` writes it), file names unique."""
+    layout = get_layout(variant)
+    groups = group_by_unit(read_roster(roster, layout, year=year))
+    names = unique_file_names(f"{safe_file_name(unit)}.xlsx" for unit in groups)
+    return [(str(out_dir), unit, [dict(entry.form) for entry in unit_entries], variant, rows, password, name)
+            for (unit, unit_entries), name in zip(groups.items(), names)]
+
+
+def write_unit_job(job: UnitJob) -> Path:
+    out_dir, unit, forms, variant, rows, password, name = job
+    return write_unit_workbook(Path(out_dir), unit, forms, get_layout(variant), rows=rows, password=password,
+                               file_name=name)
+
+
+def write_unit_workbook(out_dir: Path, unit: str, forms: Sequence[dict[str, Any]], layout: Layout, *,
+                        rows: int | None = None, password: str | None = None,
+                        file_name: str | None = None) -> Path:
+    """Write one unit's forms to ``out_dir/<unit>.xlsx`` (or ``out_dir/<file_name>``, a name made
+    unique by :func:`unique_file_names`): blank indicator rows when ``rows`` is given (a
+    template), exactly the forms' own indicators otherwise (a filled workbook)."""
+    path = out_dir / (file_name or f"{safe_file_name(unit)}.xlsx")
+    write_forms(path, forms, layout, rows=rows, password=password)
+    return path
+
+
+def write_forms(path: Path, forms: Sequence[dict[str, Any]], layout: Layout, *,
+                rows: int | None = None, password: str | None = None) -> None:
+    """One workbook, one sheet per form (forms of the shape
+    :func:`~perfxl.form.jsonforms.check_form_shape` accepts)."""
+    names = safe_sheet_names(str(form.get("project_name") or layout.title) for form in forms)
+    sheets = [FormSheet(name, layout, _writable(form, layout), form_id_for(layout, form), rows)
+              for name, form in zip(names, forms)]
+    write_workbook(path, sheets, password=password)
+
+
+def _writable(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
+    """The form with every indicator value as text, as the writer keeps any other wrong-typed
+    value: a number from JSON is written as its text, null as a blank cell."""
+    items = form.get(layout.indicator_field)
+    if not isinstance(items, list):
+        return form
+    return {**form, layout.indicator_field: [_as_text(item) if isinstance(item, dict) else item for item in items]}
+
+
+def _as_text(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: value if isinstance(value, str) else str(value) for key, value in item.items() if value is not None}
+
+
+def fill_forms(paths: Iterable[str | Path], out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
+               by_unit: bool = False, password: str | None = None) -> list[Path]:
+    """Filled workbooks from JSON forms: one per JSON file, or one per 实施单位 with ``by_unit``.
+    Every file is read and checked before anything is written (:class:`ValueError`, in Chinese,
+    for a file that is not JSON forms or two forms with one identity); output names are unique."""
+    layout = get_layout(variant)
+    out_dir = Path(out_dir)
+    loaded = [(Path(path), forms_for_fill(Path(path), layout)) for path in paths]
+    check_unique_forms(loaded, layout)
+    if by_unit:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for _, forms in loaded:
+            for form in forms:
+                groups.setdefault(str(form.get("implementing_unit") or "未填写单位"), []).append(form)
+        names = unique_file_names(f"{safe_file_name(unit)}.xlsx" for unit in groups)
+        return [write_unit_workbook(out_dir, unit, forms, layout, password=password, file_name=name)
+                for (unit, forms), name in zip(groups.items(), names)]
+    names = unique_file_names(f"{path.stem}.xlsx" for path, _ in loaded)
+    for (_, forms), name in zip(loaded, names):
+        write_forms(out_dir / name, forms, layout, password=password)
+    return [out_dir / name for name in names]
