@@ -7,7 +7,7 @@ import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Callable, Iterator, NoReturn, Optional
+from typing import Annotated, Iterator, NoReturn, Optional
 
 import typer
 

@@ -11,7 +11,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterable
 
-from ..form.layout import LONG_TEXT, TEXT, Layout
+from ..form.kinds import LONG_TEXT, TEXT
+from ..form.layout import Layout
 from ..form.values import canonical_decimal
 from ..model import FormRecord
 from .targets import ParsedTarget, Period, fold, parse_folded_target, parse_period

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from ..form.layout import LONG_TEXT, TEXT
+from ..form.kinds import LONG_TEXT, TEXT
 from ..problems import Problem
 from .formview import FormView, Indicator, fold_text, number_text, years_text
 from .targets import ParsedTarget

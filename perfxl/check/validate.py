@@ -10,7 +10,8 @@ import jsonschema
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
-from ..form.layout import INTEGER, Layout, Slot, expectation, get_layout
+from ..form.kinds import INTEGER
+from ..form.layout import Layout, Slot, expectation, get_layout
 from ..model import FormRecord
 from ..problems import Issue, Problem, make_issue
 

@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable, Sequence
 import xlsxwriter
 
 from ..check.targets import parse_target_cached
-from ..form.layout import AMOUNT, DATE, INTEGER, Layout, display_width, get_layout
+from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
+from ..form.layout import Layout, display_width, get_layout
 from ..form.values import get_field
 from ..form.variant import DEFAULT_VARIANT
 from ..problems import SEVERITY_ORDER
@@ -38,7 +39,7 @@ class Column:
 
     header: str
     get: Callable[[CollectedForm], Any]
-    kind: str = "text"  # text, amount, date, integer
+    kind: str = TEXT  # how its values are written: TEXT, AMOUNT, DATE, INTEGER or INDEX
 
 
 def _only_for(variants: set[str], get: Callable[[CollectedForm], Any]) -> Callable[[CollectedForm], Any]:
@@ -68,17 +69,17 @@ def project_columns(layouts: Sequence[Layout]) -> list[Column]:
             slots.setdefault(key, slot)
             variants_of.setdefault(key, set()).add(layout.variant.name)
     keys = [k for k in LEADING_FIELDS if k in slots] + [k for k in slots if k not in LEADING_FIELDS]
-    columns = [Column("序号", lambda item: None, "index")]
+    columns = [Column("序号", lambda item: None, INDEX)]
     for key in keys:
         slot = slots[key]
         header = f"{slot.title}（{slot.unit}）" if slot.kind == AMOUNT else slot.title
-        kind = {AMOUNT: "amount", DATE: "date", INTEGER: "integer"}.get(slot.kind, "text")
+        kind = slot.kind if slot.kind in (AMOUNT, DATE, INTEGER) else TEXT
         columns.append(Column(header, _only_for(variants_of[key], _field(slot.path)), kind))
     level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
     for level1 in level1s:
-        columns.append(Column(f"{level1}数", _count_level1(level1), "integer"))
-    columns += [Column("错误数", lambda item: item.errors, "integer"),
-                Column("警告数", lambda item: item.warnings, "integer"),
+        columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER))
+    columns += [Column("错误数", lambda item: item.errors, INTEGER),
+                Column("警告数", lambda item: item.warnings, INTEGER),
                 Column("来源文件", lambda item: item.file.path),
                 Column("工作表", lambda item: item.record.sheet)]
     return columns
@@ -100,7 +101,7 @@ def _count_level1(level1: str) -> Callable[[CollectedForm], int]:
 
 INDICATOR_HEADERS = ["实施单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值",
                      "运算符", "数值", "单位", "定量/定性", "来源文件", "工作表", "单元格"]
-INDICATOR_KINDS = ["text"] * 7 + ["amount"] + ["text"] * 5
+INDICATOR_KINDS = [TEXT] * 7 + [AMOUNT] + [TEXT] * 5
 PROBLEM_HEADERS = ["文件", "工作表", "单元格", "字段", "值", "代码", "级别", "说明"]
 FILE_HEADERS = ["路径", "大小（字节）", "SHA-256", "状态", "表单数", "说明"]
 
@@ -155,7 +156,7 @@ def file_rows(collection: Collection) -> Iterable[list[Any]]:
 
 def project_rows(collection: Collection, columns: Sequence[Column]) -> Iterable[list[Any]]:
     for number, item in enumerate(collection.forms, start=1):
-        yield [number if c.kind == "index" else c.get(item) for c in columns]
+        yield [number if c.kind == INDEX else c.get(item) for c in columns]
 
 
 # --- unit totals ---------------------------------------------------------------------------
@@ -210,7 +211,7 @@ class _Sheet:
         # Measured on a sample: a district's 100,000 rows need not be measured one by one.
         for values in sample:
             for i, value in enumerate(values):
-                if value is not None and self.kinds[i] in ("text",):
+                if value is not None and self.kinds[i] in (TEXT,):
                     self.widths[i] = max(self.widths[i], min(display_width(str(value)[:80]) + 2, 60))
                 elif value is not None:
                     self.widths[i] = max(self.widths[i], 12)
@@ -242,11 +243,11 @@ class _XlsxSheet:
         for c, value in enumerate(values):
             if value is None or value == "":
                 continue
-            kind = "text" if header else self.kinds[c]
+            kind = TEXT if header else self.kinds[c]
             fmt = self.book.header if header else self.book.formats.get((kind, bold))
-            if kind == "amount" and math.isfinite(float(_decimal(value))):
+            if kind == AMOUNT and math.isfinite(float(_decimal(value))):
                 ws.write_number(r, c, float(_decimal(value)), fmt)
-            elif kind in ("integer", "index") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            elif kind in (INTEGER, INDEX) and isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value, fmt)
             else:
                 ws.write_string(r, c, str(value), fmt)
@@ -278,11 +279,11 @@ class _Book:
         self.formats = {}
         for bold in (False, True):
             extra = {"bold": True, "top": 1} if bold else {}
-            self.formats[("text", bold)] = wb.add_format({**base, **extra})
-            self.formats[("amount", bold)] = wb.add_format({**base, **extra, "num_format": AMOUNT_FORMAT})
-            self.formats[("date", bold)] = wb.add_format({**base, **extra, "num_format": "yyyy-mm-dd"})
-            self.formats[("integer", bold)] = wb.add_format({**base, **extra, "num_format": "0"})
-            self.formats[("index", bold)] = self.formats[("integer", bold)]
+            self.formats[(TEXT, bold)] = wb.add_format({**base, **extra})
+            self.formats[(AMOUNT, bold)] = wb.add_format({**base, **extra, "num_format": AMOUNT_FORMAT})
+            self.formats[(DATE, bold)] = wb.add_format({**base, **extra, "num_format": "yyyy-mm-dd"})
+            self.formats[(INTEGER, bold)] = wb.add_format({**base, **extra, "num_format": "0"})
+            self.formats[(INDEX, bold)] = self.formats[(INTEGER, bold)]
 
 
 def _sample(rows: Iterable[list[Any]], n: int = 500) -> list[list[Any]]:
@@ -305,10 +306,10 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
             lambda: project_rows(collection, columns))
     _stream(book, INDICATORS, INDICATOR_HEADERS, INDICATOR_KINDS, lambda: indicator_rows(collection))
-    _write_units(book, collection, [c for c in columns if c.kind == "amount"])
+    _write_units(book, collection, [c for c in columns if c.kind == AMOUNT])
     order = problem_order(collection)
-    _stream(book, PROBLEMS, PROBLEM_HEADERS, ["text"] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))
-    _stream(book, FILES, FILE_HEADERS, ["text", "integer", "text", "text", "integer", "text"],
+    _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))
+    _stream(book, FILES, FILE_HEADERS, [TEXT, INTEGER, TEXT, TEXT, INTEGER, TEXT],
             lambda: file_rows(collection))
     book.workbook.close()
     swap_sheet_data(path, book.streamed)
@@ -336,7 +337,7 @@ def _write_units(book: _Book, collection: Collection, amount_columns: Sequence[C
     the bar chart can use them as one range."""
     totals = unit_totals(collection, amount_columns)
     headers = ["主管部门", "实施单位", "项目数"] + [c.header for c in amount_columns]
-    kinds = ["text", "text", "integer"] + ["amount"] * len(amount_columns)
+    kinds = [TEXT, TEXT, INTEGER] + [AMOUNT] * len(amount_columns)
     sheet = _XlsxSheet(book, UNITS, headers, kinds)
     sheet.set_widths([[t.department, t.unit, t.projects, *t.sums] for t in totals])
     for t in totals:

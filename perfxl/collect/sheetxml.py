@@ -21,6 +21,7 @@ from typing import IO, Any, Iterable, Sequence
 
 from xlsxwriter.utility import xl_col_to_name
 
+from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.values import EXCEL_CELL_LIMIT
 from .xlsxinternals import escape_control_characters
 
@@ -48,7 +49,7 @@ class SheetData:
 
     def __init__(self, kinds: Sequence[str]):
         self.kinds = list(kinds)
-        self._all_text = ["text"] * len(self.kinds)
+        self._all_text = [TEXT] * len(self.kinds)
         self.columns = [xl_col_to_name(i) for i in range(len(kinds))]
         self.handle: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
         self.rows = 0
@@ -64,7 +65,7 @@ class SheetData:
             if value is None or value == "":
                 continue
             kind = kinds[col]
-            if kind != "text":
+            if kind != TEXT:
                 number = _number(kind, value)
                 if number is not None:
                     parts.append(f'<c r="{columns[col]}{r}" s="{styles[col]}"><v>{number}</v></c>')
@@ -99,15 +100,15 @@ def _number(kind: str, value: Any) -> str | None:
     """The ``<v>`` of a numeric cell, or None to write the value as text."""
     if isinstance(value, bool):
         return None
-    if kind == "amount":
+    if kind == AMOUNT:
         try:
             number = float(Decimal(str(value)))
         except (InvalidOperation, ValueError):
             return None
         return repr(number) if math.isfinite(number) else None  # NaN/Infinity: text, never <v>nan</v>
-    if kind in ("integer", "index") and isinstance(value, (int, float)):
+    if kind in (INTEGER, INDEX) and isinstance(value, (int, float)):
         return repr(value) if math.isfinite(value) else None
-    if kind == "date" and isinstance(value, str):
+    if kind == DATE and isinstance(value, str):
         try:
             return str((dt.date.fromisoformat(value) - _EPOCH).days)
         except ValueError:

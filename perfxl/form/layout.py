@@ -16,10 +16,9 @@ from typing import Any, Iterable, Sequence
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
+from .kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
 from .variant import Variant, load_variant
 
-# Kinds of input cell; each has its own writer, reader conversion and Excel data validation.
-TEXT, LONG_TEXT, AMOUNT, DATE, INTEGER, CHOICE = "text", "long_text", "amount", "date", "integer", "choice"
 INDICATOR_PARTS = ("level1", "level2", "name", "target")
 
 

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from .kinds import AMOUNT, DATE, INTEGER
+
 MAX_DECIMALS = 6
 EXCEL_CELL_LIMIT = 32767  # characters in one cell: Excel "repairs" a longer one, xlsxwriter skips it
 
@@ -154,11 +156,11 @@ def is_blank(value: object) -> bool:
 def convert_cell(kind: str, raw: object, *, decimals: int = MAX_DECIMALS, date1904: bool = False,
                  unit: str = "") -> object:
     """A raw cell value as the field kind (see :mod:`perfxl.layout`) wants it."""
-    if kind == "amount":
+    if kind == AMOUNT:
         return amount_from_cell(raw, decimals, unit)
-    if kind == "date":
+    if kind == DATE:
         return date_from_cell(raw, date1904=date1904)
-    if kind == "integer":
+    if kind == INTEGER:
         return integer_from_cell(raw)
     return text_from_cell(raw)  # text, long text and choices: the schema checks the choice
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..form.layout import CHOICE, INDICATOR_PARTS, Label, Layout, Slot, label_key, normalise_label
+from ..form.kinds import CHOICE
+from ..form.labels import Binding, bindings, known_labels, label_counts, level_names, slot_label_keys
+from ..form.layout import INDICATOR_PARTS, Label, Layout, Slot, label_key, normalise_label
 from ..form.values import is_blank, text_from_cell
 from ..model import FormRecord
 from ..problems import WARNING, Issue, IssueSink, Problem, Unclear, make_issue
@@ -41,71 +42,6 @@ from .indicators import CarryDown
 # columns a row.
 MAX_COLUMNS = 100
 _LISTED = 5  # labels named one by one in the LAYOUT-003 message; the rest are counted
-
-
-# --- what the layout says: which label names which field -------------------------------------
-@dataclass(frozen=True)
-class Binding:
-    """A slot and the label that names it: the value is right of the label, or below it."""
-
-    slot: Slot
-    label: Label
-    key: str
-    below: bool
-    occurrence: int  # which occurrence of this label text, in reading order (其他资金 is there twice)
-
-
-@cache
-def bindings(layout: Layout) -> tuple[Binding, ...]:
-    """Each slot's label from the layout geometry: the label cell ending just left of the slot on
-    its first row, else the label cell ending just above it in its first column."""
-    labels = [label for label in layout.labels if label_key(label.text)]
-    in_order = sorted(labels, key=lambda l: (l.area.first_row, l.area.first_col))
-    result = []
-    for slot in layout.slots:
-        label, below = _label_of(slot, labels)
-        if label is None:
-            continue
-        key = label_key(label.text)
-        occurrence = [l for l in in_order if label_key(l.text) == key].index(label)
-        result.append(Binding(slot, label, key, below, occurrence))
-    return tuple(result)
-
-
-def _label_of(slot: Slot, labels: list[Label]) -> tuple[Label | None, bool]:
-    area = slot.area
-    for label in labels:
-        if label.area.first_row == area.first_row and label.area.last_col == area.first_col - 1:
-            return label, False
-    for label in labels:
-        if label.area.last_row == area.first_row - 1 and label.area.first_col == area.first_col:
-            return label, True
-    return None, False
-
-
-@cache
-def _label_counts(layout: Layout) -> Counter:
-    """How often each label text is printed on the form (every fixed label, headers included)."""
-    return Counter(label_key(label.text) for label in layout.all_fixed_labels() if label_key(label.text))
-
-
-@cache
-def _known_labels(layout: Layout) -> tuple[str, ...]:
-    """Every label key of the form, longest first (so a label is never taken for a shorter one)."""
-    return tuple(sorted(_label_counts(layout), key=len, reverse=True))
-
-
-@cache
-def _slot_label_keys(layout: Layout) -> frozenset[str]:
-    return frozenset(binding.key for binding in bindings(layout))
-
-
-@cache
-def _level_names(layout: Layout) -> tuple[dict[str, str], dict[str, str]]:
-    """一级 and 二级 names of the framework by their label key, so 服务对象 满意度指标 is found."""
-    level1 = {label_key(name): name for name in layout.framework}
-    level2 = {label_key(name): name for names in layout.framework.values() for name in names}
-    return level1, level2
 
 
 # --- what the sheet holds --------------------------------------------------------------------
@@ -186,11 +122,11 @@ def locate(cell: CellGetter, height: int, width: int, layout: Layout) -> Located
     """Find the indicator header row and every label of ``layout`` on the sheet."""
     text = SheetText(cell, height, width)
     header_row, columns = _find_header(text, layout)
-    counts = _label_counts(layout)
+    counts = label_counts(layout)
     limit = header_row if header_row is not None else text.height - 1
     occurrences: dict[str, list[Spot]] = {}
     for spot in text.spots(range(limit + 1)):
-        label = _match_label(text.key(spot), _known_labels(layout))
+        label = _match_label(text.key(spot), known_labels(layout))
         if label is not None:
             occurrences.setdefault(label, []).append(spot)
     found = sum(min(n, len(occurrences.get(key, ()))) for key, n in counts.items())
@@ -291,14 +227,14 @@ def _unbound_slots(layout: Layout) -> list[Slot]:
 
 def _label_spot(reading: _Reading, binding: Binding) -> Spot | None:
     spots = reading.located.occurrences.get(binding.key, [])
-    if len(spots) != _label_counts(reading.layout)[binding.key]:
+    if len(spots) != label_counts(reading.layout)[binding.key]:
         return None  # not there, or there more or fewer times than the form prints it: see _warn_repeated_labels
     return spots[binding.occurrence]
 
 
 def _warn_repeated_labels(reading: _Reading) -> None:
-    counts = _label_counts(reading.layout)
-    for key in _slot_label_keys(reading.layout):
+    counts = label_counts(reading.layout)
+    for key in slot_label_keys(reading.layout):
         spots = reading.located.occurrences.get(key, [])
         if spots and len(spots) != counts[key]:
             for spot in spots:
@@ -356,7 +292,7 @@ def _after_label(text: str, key: str) -> str:
 
 
 def _is_label(reading: _Reading, spot: Spot) -> bool:
-    return _match_label(reading.text.key(spot), _known_labels(reading.layout)) is not None
+    return _match_label(reading.text.key(spot), known_labels(reading.layout)) is not None
 
 
 def _value_near(reading: _Reading, label: Spot, binding: Binding) -> Spot | None:
@@ -458,7 +394,7 @@ def _read_indicators(reading: _Reading) -> list[dict[str, str]]:
 
 
 def _starts_another_form(reading: _Reading, spots: list[Spot]) -> bool:
-    keys = _slot_label_keys(reading.layout) | {label_key(reading.layout.title)}
+    keys = slot_label_keys(reading.layout) | {label_key(reading.layout.title)}
     return any(reading.text.key(spot) in keys for spot in spots)
 
 
@@ -468,7 +404,7 @@ def _part_of(reading: _Reading, col: int) -> str | None:
 
 def _kind_of(reading: _Reading, spot: Spot) -> str:
     """What a cell holds by its content: a 一级 name, a 二级 name, or other text."""
-    level1, level2 = _level_names(reading.layout)
+    level1, level2 = level_names(reading.layout)
     key = reading.text.key(spot)
     return "level1" if key in level1 else "level2" if key in level2 else "text"
 
@@ -531,7 +467,7 @@ _SPACED_DECIMAL = re.compile(r"(?<=\d\.)\s+(?=\d)")
 def _indicator(reading: _Reading, row: int, parts: dict[str, Spot], carry: CarryDown,
                index: int) -> dict[str, str] | None:
     layout = reading.layout
-    level1_names, level2_names = _level_names(layout)
+    level1_names, level2_names = level_names(layout)
     if "level1" in parts:
         spot = parts["level1"]
         carry.new_level1(level1_names.get(reading.text.key(spot), spot.text), spot.ref)
@@ -603,7 +539,7 @@ def _label_changes(reading: _Reading) -> list[str]:
 def _fixed_label_spots(reading: _Reading) -> Iterable[tuple[Label, Spot | None]]:
     """Each fixed label of the template with the cell it was found in (None: not found)."""
     seen: Counter = Counter()
-    counts = _label_counts(reading.layout)
+    counts = label_counts(reading.layout)
     for label in sorted(reading.layout.all_fixed_labels(), key=lambda l: (l.area.first_row, l.area.first_col)):
         key = label_key(label.text)
         if not key:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..form.layout import AMOUNT, DATE, INTEGER, Layout, Slot, expectation
+from ..form.kinds import AMOUNT, DATE, INTEGER
+from ..form.layout import Layout, Slot, expectation
 from ..form.values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
 from ..model import FormRecord
 from ..problems import IssueSink, Problem

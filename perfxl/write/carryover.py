@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..form.jsonforms import check_form_shape
-from ..form.layout import AMOUNT, DATE, Layout, get_layout
+from ..form.kinds import AMOUNT, DATE
+from ..form.layout import Layout, get_layout
 from ..form.values import get_field
 from ..form.variant import DEFAULT_VARIANT, variant_names
 from .naming import safe_file_name, unique_file_names

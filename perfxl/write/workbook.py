@@ -12,15 +12,15 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Sequence
+from typing import Any, BinaryIO, Sequence
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
 from ..form.identity import INSTRUCTIONS_SHEET, LISTS_SHEET, META_HEADER, META_SHEET
-from ..form.layout import (AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT, Area, Layout, Slot, display_width,
-                           expectation)
+from ..form.kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
+from ..form.layout import Area, Layout, Slot, display_width, expectation
 from ..form.values import EXCEL_CELL_LIMIT, amount_to_cell, date_to_cell, get_field
 from .paper import FORM_MARGINS, set_a4
 
@@ -167,7 +167,7 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         _validate_slot(ws, lists, slot)
         if isinstance(value, str):
             need(slot.area, value)
-        elif slot.kind == "long_text":
+        elif slot.kind == LONG_TEXT:
             heights[slot.area.first_row] = max(heights.get(slot.area.first_row, 0), 110)
 
     indicators = (layout.blank_indicators(sheet.blank_rows) if sheet.blank_rows is not None
