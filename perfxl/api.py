@@ -22,6 +22,7 @@ from .collect.run import collect_to_master
 from .config import DEFAULT_SETTINGS, Limits, ReviewConfig, Settings, load_config, load_settings
 from .form.jsonforms import load_json_forms
 from .form.layout import Layout, get_layout
+from .form.values import shown_text
 from .form.variant import DEFAULT_VARIANT, Variant, all_variants, data_dir, load_variant, variant_names
 from .model import Checked, FormRecord, WorkbookResult
 from .problems import ERROR, INFO, WARNING, Issue, Problem, has_errors
@@ -45,7 +46,7 @@ __all__ = [
     "Variant", "Layout", "DEFAULT_VARIANT", "DEFAULT_ROWS", "variant_names", "all_variants", "load_variant",
     "get_layout",
     # helpers
-    "load_json_forms", "iter_input_files", "safe_file_name", "cpu_count",
+    "load_json_forms", "iter_input_files", "safe_file_name", "shown_text", "cpu_count",
 ]
 
 

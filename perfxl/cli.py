@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import Annotated, Iterator, NoReturn, Optional
 import typer
 
 from . import __version__, api
-from .api import DEFAULT_VARIANT, ERROR, WARNING, Issue, all_variants, has_errors, load_variant, variant_names
+from .api import (DEFAULT_VARIANT, ERROR, WARNING, Issue, all_variants, has_errors, load_variant, shown_text,
+                  variant_names)
 
 app = typer.Typer(
     name="perfxl",
@@ -27,7 +29,7 @@ app = typer.Typer(
         "      the forms as JSON\n"
         "  perfxl demo perfxl-demo/\n"
         "      all of it on the bundled examples\n\n"
-        "Exit codes: 0 no errors, 1 errors found in the input, 2 usage error."
+        "Exit codes: 0 no errors, 1 errors found in the input, 2 usage error, 3 internal failure."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -296,7 +298,8 @@ def validate(
         raise typer.Exit(2)
     issues = [issue for checked in results for issue in checked.issues]
     if as_json:
-        typer.echo(json.dumps([i.to_dict() for i in issues], ensure_ascii=False, indent=2))
+        shown = [{key: shown_text(value) for key, value in i.to_dict().items()} for i in issues]
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
         _print_issues(issues)
         forms = sum(len(c.forms) for c in results)
@@ -316,6 +319,7 @@ def collect(
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: number of cores). Output is the same for any number.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    json_inputs: Annotated[bool, typer.Option("--json-inputs", help="Also read JSON files found in the input folders as forms (JSON files named on the command line always are).")] = False,
     form: FormOption = None,
     rules: RulesOption = None,
     no_review: NoReviewOption = False,
@@ -324,20 +328,26 @@ def collect(
 
     The master has 项目汇总 (one row per project), 绩效指标明细 (one row per indicator), 单位汇总
     (sums per unit, subtotals per 主管部门, a chart), 问题清单 (every problem with file, sheet and cell)
-    and 文件清单 (every input file with its status: 已汇总 / 有问题 / 无法读取 / 重复 / 冲突).
+    and 文件清单 (every input file with its status: 已汇总 / 有问题 / 无法读取 / 重复 / 冲突 / 已忽略).
 
-    Duplicates and resubmissions: a form is recognised by the identity perfxl writes into its
-    workbook, or by (实施单位, 项目名称, 年度) for other files. The same content twice counts once
-    (重复). Different versions of one form (冲突): the file modified last wins, ties go to the
-    later path in sorted order; the others are listed as 冲突 and not counted.
+    Duplicates and resubmissions: a form is what it says it is, (年度, 实施单位, 项目名称) as
+    filled in; the id perfxl writes into a workbook is only compared (two different forms carrying
+    one id are both kept and flagged, COLLECT-002). The same content twice counts once (重复).
+    Different versions of one form (冲突): the file modified last wins, ties go to the later path in
+    sorted order; the others are listed as 冲突 and not counted.
 
-    Office lock files (~$*, .~lock.*) and hidden files are skipped, and so are this run's own
-    outputs (the master, --jsonl, and what is in --csv and --feedback) when they lie in an input
-    folder; every other file is listed. An input inside an output, or --feedback on an input
-    folder, is refused.
+    Office lock files (~$*, .~lock.*) and hidden files are skipped. Named pipes, devices, dangling
+    links, links leaving the input folder and JSON files in input folders (unless --json-inputs)
+    are not read and are listed as 已忽略 with the reason.
+
+    Outputs never touch inputs: an output that is an input, a hard link to one, inside an input
+    folder, or holding an input is refused before anything is read. Every output is written aside
+    and renamed into place when complete (an interrupted run leaves the previous one whole), and
+    a second run writing into the same folder at the same time is refused.
 
     Exit codes: 0 no errors (warnings alone do not count), 1 errors found in the input (the
-    master is still written), 2 usage error (no input files, an output that cannot be written).
+    master is still written), 2 usage error (no input files, an output that cannot be written),
+    3 internal failure.
 
     \b
     Examples:
@@ -354,7 +364,7 @@ def collect(
     variant = _variant_or_exit(form) if form else None
     settings = _settings_or_exit(rules, no_review)
     options = {"variant": variant, "settings": settings, "workers": workers or api.cpu_count(), "jsonl": jsonl,
-               "csv_dir": csv_dir, "feedback_dir": feedback}
+               "csv_dir": csv_dir, "feedback_dir": feedback, "json_inputs": json_inputs}
     with _usage_errors("汇总"):
         if quiet or as_json:
             collection = api.collect_to_master(inputs, out, **options)
@@ -423,13 +433,32 @@ def demo(out: Annotated[Path, typer.Argument(help="Folder for the demo output.")
                f"（示例如实保留了真实表单中的问题），标注后的退回件 → {out / '退回'}")
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Text from a cell shown on a terminal: control characters (ESC, BEL …) as \\xNN, never sent
+    to the terminal; file names that are not UTF-8 as their bytes."""
+    return shown_text(_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+
+
 def _print_issues(issues: list[Issue], *, err: bool = False) -> None:
     for issue in issues:
-        typer.echo(f"{issue.location()}  [{issue.severity} {issue.code}] {issue.message}", err=err)
+        typer.echo(_printable(f"{issue.location()}  [{issue.severity} {issue.code}] {issue.message}"), err=err)
 
 
 def run() -> None:  # console-script entry point
-    app()
+    """Exit codes: 0 clean, 1 errors in the input, 2 usage, 3 an internal failure (a bug of
+    perfxl's, never the input's fault), 130 interrupted."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("已中断。已写完的输出保持完整，未写完的输出没有改动。", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, apart from "errors found in the input"
+        typer.echo(f"perfxl 内部错误（程序缺陷，不是输入文件的问题）：{type(exc).__name__}: {exc}", err=True)
+        typer.echo("请把这条信息和所用的命令报告给维护者。输出没有改动。", err=True)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,8 @@ class Problem(Enum):
                            "The worker reading the file crashed (a native parser abort) or ran out of time.")
     FILE_004 = ProblemType("FILE-004", ERROR, "不支持的文件类型“{value}”，应为 .xlsx、.xlsm、.xls、.ods 或 .json。",
                            "Input whose extension perfxl does not read.")
+    FILE_009 = ProblemType("FILE-009", WARNING, "未读取：{expected}。",
+                           "An entry among the inputs that is not read: a named pipe, a device, a dangling link or one leaving the input folder, a folder that cannot be listed, a JSON file in an inbox folder. Listed in 文件清单, never dropped silently.")
     # --- the sheet's structure -----------------------------------------------------------
     LAYOUT_001 = ProblemType("LAYOUT-001", ERROR, "单元格应为标签“{expected}”，实际为“{value}”。模板结构可能已被修改，请使用下发的模板填写。",
                              "A label is not where the layout says: rows or columns were inserted or the label edited.")
@@ -116,6 +118,8 @@ class Problem(Enum):
     # --- across files (collect) -----------------------------------------------------------
     COLLECT_001 = ProblemType("COLLECT-001", WARNING, "本表单与“{value}”中的同一表单内容不同，已采用修改时间较新的版本，本版本未计入汇总。",
                               "Two different versions of the same form: the newer file wins (see collect --help).")
+    COLLECT_002 = ProblemType("COLLECT-002", WARNING, "本表单隐藏的模板标识与“{value}”中的表单相同，但年度、实施单位或项目名称不同（复制了模板、改了项目名称，或标识被冒用）。两张表单已按表中填写的内容分别汇总，请核对。",
+                              "Two forms whose workbooks carry the same form id but say different things (年度, 实施单位, 项目名称): the id is never trusted over the content, so both are collected and both are flagged.")
     VALUE_011 = ProblemType("VALUE-011", ERROR, "“{field}”不是表单中的字段。",
                             "A JSON key the schema does not know.")
 

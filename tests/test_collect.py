@@ -278,7 +278,7 @@ def test_odd_json_shapes_and_non_finite_amounts_never_break_the_master(tmp_path)
     for i, form in enumerate(odd):
         (inbox / f"{i}.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
     master = tmp_path / "m.xlsx"
-    collection = collect_to_master([inbox], master, csv_dir=tmp_path / "csv")
+    collection = collect_to_master([inbox], master, csv_dir=tmp_path / "csv", json_inputs=True)
     assert collection.has_errors
     wb = openpyxl.load_workbook(master)
     header, projects = rows_of(wb["项目汇总"])
@@ -354,14 +354,14 @@ def test_records_wait_on_disk_and_come_back_whole(inbox):
     assert store._file.closed
 
 
-def test_a_file_over_the_size_cap_is_hashed_listed_and_refused(tmp_path):
+def test_a_file_over_the_size_cap_is_listed_and_refused_unread(tmp_path):
     """The one read that serves hash, check and parser stops at the size cap: a bigger file is
-    hashed as a stream, listed in 文件清单 with its real SHA-256, and refused, never parsed."""
+    neither read nor hashed (a 100 GB file must cost nothing), listed in 文件清单 with its size and
+    refused by it, never parsed; a file under the cap is hashed."""
     import dataclasses
     import hashlib
 
-    from perfxl.config import Settings
-    from perfxl.config import DEFAULT_LIMITS
+    from perfxl.config import DEFAULT_LIMITS, Settings
 
     paths = fill_forms([EXAMPLES / "01.json", EXAMPLES / "02.json"], tmp_path / "in")
     small, big = sorted(paths, key=lambda p: p.stat().st_size)
@@ -370,11 +370,12 @@ def test_a_file_over_the_size_cap_is_hashed_listed_and_refused(tmp_path):
     collection = collect(paths, settings=settings)
     entries = {Path(entry.path).name: entry for entry in collection.files}
     assert entries[big.name].status == "无法读取" and entries[small.name].status != "无法读取"
+    assert entries[small.name].sha256 == hashlib.sha256(small.read_bytes()).hexdigest()
+    assert entries[big.name].sha256 == ""
     for path in (small, big):
-        assert entries[path.name].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
         assert entries[path.name].size == path.stat().st_size
     refusal = next(i for i in collection.issues if i.file == str(big))
-    assert refusal.code == "FILE-005" and "文件过大" in refusal.message
+    assert refusal.code == "FILE-005" and "文件过大" in refusal.message and "KB" in refusal.message
     assert [item.record.form["project_name"] for item in collection.forms] == [load_example(
         "01" if small.stem == "01" else "02")["project_name"]]
 

@@ -14,7 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES, ROOT, load_example
-from perfxl.api import check_file, collect_to_master, fill_forms, iter_input_files, make_roster_templates
+from perfxl.api import check_file, collect_to_master, fill_forms, make_roster_templates
+from perfxl.read.inputs import discover_inputs
 from perfxl.write.naming import unique_file_names
 from perfxl.write.carryover import carry_forward, make_carryover_templates, read_jsonl
 from perfxl.cli import app
@@ -66,17 +67,6 @@ def test_feedback_folder_on_the_input_folder_is_refused_and_inputs_untouched(tmp
     assert digests(inbox) == before
 
 
-def test_outputs_in_the_input_folder_are_never_read_back(tmp_path):
-    inbox = filled(tmp_path / "in2", "01", "02")
-    options = ["--out", inbox / "汇总.xlsx", "--jsonl", inbox / "f.jsonl", "--csv", inbox / "csv",
-               "--feedback", inbox / "退回", "--json"]
-    for _ in range(2):
-        result = run("collect", inbox, *options)
-        summary = json.loads(result.stdout)
-        assert summary["files"] == 2 and summary["forms"] == 2, summary
-    assert (inbox / "退回" / "02.xlsx").is_file()
-
-
 def test_an_input_file_named_as_the_master_is_refused(tmp_path):
     inbox = filled(tmp_path / "in", "01")
     before = digests(inbox)
@@ -85,12 +75,17 @@ def test_an_input_file_named_as_the_master_is_refused(tmp_path):
     assert digests(inbox) == before
 
 
-def test_iter_input_files_excludes_paths_and_folders(tmp_path):
-    for name in ("a.xlsx", "m.xlsx", "out/b.xlsx", "outer.xlsx"):
+def test_discovery_lists_what_it_does_not_read(tmp_path):
+    for name in ("b.xlsx", "a.xlsx", "sub/c.xls", ".hidden.xlsx", "~$a.xlsx", "forms.json"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
-    found = [p.name for p in iter_input_files([tmp_path], exclude=[tmp_path / "m.xlsx", tmp_path / "out"])]
-    assert found == ["a.xlsx", "outer.xlsx"]
+    found = discover_inputs([tmp_path])
+    assert [Path(p).relative_to(tmp_path).as_posix() for p in found.files] == ["a.xlsx", "b.xlsx", "sub/c.xls"]
+    assert [Path(s.path).name for s in found.skipped] == ["forms.json"]  # hidden and lock files: not even listed
+    assert "--json-inputs" in found.skipped[0].reason
+    assert [Path(p).name for p in discover_inputs([tmp_path], json_in_folders=True).files] == [
+        "a.xlsx", "b.xlsx", "forms.json", "c.xls"]
+    assert [Path(p).name for p in discover_inputs([tmp_path / "forms.json"]).files] == ["forms.json"]  # named: read
 
 
 def test_feedback_never_writes_through_onto_an_input(tmp_path):
@@ -238,7 +233,7 @@ def test_validate_and_collect_of_odd_json_report_instead_of_crashing(tmp_path):
     for number, (data, _) in enumerate(ODD_FORMS):
         write_json(tmp_path / "in" / f"{number}.json", data)
     assert run("validate", tmp_path / "in").exit_code == 1
-    result = run("collect", tmp_path / "in", "--out", tmp_path / "m.xlsx", "--jsonl", tmp_path / "f.jsonl",
+    result = run("collect", tmp_path / "in", "--json-inputs", "--out", tmp_path / "m.xlsx", "--jsonl", tmp_path / "f.jsonl",
                  "--csv", tmp_path / "csv", "--feedback", tmp_path / "back")
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit) and (tmp_path / "m.xlsx").is_file()

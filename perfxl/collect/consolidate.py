@@ -20,14 +20,14 @@ from ..config import DEFAULT_SETTINGS, Settings
 from ..form.layout import get_layout
 from ..model import FormRecord
 from ..problems import ERROR, WARNING, Issue, Problem, make_issue
-from ..read.inputs import iter_input_files
-from .jobs import COLLECTED, FileEntry, FileResult, read_entry, run_jobs
+from ..read.inputs import Inputs, Skipped, discover_inputs
+from .jobs import COLLECTED, FileEntry, FileResult, run_jobs, skipped_issue
 from .store import RecordStore, SpooledForm
 
 # Statuses of input files in 文件清单 (besides COLLECTED)
-PROBLEMS, UNREADABLE, DUPLICATE, CONFLICT = "有问题", "无法读取", "重复", "冲突"
+PROBLEMS, UNREADABLE, DUPLICATE, CONFLICT, IGNORED = "有问题", "无法读取", "重复", "冲突", "已忽略"
 
-CONFLICT_POLICY = ("同一表单（同一表单标识，或无标识时同一实施单位、项目名称和年度）收到内容不同的多个版本时，"
+CONFLICT_POLICY = ("同一表单（表中填写的年度、实施单位和项目名称相同）收到内容不同的多个版本时，"
                    "采用修改时间最新的文件；修改时间相同时采用路径排序靠后的文件。其余版本标记为“冲突”，不计入汇总。")
 
 
@@ -120,8 +120,12 @@ class Collection:
         for item in self.forms:  # one pass: each record is read back from the store once
             record = item.record
             names.add(str(record.form.get("implementing_unit", "")))
-            unit = get_layout(item.variant).amount_unit
-            totals[unit] = totals.get(unit, Decimal(0)) + _amount(record.group("funding").get("total"))
+            layout = get_layout(item.variant)
+            totals.setdefault(layout.amount_unit, Decimal(0))
+            total = record.group("funding").get("total")
+            slot = layout.slot_by_path.get("funding.total")
+            if slot is not None and slot.accepts(total):  # an amount reported invalid is not added
+                totals[layout.amount_unit] = totals.get(layout.amount_unit, Decimal(0)) + _amount(total)
         units = sorted(names - {""})
         by_status: dict[str, int] = {}
         for entry in self.files:
@@ -144,16 +148,17 @@ def _amount(value: Any) -> Decimal:
     return number if number.is_finite() else Decimal(0)
 
 
-def collect(inputs: Iterable[str | Path], *, variant: str | None = None,
+def collect(inputs: Iterable[str | Path] | Inputs, *, variant: str | None = None,
             settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
-            on_progress: Callable[[int, int], None] | None = None) -> Collection:
-    """Read, check and consolidate every input file.  Never raises for a bad file: each file is
-    read in an isolated worker process, so even a parser crash costs that file only."""
-    paths = [str(p) for p in iter_input_files(inputs)]
-    results = run_jobs(paths, variant=variant, settings=settings, workers=workers, spooled=True,
-                       on_progress=on_progress, entry_of_failed=_entry_of_failed)
+            on_progress: Callable[[int, int], None] | None = None, json_inputs: bool = False) -> Collection:
+    """Read, check and consolidate every input file (paths, or :class:`Inputs` already found).
+    Never raises for a bad file: each file is read in an isolated worker process, so even a parser
+    crash costs that file only; an entry that is not read is listed with its reason."""
+    found = inputs if isinstance(inputs, Inputs) else discover_inputs(inputs, json_in_folders=json_inputs)
+    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=True,
+                       on_progress=on_progress)
     store = RecordStore()
-    return consolidate((_stored(result, store) for result in results), store)  # taken as they arrive
+    return consolidate((_stored(result, store) for result in results), store, found.skipped)  # taken as they arrive
 
 
 def _stored(result: FileResult, store: RecordStore) -> FileResult:
@@ -163,13 +168,6 @@ def _stored(result: FileResult, store: RecordStore) -> FileResult:
         store.put(form)
         form.variant = sys.intern(form.variant)  # one string for all, not one per form
     return result
-
-
-def _entry_of_failed(path_text: str) -> FileEntry:
-    try:
-        return read_entry(path_text, 0)[0]  # the hash streamed: the file is not read again
-    except OSError:
-        return FileEntry(path_text, 0, "", 0.0)
 
 
 def _recency(version: CollectedForm) -> tuple[float, str]:
@@ -217,14 +215,36 @@ class _Admitted:
             self.versions.setdefault(form.identity, []).append(CollectedForm(form, entry, position, self.store))
 
 
-def consolidate(results: Iterable[FileResult], store: RecordStore) -> Collection:
+def consolidate(results: Iterable[FileResult], store: RecordStore, skipped: Iterable[Skipped] = ()) -> Collection:
     """Resolve identities across files: duplicates count once, conflicting versions are decided by
     :data:`CONFLICT_POLICY`.  Pure data in, data out (the records stay in ``store``); the order of
-    ``results`` is the input order, and they are taken one by one as they come."""
+    ``results`` is the input order, and they are taken one by one as they come.  ``skipped``:
+    entries not read, listed after the files with the reason."""
     admitted = _Admitted(store)
     for result in results:
         admitted.add(result)
+    for entry in skipped:
+        admitted.collection.files.append(FileEntry(entry.path, entry.size, "", entry.mtime, status=IGNORED,
+                                                   note=entry.reason + "。"))
+        admitted.collection.problem_chunks.append([skipped_issue(entry)])
     return resolve(admitted)
+
+
+def _flag_shared_hints(collection: Collection) -> None:
+    """Forms collected as different forms whose workbooks carry one form id: each is flagged
+    (COLLECT-002), naming the first other one; nothing is dropped."""
+    by_hint: dict[str, list[CollectedForm]] = {}
+    for item in collection.forms:
+        if item.form.hint:
+            by_hint.setdefault(item.form.hint, []).append(item)
+    for sharing in by_hint.values():
+        if len(sharing) < 2:
+            continue
+        for item in sharing:
+            other = next(o for o in sharing if o is not item)
+            issue = make_issue(Problem.COLLECT_002, file=item.file.path, sheet=item.sheet,
+                               value=f"{other.file.path}”工作表“{other.sheet}")
+            collection.problem_chunks.append([issue])
 
 
 def resolve(admitted: _Admitted) -> Collection:
@@ -260,9 +280,10 @@ def resolve(admitted: _Admitted) -> Collection:
         collection.forms.append(chosen)
         if chosen.form.problems:
             collection.problem_chunks.append(chosen)
+    _flag_shared_hints(collection)
     by_file = collection.problem_counts()
     for entry in collection.files:
-        if entry.status in (DUPLICATE, UNREADABLE):
+        if entry.status in (DUPLICATE, UNREADABLE, IGNORED):
             continue
         kinds = outcome.get(entry.path, 0)
         if kinds & _CONFLICT:

@@ -8,21 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from ..form.layout import get_layout
+from ..form.values import SHOW_BYTES, shown_text
+from ..write.atomic import replacing
 from ..write.carryover import jsonl_lines
 from .consolidate import CollectedForm, Collection
 from .master import INDICATOR_HEADERS, INDICATORS, PROJECTS, indicator_rows, layouts_of, project_columns, project_rows
 
 
 def write_jsonl(collection: Collection, path: str | Path) -> None:
-    """Every collected form with its provenance, one JSON object per line."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with Path(path).open("w", encoding="utf-8") as handle:
+    """Every collected form with its provenance, one JSON object per line (written aside and
+    renamed into place: the previous file stays whole until this one is)."""
+    with replacing(path) as temporary, temporary.open("w", encoding="utf-8", errors=SHOW_BYTES) as handle:
         handle.writelines(jsonl_lines((item.record.form, provenance(item)) for item in collection.forms))
 
 
 def provenance(item: CollectedForm) -> dict[str, Any]:
     """Where a collected form came from, kept apart from the form so the form stays schema-valid."""
-    return {"file": item.file.path, "sheet": item.record.sheet, "sha256": item.file.sha256,
+    return {"file": shown_text(item.file.path), "sheet": item.record.sheet, "sha256": item.file.sha256,
             "form_id": item.record.form_id, "variant": item.record.variant,
             "schema_id": get_layout(item.record.variant).variant.schema_id,
             "errors": item.errors, "warnings": item.warnings}
@@ -51,7 +53,8 @@ def write_csv(collection: Collection, out_dir: str | Path) -> list[Path]:
             (PROJECTS, [c.header for c in columns], project_rows(collection, columns)),
             (INDICATORS, INDICATOR_HEADERS, indicator_rows(collection))):
         path = out_dir / f"{name}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        with replacing(path) as temporary, \
+                temporary.open("w", encoding="utf-8-sig", newline="", errors=SHOW_BYTES) as handle:
             writer = csv.writer(handle)
             writer.writerow(headers)
             for row in rows:

@@ -12,6 +12,7 @@ import faulthandler
 import multiprocessing as mp
 import os
 import resource
+import signal
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -27,8 +28,23 @@ class Failure:
     detail: str
 
 
-def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | None) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this worker when its parent dies (Linux): a parent killed with
+    SIGKILL would otherwise leave its workers blocked forever, each holding its memory."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's pipe closing ends the worker instead
+        pass
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | None, parent: int) -> None:
     faulthandler.disable()  # a parser abort is reported by the parent; no traceback spew
+    _die_with_parent(parent)
     if memory_bytes:
         # A bomb that slips past the checks raises MemoryError or kills this worker, not the run.
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -59,7 +75,7 @@ class _Slot:
 
     def __init__(self, ctx, func, memory_bytes):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, func, memory_bytes), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, func, memory_bytes, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.inflight: deque[list[int]] = deque()
@@ -166,7 +182,6 @@ def _exit_reason(slot: _Slot) -> str:
     slot.process.join(timeout=1)
     code = slot.process.exitcode
     if code is not None and code < 0:
-        import signal
         try:
             name = signal.Signals(-code).name
         except ValueError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -22,7 +23,7 @@ from ..form.identity import collection_key
 from ..form.layout import get_layout
 from ..model import Checked, FormRecord, WorkbookResult
 from ..problems import ERROR, WARNING, Issue, Problem, make_issue
-from ..read.inputs import iter_input_files
+from ..read.inputs import Skipped, discover_inputs
 from .isolation import Failure, run_isolated
 from .store import SpooledForm
 
@@ -74,41 +75,67 @@ def check_job(job: Job) -> FileResult:
 
 
 def run_jobs(paths: list[str], *, variant: str | None, settings: Settings, workers: int, spooled: bool,
-             on_progress: Callable[[int, int], None] | None = None,
-             entry_of_failed: Callable[[str], FileEntry] | None = None) -> Iterable[FileResult]:
+             on_progress: Callable[[int, int], None] | None = None) -> Iterable[FileResult]:
     """Every file's result, in input order, as the workers deliver them (a crashed or overrun
-    worker's file as a FILE-006 result; ``entry_of_failed`` makes its entry)."""
+    worker's file as a FILE-006 result; its entry from its metadata, the file is not read again)."""
     jobs = [(path, variant, settings, spooled) for path in paths]
     results = run_isolated(check_job, jobs, workers=workers, seconds=settings.limits.seconds,
                            memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
     for path, result in zip(paths, results):
         if isinstance(result, Failure):
-            entry = entry_of_failed(path) if entry_of_failed else FileEntry(path, 0, "", 0.0)
-            result = FileResult(entry, [], [make_issue(Problem.FILE_006, file=path, expected=result.detail)])
+            result = FileResult(stat_entry(path), [], [make_issue(Problem.FILE_006, file=path, expected=result.detail)])
         yield result
 
 
 def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None,
                    settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
                    on_progress: Callable[[int, int], None] | None = None) -> list[Checked]:
-    """Check every file, each in an isolated worker process (a parser crash costs one file)."""
-    files = [str(path) for path in iter_input_files(paths)]
-    results = run_jobs(files, variant=variant, settings=settings, workers=workers, spooled=False,
+    """Check every file, each in an isolated worker process (a parser crash costs one file); an
+    entry that is not read (a named pipe, a dangling link …) is reported with the reason."""
+    found = discover_inputs(paths, json_in_folders=True)
+    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=False,
                        on_progress=on_progress)
-    return [Checked(WorkbookResult(result.entry.path, list(result.forms), result.issues)) for result in results]
+    checked = [Checked(WorkbookResult(result.entry.path, list(result.forms), result.issues)) for result in results]
+    return checked + [Checked(WorkbookResult(entry.path, [], [skipped_issue(entry)])) for entry in found.skipped]
+
+
+def skipped_issue(entry: Skipped) -> Issue:
+    """An entry not read: a note for what lay in a folder, an error for what was named."""
+    return make_issue(Problem.FILE_009, file=entry.path, expected=entry.reason, severity=ERROR if entry.named else None)
 
 
 def read_entry(path_text: str, max_bytes: int) -> tuple[FileEntry, bytes | None]:
     """The file's entry, and its bytes when a workbook of that size may be read (one read serves
-    the hash, the safety check and the parser); a larger file is hashed as a stream, then refused."""
-    with open(path_text, "rb") as handle:
-        stat = os.fstat(handle.fileno())
-        if 0 < stat.st_size <= max_bytes:
-            data = handle.read(stat.st_size)
+    the hash, the safety check and the parser).  A larger file is neither read nor hashed (the
+    reader refuses it by its size), and what is not a regular file is never read: opened without
+    blocking, it is refused by :class:`NotARegularFile` (a named pipe would wait forever)."""
+    fd = os.open(path_text, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb", closefd=True) as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(path_text)
+        data, digest = None, ""
+        if 0 < info.st_size <= max_bytes:
+            data = handle.read(info.st_size)
             digest = hashlib.sha256(data).hexdigest()
-        else:
-            data, digest = None, hashlib.file_digest(handle, "sha256").hexdigest()
-    return FileEntry(path=path_text, size=stat.st_size, sha256=digest, mtime=stat.st_mtime), data
+    return FileEntry(path=path_text, size=info.st_size, sha256=digest, mtime=info.st_mtime), data
+
+
+def stat_entry(path_text: str) -> FileEntry:
+    """A file's entry from its metadata alone (for a file whose worker failed: never read again)."""
+    try:
+        info = os.stat(path_text)
+    except OSError:
+        return FileEntry(path_text, 0, "", 0.0)
+    return FileEntry(path_text, info.st_size, "", info.st_mtime)
+
+
+class NotARegularFile(OSError):
+    """An input that is not a regular file (it changed since it was listed)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"“{path}”不是普通文件")
+        self.strerror = "不是普通文件"
 
 
 def spool(record: FormRecord) -> SpooledForm:
@@ -116,7 +143,8 @@ def spool(record: FormRecord) -> SpooledForm:
     and the record pickled, with its problems and only the cells the master shows (each cell map
     is half a record)."""
     severities = [issue.severity for issue in record.issues]
-    spooled = SpooledForm(record.variant, record.foreign, collection_key(get_layout(record.variant), record.form, record.form_id),
+    spooled = SpooledForm(record.variant, record.foreign, collection_key(get_layout(record.variant), record.form),
+                          record.form_id,
                           severities.count(ERROR), severities.count(WARNING), len(severities))
     record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
     record.reported = set()

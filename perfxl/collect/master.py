@@ -8,6 +8,7 @@ through ``write_string``: a project named ``=HYPERLINK(…)`` stays text (formul
 from __future__ import annotations
 
 import math
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +41,7 @@ class Column:
     header: str
     get: Callable[[CollectedForm], Any]
     kind: str = TEXT  # how its values are written: TEXT, AMOUNT, DATE, INTEGER or INDEX
+    counts: Callable[[Any], bool] = lambda value: True  # may the value enter a total (a valid amount)
 
 
 def _only_for(variants: set[str], get: Callable[[CollectedForm], Any]) -> Callable[[CollectedForm], Any]:
@@ -74,7 +76,7 @@ def project_columns(layouts: Sequence[Layout]) -> list[Column]:
         slot = slots[key]
         header = f"{slot.title}（{slot.unit}）" if slot.kind == AMOUNT else slot.title
         kind = slot.kind if slot.kind in (AMOUNT, DATE, INTEGER) else TEXT
-        columns.append(Column(header, _only_for(variants_of[key], _field(slot.path)), kind))
+        columns.append(Column(header, _only_for(variants_of[key], _field(slot.path)), kind, slot.accepts))
     level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
     for level1 in level1s:
         columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER))
@@ -177,7 +179,9 @@ def unit_totals(collection: Collection, amount_columns: Sequence[Column]) -> lis
         total = totals.setdefault(key, UnitTotal(key[0], key[1], 0, [Decimal(0)] * len(amount_columns)))
         total.projects += 1
         for i, column in enumerate(amount_columns):
-            total.sums[i] += _decimal(column.get(item))
+            value = column.get(item)
+            if column.counts(value):  # an amount reported invalid never enters a total
+                total.sums[i] += _decimal(value)
     return [totals[k] for k in sorted(totals)]
 
 
@@ -268,9 +272,12 @@ class _Book:
     def __init__(self, path: Path):
         self.path = path
         self.streamed: dict[int, SheetData] = {}
+        # xlsxwriter's constant-memory mode leaves the temporary row file of a sheet it wrote no row
+        # to (the streamed ones): its temporary files go to a folder of ours, removed afterwards.
+        self.scratch = tempfile.TemporaryDirectory(prefix="perfxl-master-")
         self.workbook = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False})
+            "strings_to_numbers": False, "tmpdir": self.scratch.name})
         self.workbook.set_properties({"title": "绩效目标汇总", "author": "perfxl", "created": FIXED_TIMESTAMP})
         wb = self.workbook
         base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
@@ -311,7 +318,10 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))
     _stream(book, FILES, FILE_HEADERS, [TEXT, INTEGER, TEXT, TEXT, INTEGER, TEXT],
             lambda: file_rows(collection))
-    book.workbook.close()
+    try:
+        book.workbook.close()
+    finally:
+        book.scratch.cleanup()
     swap_sheet_data(path, book.streamed)
     return path
 

@@ -1,15 +1,22 @@
 """The collection round put together: inputs found and kept apart from the outputs, every file
-read and checked, the master workbook and the exports written."""
+read and checked, the master workbook and the exports written.
+
+The office's data is sacred: no output may be, be linked to, or lie inside an input (refused
+before anything is read); every output is written aside and renamed into place, so an interrupted
+run leaves the previous one whole; two runs never write into one folder at once.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Iterable
 
 from xlsxwriter.exceptions import FileCreateError
 
 from ..config import DEFAULT_SETTINGS, Settings
-from ..read.inputs import is_within, iter_input_files
+from ..read.inputs import Inputs, discover_inputs, is_within
+from ..write.atomic import exclusive, replacing, sweep_stale
 from .consolidate import Collection, collect
 from .exports import write_csv, write_jsonl
 from .feedback import feedback_plan, write_feedback_copies
@@ -20,54 +27,77 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
                       settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
                       jsonl: str | Path | None = None, csv_dir: str | Path | None = None,
                       feedback_dir: str | Path | None = None, on_progress=None,
-                      on_stage: Callable[[str], None] | None = None) -> Collection:
+                      on_stage: Callable[[str], None] | None = None, json_inputs: bool = False) -> Collection:
     """``perfxl collect``: read and check every input, write the master workbook and the
     requested exports.  Returns the :class:`~perfxl.collect.consolidate.Collection`.  ``on_progress(done,
     total)`` follows the files read; ``on_stage(label)`` names each step after that (写汇总表,
-    写 JSONL, 写 CSV, 写退回件), which takes a while for a city's collection.
+    写 JSONL, 写 CSV, 写退回件), which takes a while for a city's collection.  JSON files under an
+    input folder are read as forms only with ``json_inputs`` (named ones always are).
 
-    The outputs are never inputs: the master, the JSONL file and whatever is under the CSV and
-    feedback folders are skipped when found in an input folder, and a :class:`ValueError` (in
-    Chinese) refuses an input inside an output, an output that would overwrite an input, and
-    inputs without any file."""
+    A :class:`ValueError` (in Chinese) refuses, before anything is read: an output that is an
+    input, a hard link to one, inside an input folder or holding an input; inputs without any file;
+    another run writing into the same folder (:class:`~perfxl.write.atomic.Busy`)."""
     inputs = list(inputs)
     outputs = {"汇总表": out, "JSONL 文件": jsonl, "CSV 文件夹": csv_dir, "退回件文件夹": feedback_dir}
     outputs = {what: Path(place) for what, place in outputs.items() if place is not None}
-    _check_inputs_apart(inputs, outputs)
-    files = [str(path) for path in iter_input_files(inputs, exclude=outputs.values())]  # a city's: not 60,000 Paths
-    if not files:
-        raise ValueError(f"没有找到输入文件（{'、'.join(map(str, inputs))}；"
-                         "隐藏文件、Office 锁定文件和本次的输出文件不计）。")
-    stage = on_stage or (lambda label: None)
-    collection = collect(files, variant=variant, settings=settings, workers=workers, on_progress=on_progress)
-    feedback = feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
-    stage("写汇总表")
-    _build_master(collection, Path(out))
-    if jsonl is not None:
-        stage("写 JSONL")
-        write_jsonl(collection, jsonl)
-    if csv_dir is not None:
-        stage("写 CSV")
-        write_csv(collection, csv_dir)
-    if feedback:
-        stage("写退回件")
-    write_feedback_copies(feedback)
+    _check_outputs_apart(inputs, outputs)
+    found = discover_inputs(inputs, json_in_folders=json_inputs)
+    _check_no_links(found, outputs)
+    if not found.files and not found.skipped:
+        raise ValueError(f"没有找到输入文件（{'、'.join(map(str, inputs))}；隐藏文件和 Office 锁定文件不计）。")
+    folders = {place.parent for what, place in outputs.items() if what in ("汇总表", "JSONL 文件")}
+    folders |= {place for what, place in outputs.items() if what in ("CSV 文件夹", "退回件文件夹")}
+    with exclusive(folders):
+        for folder in folders:
+            sweep_stale(folder)
+        stage = on_stage or (lambda label: None)
+        collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress)
+        feedback = feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
+        stage("写汇总表")
+        _build_master(collection, Path(out))
+        if jsonl is not None:
+            stage("写 JSONL")
+            write_jsonl(collection, jsonl)
+        if csv_dir is not None:
+            stage("写 CSV")
+            write_csv(collection, csv_dir)
+        if feedback:
+            stage("写退回件")
+            write_feedback_copies(feedback, limits=settings.limits, workers=workers)
     return collection
 
 
-def _check_inputs_apart(inputs: list[str | Path], outputs: dict[str, Path]) -> None:
-    """An input named on the command line must not be an output or lie inside an output folder:
-    writing would overwrite it, and skipping the outputs would skip it."""
+def _check_outputs_apart(inputs: list[str | Path], outputs: dict[str, Path]) -> None:
+    """No output may be an input, lie inside an input folder, or hold an input: writing would
+    overwrite it, mix the run's outputs into its inputs, or (skipped as an output) lose it."""
     for raw in inputs:
+        real = Path(os.path.realpath(raw))
         for what, place in outputs.items():
+            if is_within(place, [real]):
+                raise ValueError(f"{what}“{place}”位于输入“{raw}”之中（或就是它）：输出会覆盖或混入输入的文件，"
+                                 f"请把输出写到输入文件夹以外的位置。")
             if is_within(raw, [place.resolve()]):
-                raise ValueError(f"{what}“{place}”与输入“{raw}”是同一位置或包含它：输出会覆盖或混入输入的文件，"
+                raise ValueError(f"输入“{raw}”位于{what}“{place}”之中：输出会覆盖或混入输入的文件，"
                                  f"请换一个输出位置。")
 
 
-def _build_master(collection, out: Path) -> None:
+def _check_no_links(found: Inputs, outputs: dict[str, Path]) -> None:
+    """An existing output file must not be another name (a hard link) of an input file."""
+    for what, place in outputs.items():
+        try:
+            info = os.stat(place)
+        except OSError:
+            continue
+        source = found.identities.get((info.st_dev, info.st_ino))
+        if source is not None:
+            raise ValueError(f"{what}“{place}”与输入文件“{source}”是同一个文件（硬链接或同一路径）："
+                             f"写入会覆盖输入，请换一个输出位置。")
+
+
+def _build_master(collection: Collection, out: Path) -> None:
     try:
-        build_master(collection, out)
+        with replacing(out) as temporary:  # the previous master stays whole until this one is
+            build_master(collection, temporary)
     except FileCreateError as exc:  # xlsxwriter wraps the OSError; the CLI reports OSErrors
         inner = exc.args[0] if exc.args else None
         raise inner if isinstance(inner, OSError) else OSError(str(exc)) from None

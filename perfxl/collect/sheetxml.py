@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import shutil
 import tempfile
 import zipfile
 from decimal import Decimal, InvalidOperation
@@ -22,7 +21,8 @@ from typing import IO, Any, Iterable, Sequence
 from xlsxwriter.utility import xl_col_to_name
 
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
-from ..form.values import EXCEL_CELL_LIMIT
+from ..form.values import EXCEL_CELL_LIMIT, SHOW_BYTES
+from ..write.atomic import replacing
 from .xlsxinternals import escape_control_characters
 
 _EPOCH = dt.date(1899, 12, 30)
@@ -51,7 +51,7 @@ class SheetData:
         self.kinds = list(kinds)
         self._all_text = [TEXT] * len(self.kinds)
         self.columns = [xl_col_to_name(i) for i in range(len(kinds))]
-        self.handle: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+        self.handle: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", errors=SHOW_BYTES)
         self.rows = 0
 
     def add(self, values: Sequence[Any], styles: Sequence[int], *, all_text: bool = False) -> None:
@@ -123,24 +123,23 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 def swap_sheet_data(path: Path, sheets: dict[int, SheetData]) -> None:
     """Replace the (empty) ``<sheetData>`` of worksheets ``sheetN.xml`` (1-based, in the order they
     were added) with the spooled rows, keeping every other part byte for byte."""
-    tmp = path.with_name(path.name + ".rows.tmp")
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            number = _sheet_number(info.filename)
-            if number not in sheets:
-                target.writestr(info, source.read(info))
-                continue
-            _fast_deflate(info)
-            data = sheets[number]
-            head, tail = _SHEET_DATA.split(source.read(info).decode("utf-8"), maxsplit=1)
-            last = f"{xl_col_to_name(max(len(data.kinds), 1) - 1)}{max(data.rows, 1)}"
-            head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head)
-            with target.open(info, "w") as stream:
-                stream.write(head.encode("utf-8"))
-                for chunk in data.xml():
-                    stream.write(chunk)
-                stream.write(tail.encode("utf-8"))
-    shutil.move(tmp, path)
+    with replacing(path) as rows_added:
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(rows_added, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                number = _sheet_number(info.filename)
+                if number not in sheets:
+                    target.writestr(info, source.read(info))
+                    continue
+                _fast_deflate(info)
+                data = sheets[number]
+                head, tail = _SHEET_DATA.split(source.read(info).decode("utf-8"), maxsplit=1)
+                last = f"{xl_col_to_name(max(len(data.kinds), 1) - 1)}{max(data.rows, 1)}"
+                head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head)
+                with target.open(info, "w") as stream:
+                    stream.write(head.encode("utf-8"))
+                    for chunk in data.xml():
+                        stream.write(chunk)
+                    stream.write(tail.encode("utf-8"))
 
 
 def _fast_deflate(info: zipfile.ZipInfo) -> None:

@@ -16,7 +16,8 @@ class SpooledForm:
 
     variant: str
     foreign: bool
-    identity: str  # :func:`identity`
+    identity: str  # :func:`perfxl.form.identity.collection_key`: what the form says it is
+    hint: str  # the form id its workbook carries ("" for none): compared across forms, never trusted
     errors: int  # its problems by severity; the problems themselves wait in the store with the record
     warnings: int
     problems: int

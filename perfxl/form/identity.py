@@ -43,9 +43,8 @@ def describe_identity(layout: Layout, form: dict[str, Any]) -> str:
     return "、".join(parts)
 
 
-def collection_key(layout: Layout, form: dict[str, Any], form_id: str = "") -> str:
-    """Which form a collected form is: its perfxl form id, or its identity values for a form from
-    a file perfxl did not write."""
-    if form_id:
-        return f"id:{form_id}"
-    return "key:" + "|".join(identity_values(layout, form))
+def collection_key(layout: Layout, form: dict[str, Any]) -> str:
+    """Which form a collected form is: what the form itself says (its identity values).  The id a
+    perfxl workbook carries is only a hint (anyone can compute or copy it), so it never decides
+    which form a sheet is, nor can it displace another unit's form."""
+    return "|".join(identity_values(layout, form))

@@ -82,6 +82,12 @@ class Slot:
     num_format: str | None = None
     style: str = "input"
     help: str = ""
+    pattern: str | None = None  # the schema's pattern for the value (amounts: the canonical form)
+
+    def accepts(self, value: object) -> bool:
+        """Whether ``value`` is what the schema allows here by its pattern (an amount that may enter
+        a total); without a pattern, any string."""
+        return isinstance(value, str) and (self.pattern is None or _matches(self.pattern, value))
 
 
 def expectation(slot: Slot) -> str:
@@ -222,7 +228,7 @@ class Layout:
                     maximum=schema.get("maximum", 2**31 - 1),
                     decimals=schema.get("x-perfxl-decimals", 6),
                     unit=self.amount_unit if kind == AMOUNT else "", num_format=cell.get("format"),
-                    style=cell.get("style", "input"), help=help_text)
+                    style=cell.get("style", "input"), help=help_text, pattern=schema.get("pattern"))
 
     # --- the indicator block ------------------------------------------------------------
     @property
@@ -353,6 +359,15 @@ def _runs(rows: tuple[IndicatorRow, ...], key, column: Area) -> Iterable[Area]:
         if i == len(rows) or key(rows[i]) != key(rows[start]):
             yield Area(rows[start].row, column.first_col, rows[i - 1].row, column.last_col)
             start = i
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return _compiled(pattern).search(value) is not None  # schema patterns are anchored (^ … end of text)
 
 
 @cache

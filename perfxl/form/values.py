@@ -12,6 +12,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+import codecs
+
 from .kinds import AMOUNT, DATE, INTEGER
 
 MAX_DECIMALS = 6
@@ -182,3 +184,26 @@ def set_field(form: dict, path: str, value: object) -> None:
     for part in parents:
         node = node.setdefault(part, {})
     node[last] = value
+
+
+# File names are bytes on Linux: one that is not UTF-8 comes to Python with lone surrogates
+# (U+DC80–U+DCFF), which no UTF-8 file can hold.  Every text file perfxl writes uses this error
+# handler, so such a name is written as the bytes it has (\xff) instead of failing the export.
+SHOW_BYTES = "perfxl-show-bytes"
+
+
+def _show_bytes(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    shown = "".join(f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF else f"\\u{ord(ch):04x}"
+                    for ch in bad)
+    return shown, error.end
+
+
+codecs.register_error(SHOW_BYTES, _show_bytes)
+
+
+def shown_text(text: str) -> str:
+    """``text`` as it can be written to any UTF-8 file (see :data:`SHOW_BYTES`)."""
+    return text.encode("utf-8", SHOW_BYTES).decode("utf-8")

@@ -98,8 +98,10 @@ class Variant:
 
 @cache
 def load_variant(name: str) -> Variant:
+    """An installed variant by name; anything else (a path, a name from a workbook that no
+    layout file has) is a :class:`KeyError`, never a file looked up."""
     layout_path = templates_dir() / f"{name}.layout.json"
-    if not layout_path.is_file():
+    if name not in variant_names() or not layout_path.is_file():
         known = ", ".join(variant_names()) or "无"
         raise KeyError(f"未知的表单版本“{name}”，可用：{known}")
     layout_data = json.loads(layout_path.read_text(encoding="utf-8"))

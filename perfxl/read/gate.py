@@ -66,20 +66,35 @@ def read_input(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     if size == 0:
         raise Refused("文件是空的（0 字节）")
     if size > limits.max_file_bytes:
-        raise Refused(f"文件过大：{size // 1024 // 1024} MB，上限 {limits.max_file_bytes // 1024 // 1024} MB")
+        raise Refused(f"文件过大：{_size(size)}，上限 {_size(limits.max_file_bytes)}")
     with open(path, "rb") as handle:
         return handle.read(size)  # no more than was measured (a read of the cap costs its allocation)
 
 
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count / 1024:.0f} KB"
+
+
 def check_bytes_safety(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Scan:
-    """:func:`check_file_safety` on a file's bytes (from :func:`read_input`)."""
+    """What a file's bytes (from :func:`read_input`) must pass before a parser sees them; what was
+    learnt on the way (:class:`Scan`), or :class:`Refused` with the reason in Chinese."""
     if data.startswith(ZIP_MAGIC):
         return _check_zip(data, limits)
     if data[:8] == CFB_MAGIC:
-        if _ENCRYPTED_PACKAGE in data:  # an encrypted .xlsx is a CFB container
+        if _ENCRYPTED_PACKAGE in data or _biff_encrypted(data):  # an encrypted .xlsx is a CFB container
             raise Refused("文件已加密，请取消密码后重新提交")
         return Scan("cfb")
     raise Refused(_what_it_really_is(data[:4096]))
+
+
+_BIFF8_BOF = b"\x09\x08\x10\x00"  # the BOF record that opens a .xls workbook stream (16 bytes of data)
+_FILEPASS = b"\x2f\x00"  # the record right after it in a password-protected .xls
+
+
+def _biff_encrypted(data: bytes) -> bool:
+    """A password-protected .xls: its workbook stream's BOF is followed by a FILEPASS record."""
+    at = data.find(_BIFF8_BOF)
+    return at >= 0 and data[at + 20:at + 22] == _FILEPASS
 
 
 def _what_it_really_is(sample: bytes) -> str:
@@ -114,6 +129,9 @@ def _check_zip(file: bytes, limits: Limits) -> Scan:
     names = {m.filename for m in members}
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
         raise Refused("文件已加密，请取消密码后重新提交")
+    manifest = next((i for i, m in enumerate(members) if m.filename == "META-INF/manifest.xml"), None)
+    if manifest is not None and b"encryption-data" in _inflate(archive, manifest, limits):
+        raise Refused("文件已加密，请取消密码后重新提交")  # an .ods saved with a password
     declared = sum(m.file_size for m in members)
     if declared > limits.max_total_bytes:
         raise Refused(f"解压后总大小 {declared // 1024 // 1024} MB 超过上限（疑似压缩炸弹）")

@@ -25,7 +25,7 @@ from ..config import DEFAULT_LIMITS, Limits
 from ..form.identity import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
 from ..form.layout import Label, Layout, get_layout, normalise_label
 from ..form.values import text_from_cell
-from ..form.variant import all_variants
+from ..form.variant import all_variants, variant_names
 from ..model import FormRecord, WorkbookResult
 from ..problems import IssueSink, Problem, Unclear
 from .anchored import locate, read_by_labels, structure_warning
@@ -221,7 +221,14 @@ def _meta_rows(book: CalamineWorkbook) -> list[tuple[str, str, str]]:
     rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False, nrows=10_000)
     if not rows or tuple(str(c) for c in rows[0][:len(META_HEADER)]) != META_HEADER:
         return []
-    return [(str(r[0]), str(r[1]), str(r[2])) for r in rows[1:] if len(r) >= 3 and r[0] and r[2]]
+    known = set(variant_names())
+    listed: dict[str, tuple[str, str, str]] = {}
+    for r in rows[1:]:
+        # A sheet counts once however often it is listed, and only an installed variant is looked
+        # up: the identity sheet is as editable as any other, so it is a hint, never an instruction.
+        if len(r) >= 3 and r[0] and r[2] and str(r[2]) in known:
+            listed.setdefault(str(r[0]), (str(r[0]), str(r[1]), str(r[2])))
+    return list(listed.values())
 
 
 def _load(book: CalamineWorkbook, sheet_name: str, layout: Layout) -> _Grid:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Callable, Iterable
@@ -14,10 +15,24 @@ _RESERVED_SHEET_NAMES = {"history", META_SHEET.lower(), LISTS_SHEET.lower(), INS
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
+_RESERVED_FILE_NAMES = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\.|$)", re.IGNORECASE)
+MAX_NAME_BYTES = 120  # of UTF-8: room for suffixes (.问题清单.xlsx, (2)) under the 255 bytes file systems allow
+
+
 def safe_file_name(text: str) -> str:
-    """A file name Windows, macOS and Linux all accept."""
+    """A file name Windows, macOS and Linux all accept: no reserved characters, not a name
+    Windows reserves (CON, NUL, COM1 …, with any extension), and at most :data:`MAX_NAME_BYTES`
+    bytes, a long one shortened with a stable hash of the whole name so two long names that
+    start alike stay apart."""
     name = _BAD_FILE_CHARS.sub("_", text).strip().strip(".") or "未命名"
-    return name[:100]
+    if _RESERVED_FILE_NAMES.match(name):
+        name = "_" + name
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        while len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES - 9:
+            name = name[:-1]
+        name = f"{name.rstrip()}~{digest}"
+    return name
 
 
 def unique_file_names(names: Iterable[str], *, taken: Iterable[str] = (),

@@ -22,6 +22,7 @@ from ..form.identity import INSTRUCTIONS_SHEET, LISTS_SHEET, META_HEADER, META_S
 from ..form.kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
 from ..form.layout import Area, Layout, Slot, display_width, expectation
 from ..form.values import EXCEL_CELL_LIMIT, amount_to_cell, date_to_cell, get_field
+from .atomic import replacing
 from .paper import FORM_MARGINS, set_a4
 
 # Fixed document timestamp: the same input must give the same bytes.
@@ -105,14 +106,8 @@ def write_workbook(target: str | Path | BinaryIO, sheets: Sequence[FormSheet], *
     workbook.close()
     data = _protect_structure(buffer.getvalue(), password)
     if isinstance(target, (str, Path)):
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            tmp.write_bytes(data)
-            tmp.replace(path)  # whole file or nothing: a unit never receives half a workbook
-        finally:
-            tmp.unlink(missing_ok=True)
+        with replacing(target) as temporary:  # whole file or nothing: a unit never receives half a workbook
+            temporary.write_bytes(data)
     else:
         target.write(data)
 
