@@ -679,3 +679,28 @@ def test_validate_does_not_print_terminal_escapes(tmp_path):
     assert result.exit_code == 1, result.output
     assert "pwned" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_marked_copies_reach_nothing_outside_themselves(tmp_path):
+    """A DDE formula, a formula on another workbook and a file:// link in a unit's file are gone
+    from its marked copy; a web link stays."""
+    form = example("02")  # FUND-004: this file gets a marked copy
+    book = unprotected(one_form_workbook(tmp_path, form))
+    sheet = book.worksheets[0]
+    sheet["H1"] = "=cmd|' /C calc'!A0"
+    sheet["H2"] = "=[other.xlsx]Sheet1!A1"
+    sheet["H3"] = "本地文件"
+    sheet["H3"].hyperlink = "file:///etc/passwd"
+    sheet["H4"] = "网站"
+    sheet["H4"].hyperlink = "https://example.org/"
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    book.save(inbox / "u.xlsx")
+    feedback = tmp_path / "退回"
+    collect_to_master([inbox], tmp_path / "m.xlsx", feedback_dir=feedback)
+    copy = openpyxl.load_workbook(feedback / "u.xlsx")[sheet.title]
+    assert copy["H1"].value is None and copy["H2"].value is None
+    assert copy["H3"].value == "本地文件" and copy["H3"].hyperlink is None
+    assert copy["H4"].hyperlink is not None and copy["H4"].hyperlink.target == "https://example.org/"
+    source = openpyxl.load_workbook(inbox / "u.xlsx")[sheet.title]
+    assert source["H1"].value == "=cmd|' /C calc'!A0"  # the unit's own file is untouched

@@ -103,6 +103,23 @@ def build(out: Path, soffice: str | None = None) -> list[Case]:
     with base.open("rb") as plain, (out / "encrypted.xlsx").open("wb") as secret:
         OOXMLFile(plain).encrypt("123456", secret)
     add(Case("encrypted.xlsx", "无法读取", frozenset({"FILE-005"}), reason="文件已加密，请取消密码后重新提交"))
+    # a password-protected .xls: its workbook stream's BOF record is followed by FILEPASS (RC4);
+    # the CFB directory is left out (the gate never needs it), the record layout is BIFF8's own
+    bof = b"\x09\x08\x10\x00" + b"\x00\x06\x05\x00" + b"\x00" * 12
+    filepass = b"\x2f\x00\x36\x00\x01\x00" + b"\x00" * 52
+    (out / "encrypted.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + bof + filepass
+                                        + b"\x00" * 1024)
+    add(Case("encrypted.xls", "无法读取", frozenset({"FILE-005"}), reason="文件已加密"))
+    # an .ods saved with a password: content.xml is ciphertext, the manifest says so
+    with zipfile.ZipFile(out / "encrypted.ods", "w") as ods:
+        ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        ods.writestr("META-INF/manifest.xml",
+                     '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                     '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+                     'manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data '
+                     'manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>')
+        ods.writestr("content.xml", bytes(range(256)) * 16)
+    add(Case("encrypted.ods", "无法读取", frozenset({"FILE-005"}), reason="文件已加密"))
 
     # --- bombs and XML attacks --------------------------------------------------------------------
     def bomb(name, data):
