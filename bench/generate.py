@@ -338,8 +338,8 @@ def plan(n_forms: int, seed: int = SEED) -> list[WorkbookPlan]:
 
 # --- writing -------------------------------------------------------------------------------
 def _write(job: tuple[str, list[dict[str, Any]]]) -> int:
-    from perfxl.form.layout import get_layout
     from perfxl.form.identity import form_id_for
+    from perfxl.form.layout import get_layout
     from perfxl.write.naming import safe_sheet_names
     from perfxl.write.workbook import FormSheet, write_workbook
 

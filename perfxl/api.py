@@ -1,37 +1,66 @@
 """perfxl's Python API: each CLI command is one function here, usable without typer.
 
 The facade over the package (form definition ← write / read ← check ← collect ← api ← cli):
-everything a user of perfxl needs is importable from here, and nothing inside the package
-imports it back.
+everything a user of perfxl needs is importable from here, and no module of the layers below
+imports it (only the CLI and the docs generator, above it, do).  The heavy parts (reading,
+checking, collecting, writing) are imported when first used, so ``perfxl --help`` stays quick.
 
     from perfxl.api import make_roster_templates, check_file, collect_to_master, Settings
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .check.file import check_file
-from .check.rules import description as rule_description
-from .collect.consolidate import Collection, CollectedForm, FileEntry
-from .collect.isolation import Failure, cpu_count, run_isolated
-from .collect.jobs import validate_paths
-from .collect.run import collect_to_master
-from .config import DEFAULT_SETTINGS, Limits, ReviewConfig, Settings, load_config, load_settings
-from .form.jsonforms import load_json_forms
-from .form.layout import Layout, get_layout
+from .config import (
+    DEFAULT_SETTINGS,
+    Limits,
+    ReviewConfig,
+    Settings,
+    load_config,
+    load_settings,
+)
+from .form.layout import DEFAULT_ROWS, Layout, get_layout
 from .form.values import shown_text
-from .form.variant import DEFAULT_VARIANT, Variant, all_variants, data_dir, load_variant, variant_names
+from .form.variant import (
+    DEFAULT_VARIANT,
+    Variant,
+    all_variants,
+    load_variant,
+    variant_names,
+)
+from .isolation import cpu_count
 from .model import Checked, FormRecord, WorkbookResult
 from .problems import ERROR, INFO, WARNING, Issue, Problem, has_errors
-from .read.inputs import iter_input_files
-from .read.workbook import read_workbook
-from .write.carryover import make_carryover_templates
-from .write.naming import safe_file_name
-from .write.roster import RosterError
-from .write.units import DEFAULT_ROWS, fill_forms, make_template, roster_jobs, write_unit_job
+
+if TYPE_CHECKING:  # what the lazy names below are, for readers and type checkers
+    from .check.file import check_file
+    from .check.rules import description as rule_description
+    from .collect.consolidate import CollectedForm, Collection
+    from .collect.files import FileEntry
+    from .collect.run import collect_to_master, validate_paths
+    from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
+    from .form.jsonforms import load_json_forms
+    from .read.inputs import iter_input_files
+    from .read.roster import RosterError
+    from .read.workbook import read_workbook
+    from .write.carryover import make_carryover_templates
+    from .write.naming import safe_file_name
+    from .write.units import fill_forms, make_template
+
+# name → module that defines it, imported on first use (PEP 562)
+_LAZY = {
+    "make_template": "write.units", "fill_forms": "write.units",
+    "make_carryover_templates": "write.carryover", "safe_file_name": "write.naming",
+    "read_workbook": "read.workbook", "iter_input_files": "read.inputs", "RosterError": "read.roster",
+    "load_json_forms": "form.jsonforms",
+    "check_file": "check.file", "rule_description": "check.rules",
+    "collect_to_master": "collect.run", "validate_paths": "collect.run",
+    "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
+    "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
+}
+_RENAMED = {"rule_description": "description"}
 
 __all__ = [
     # the year's commands
@@ -50,57 +79,18 @@ __all__ = [
 ]
 
 
-def make_roster_templates(roster: str | Path, out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
-                          rows: int = DEFAULT_ROWS, password: str | None = None,
-                          year: int | None = None, workers: int = 1) -> list[Path]:
-    """One workbook per 实施单位, one pre-filled sheet per project of the roster (written by
-    ``workers`` processes for a district's thousand units; the files are the same either way)."""
-    jobs = roster_jobs(roster, out_dir, variant=variant, rows=rows, password=password, year=year)
-    if workers <= 1:
-        return [write_unit_job(job) for job in jobs]
-    written = list(run_isolated(write_unit_job, jobs, workers=workers, seconds=None))
-    failed = [result for result in written if isinstance(result, Failure)]
-    if failed:
-        raise RuntimeError(f"写入模板失败：{failed[0].detail}")
-    return written
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"perfxl.{_LAZY[name]}"), _RENAMED.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def review_rules() -> list[Problem]:
     """The review rules (绩效目标审核), in the order they run."""
     return Problem.rules()
-
-
-# --- demo ----------------------------------------------------------------------------------
-def examples_dir() -> Path:
-    """The bundled examples: the roster and the 18 real 2023 forms of 浦江镇."""
-    return data_dir("examples")
-
-
-@dataclass
-class DemoResult:
-    templates: list[Path]
-    filled: list[Path]
-    forms_read: int
-    round_trip_equal: int
-    master: Path
-    issues: list[Issue] = field(default_factory=list)
-
-
-def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
-    """The main job on the bundled examples: templates from the roster, filled workbooks from the
-    example forms (one per unit, as units return them), read back and compared, then collected
-    into the master workbook with its JSONL export and feedback copies."""
-    out_dir = Path(out_dir)
-    examples = examples_dir()
-    templates = make_roster_templates(examples / "roster.csv", out_dir / "templates")
-    sources = sorted((examples / "forms").glob("*.json"))
-    filled = fill_forms(sources, out_dir / "filled", by_unit=True)
-    originals = [form for path in sources for form in load_json_forms(path)]
-    master = out_dir / "汇总.xlsx"
-    collection = collect_to_master([out_dir / "filled"], master, workers=workers,
-                                   jsonl=out_dir / "forms.jsonl", feedback_dir=out_dir / "退回")
-    read_back = [item.record.form for item in collection.forms]
-    equal = sum(1 for form in originals if form in read_back)
-    (out_dir / "forms.json").write_text(json.dumps(read_back, ensure_ascii=False, indent=2) + "\n",
-                                        encoding="utf-8")
-    return DemoResult(templates, filled, len(read_back), equal, master, collection.issues)

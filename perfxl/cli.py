@@ -13,8 +13,17 @@ from typing import Annotated, Iterator, NoReturn, Optional
 import typer
 
 from . import __version__, api
-from .api import (DEFAULT_VARIANT, ERROR, WARNING, Issue, all_variants, has_errors, load_variant, shown_text,
-                  variant_names)
+from .api import (
+    DEFAULT_VARIANT,
+    ERROR,
+    WARNING,
+    Issue,
+    all_variants,
+    has_errors,
+    load_variant,
+    shown_text,
+    variant_names,
+)
 
 app = typer.Typer(
     name="perfxl",

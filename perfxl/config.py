@@ -65,11 +65,20 @@ class ReviewConfig:
             (problem, settings) for problem, settings in self._settings.items() if settings.enabled)
 
     # A copy sent to a worker process carries the checked overrides only and works out the rest.
-    def __getstate__(self) -> dict[str, dict[str, Any]]:
-        return self.rules
+    def __getstate__(self) -> dict[str, dict[str, dict[str, Any]]]:
+        return {"rules": self.rules}
 
-    def __setstate__(self, rules: dict[str, dict[str, Any]]) -> None:
-        self._build(rules)
+    def __setstate__(self, state: dict[str, dict[str, dict[str, Any]]]) -> None:
+        self._build(state["rules"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ReviewConfig) and self.rules == other.rules
+
+    def __hash__(self) -> int:
+        return hash(repr(sorted(self.rules.items())))
+
+    def __repr__(self) -> str:
+        return f"ReviewConfig({self.rules!r})"
 
     def settings(self, problem: Problem) -> RuleSettings:
         return self._settings[problem]

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from .check import targets
 from .check.rules import description as rule_description
 from .cli import app
-from .problems import Problem
+from .problems import Problem, Unclear
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parent.parent / "docs"  # a checkout's docs/ (this command is for developers)
 
 
 COMMANDS = ["template", "fill", "read", "validate", "collect", "rules", "schema", "forms", "demo"]
@@ -52,6 +52,9 @@ def render_problem_codes() -> str:
             continue
         template = problem.template.replace("|", "\\|")
         lines.append(f"| {problem.code} | {problem.severity} | {template} | {problem.value.description} |")
+    lines += ["", "LAYOUT-004 says what was unclear (its `{expected}`), one of these; the value was read anyway",
+              "(by inference, to be checked) or not read at all:", "", "| 歧义 | 读取 |", "|---|---|"]
+    lines += [f"| {unclear.text} | {'已按推断读取' if unclear.read else '没有读取'} |" for unclear in Unclear]
     return "\n".join(lines) + "\n"
 
 

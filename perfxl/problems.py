@@ -43,7 +43,7 @@ class ProblemType:
     params: tuple[Param, ...] = ()  # review rules: what perfxl.toml may set
 
 
-def _rule(code: str, severity: str, title: str, template: str, rationale: str, *params: Param) -> ProblemType:
+def review_rule(code: str, severity: str, title: str, template: str, rationale: str, *params: Param) -> ProblemType:
     return ProblemType(code, severity, template, title=title, rationale=rationale, params=params)
 
 
@@ -124,111 +124,111 @@ class Problem(Enum):
                             "A JSON key the schema does not know.")
 
     # --- 绩效目标审核: the review rules, grouped as docs/rules.md prints them --------------------
-    FUND_001 = _rule("FUND-001", ERROR, "项目资金总额 = 财政资金 + 其他资金",
+    FUND_001 = review_rule("FUND-001", ERROR, "项目资金总额 = 财政资金 + 其他资金",
                      "项目资金总额为 {value} {unit}，但{parts}，合计 {expected} {unit}，两者应相等。",
                      "资金来源的分项之和必须等于总额；金额按十进制精确比较，误差为 0。")
-    FUND_002 = _rule("FUND-002", ERROR, "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
+    FUND_002 = review_rule("FUND-002", ERROR, "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
                      "年度资金申请总额为 {value} {unit}，但{parts}，合计 {expected} {unit}，两者应相等。",
                      "年度申请额由当年拨款、上年结转和其他资金组成，分项之和必须等于总额（误差为 0）。")
-    FUND_003 = _rule("FUND-003", ERROR, "年度资金申请总额不超过项目资金总额",
+    FUND_003 = review_rule("FUND-003", ERROR, "年度资金申请总额不超过项目资金总额",
                      "年度资金申请总额 {value} {unit}超过了项目资金总额{total_at} {total} {unit}。",
                      "一个年度申请的资金不能多于整个项目的资金。")
-    FUND_004 = _rule("FUND-004", ERROR, "分项已填时年度资金申请总额必须填写",
+    FUND_004 = review_rule("FUND-004", ERROR, "分项已填时年度资金申请总额必须填写",
                      "年度资金申请总额未填写，但已填写了{parts}，应填写合计 {expected} {unit}。",
                      "年度资金申请总额是预算申报的核心数字；只有分项没有合计，无法核对，也无法汇总。")
-    DATE_001 = _rule("DATE-001", ERROR, "计划开始日期不晚于计划完成日期",
+    DATE_001 = review_rule("DATE-001", ERROR, "计划开始日期不晚于计划完成日期",
                      "计划开始日期 {value} 晚于计划完成日期{end_at} {end}。",
                      "项目不能在开始之前完成；多半是两个日期填反或年份写错。")
-    DATE_002 = _rule("DATE-002", ERROR, "表头年度在计划实施期间内",
+    DATE_002 = review_rule("DATE-002", ERROR, "表头年度在计划实施期间内",
                      "表头年度为 {value} 年，不在计划实施期间 {start}{start_at} 至 {end}{end_at} 的年份（{expected}）内。",
                      "绩效目标表按预算年度申报，年度必须落在项目的计划实施期间内；不符多半是沿用了往年的表头。")
-    DATE_003 = _rule("DATE-003", WARNING, "项目总目标期间覆盖计划实施期间",
+    DATE_003 = review_rule("DATE-003", WARNING, "项目总目标期间覆盖计划实施期间",
                      "项目总目标期间“{value}”没有覆盖计划实施期间 {start}{start_at} 至 {end}{end_at}，应为 {expected}。",
                      "项目总目标是整个实施期的目标，其期间至少要包含计划实施的各个年份；不符多半是沿用了往年的期间。")
-    DATE_004 = _rule("DATE-004", INFO, "项目总目标期间不长于计划实施期间",
+    DATE_004 = review_rule("DATE-004", INFO, "项目总目标期间不长于计划实施期间",
                      "项目总目标期间“{value}”长于计划实施期间 {start}{start_at} 至 {end}{end_at}：如项目跨年度实施，"
                      "计划开始、完成日期应填写整个项目的起止日期；否则期间应为 {expected}。",
                      "期间比计划日期长，说明计划日期只填了本年度，或期间写错；审核时应确认项目的真实起止时间。")
-    DATE_005 = _rule("DATE-005", WARNING, "项目总目标期间可以识别",
+    DATE_005 = review_rule("DATE-005", WARNING, "项目总目标期间可以识别",
                      "项目总目标期间“{value}”无法识别，应写成如“2023年-2025年”或“2023年1月1日-2023年12月31日”，且开始不晚于结束。",
                      "期间写不清楚，就无法与计划日期核对。")
-    DATE_006 = _rule("DATE-006", WARNING, "指标值中的年份在计划实施期间内",
+    DATE_006 = review_rule("DATE-006", WARNING, "指标值中的年份在计划实施期间内",
                      "{label}的年度指标值“{value}”写的是 {year} 年，不在计划实施期间 {expected} 年内。",
                      "指标值的完成时间应在计划实施期间内；早于开始年份的竣工、完成时间多半是沿用了往年的指标。")
-    FRAME_001 = _rule("FRAME-001", ERROR, "有三级指标就要有年度指标值",
+    FRAME_001 = review_rule("FRAME-001", ERROR, "有三级指标就要有年度指标值",
                       "{label}没有年度指标值。",
                       "没有指标值的指标无法考核。")
-    FRAME_002 = _rule("FRAME-002", ERROR, "有年度指标值就要有三级指标",
+    FRAME_002 = review_rule("FRAME-002", ERROR, "有年度指标值就要有三级指标",
                       "{label}填写了年度指标值“{value}”，但没有三级指标名称。",
                       "不知道考核什么，指标值就没有意义；常见于把指标名称填进了指标值一栏。")
-    FRAME_003 = _rule("FRAME-003", WARNING, "三级指标名称不重复",
+    FRAME_003 = review_rule("FRAME-003", WARNING, "三级指标名称不重复",
                       "三级指标“{value}”与第 {first} 条指标{first_at}重复，同一项目的三级指标名称应各不相同。",
                       "重复的指标会被重复考核，或说明复制后忘了修改。")
-    FRAME_004 = _rule("FRAME-004", INFO, "指标按指标体系顺序排列",
+    FRAME_004 = review_rule("FRAME-004", INFO, "指标按指标体系顺序排列",
                       "第 {n} 条指标（{value}）排在“{after}”之后；同一二级指标的指标应连续填写，并按指标体系的顺序排列：{expected}。",
                       "表格按一级、二级指标合并单元格打印，顺序乱了就会出现重复的一级、二级指标块，难以阅读和汇总。")
-    COVER_001 = _rule("COVER-001", WARNING, "至少 1 条数量指标",
+    COVER_001 = review_rule("COVER-001", WARNING, "至少 1 条数量指标",
                       "绩效指标中没有{levels}，应至少设置 1 条数量指标。",
                       "产出数量是考核项目是否完成的基本依据（财政部项目支出绩效目标编报要求）。",
                       _levels_param(("数量指标",), "二级"))
-    COVER_002 = _rule("COVER-002", WARNING, "至少 1 条质量或时效指标",
+    COVER_002 = review_rule("COVER-002", WARNING, "至少 1 条质量或时效指标",
                       "绩效指标中没有{levels}，应至少设置 1 条质量或时效指标。",
                       "只写数量不写质量、时效，无法判断产出是否合格、及时。",
                       _levels_param(("质量指标", "时效指标"), "二级"))
-    COVER_003 = _rule("COVER-003", WARNING, "至少 1 条效益指标",
+    COVER_003 = review_rule("COVER-003", WARNING, "至少 1 条效益指标",
                       "绩效指标中没有{levels}下的指标，应至少设置 1 条效益指标。",
                       "绩效目标要说明花钱带来什么效果，而不只是做了什么。",
                       _levels_param(("效益指标",), "一级"))
-    COVER_004 = _rule("COVER-004", WARNING, "至少 1 条满意度指标",
+    COVER_004 = review_rule("COVER-004", WARNING, "至少 1 条满意度指标",
                       "绩效指标中没有{levels}下的指标，应至少设置 1 条满意度指标。",
                       "服务对象满意度是绩效目标表的必备内容。",
                       _levels_param(("满意度指标",), "一级"))
-    COVER_005 = _rule("COVER-005", WARNING, "成本指标为一级指标时至少 1 条成本指标",
+    COVER_005 = review_rule("COVER-005", WARNING, "成本指标为一级指标时至少 1 条成本指标",
                       "绩效指标中没有{levels}下的指标，应至少设置 1 条成本指标。",
                       "成本指标单列为一级指标的表式（如 2025 年起的新版表）要求写明成本控制目标。",
                       _levels_param(("成本指标",), "一级"))
-    TARGET_001 = _rule("TARGET-001", WARNING, "满意度目标不低于下限",
+    TARGET_001 = review_rule("TARGET-001", WARNING, "满意度目标不低于下限",
                        "{label}的满意度目标 {value} 低于 {min_satisfaction}%。",
                        "满意度目标过低说明目标设定不积极；常见要求为不低于 90%。",
                        Param("min_satisfaction", 90, "lowest acceptable satisfaction target, in %"),
                        *_SATISFACTION_PARAMS)
-    TARGET_002 = _rule("TARGET-002", WARNING, "满意度目标是百分比",
+    TARGET_002 = review_rule("TARGET-002", WARNING, "满意度目标是百分比",
                        "{label}的年度指标值“{value}”不是百分比，满意度应写成如“≥90%”。",
                        "满意度通过问卷测得，以百分比表示才能考核。",
                        *_SATISFACTION_PARAMS)
-    TARGET_003 = _rule("TARGET-003", WARNING, "不能全部是定性指标",
+    TARGET_003 = review_rule("TARGET-003", WARNING, "不能全部是定性指标",
                        "全部 {count} 条指标的年度指标值都是定性描述（如“{value}”），应至少有 1 条可计量的定量指标。",
                        "绩效目标应当细化量化；全是“提高”“及时”之类的描述，年终无法判断是否达成。")
-    TARGET_004 = _rule("TARGET-004", WARNING, "数量指标要有数值",
+    TARGET_004 = review_rule("TARGET-004", WARNING, "数量指标要有数值",
                        "{label}属于数量指标，但年度指标值“{value}”没有数值，应写明具体数量（如“360人”“≥500份”）。",
                        "数量指标就是要回答“多少”。",
                        Param("levels", ("数量指标",), "二级 names whose targets must be amounts"))
-    TARGET_005 = _rule("TARGET-005", INFO, "定量指标值要有计量单位",
+    TARGET_005 = review_rule("TARGET-005", INFO, "定量指标值要有计量单位",
                        "{label}的年度指标值“{value}”只有数字，没有计量单位（如 人、个、次、%）。",
                        "没有单位的数字含义不清：109 是人、次还是元？")
-    TARGET_006 = _rule("TARGET-006", INFO, "指标值不重复指标名称",
+    TARGET_006 = review_rule("TARGET-006", INFO, "指标值不重复指标名称",
                        "{label}的年度指标值“{value}”重复了指标名称，只需填写指标值（如“{expected}”）。",
                        "指标值一栏只写目标值，便于汇总和比对。")
-    TEXT_001 = _rule("TEXT-001", WARNING, "必要文字已填写",
+    TEXT_001 = review_rule("TEXT-001", WARNING, "必要文字已填写",
                      "“{field}”未填写。",
                      "这些内容是审核绩效目标的依据（如项目总目标期间用于与计划日期核对）。",
                      Param("fields", ("project_name", "department", "implementing_unit", "goals.overall_period",
                      "goals.overall", "goals.annual"), "dotted paths of text that must be filled"))
-    TEXT_002 = _rule("TEXT-002", INFO, "长文字不过于简略",
+    TEXT_002 = review_rule("TEXT-002", INFO, "长文字不过于简略",
                      "“{field}”只有 {count} 个字，过于简略，建议不少于 {min_chars} 个字。",
                      "目标只写一个短语，读者无法知道要做成什么样。",
                      Param("min_chars", 10, "fewest characters (whitespace not counted) of a long text field"))
-    TEXT_003 = _rule("TEXT-003", WARNING, "没有残留的模板占位文字",
+    TEXT_003 = review_rule("TEXT-003", WARNING, "没有残留的模板占位文字",
                      "“{field}”中有模板占位文字“{placeholder}”，请替换为实际内容。",
                      "占位文字说明这一栏还没有真正填写。",
                      Param("placeholders", ("请填写", "请输入", "此处填写", "待填写", "XXX", "ＸＸＸ", "×××", "……",
                      "...", "。。。", "***", "＊＊＊"),
                      "texts that mark an unfilled template (compared ignoring case)"))
-    TEXT_004 = _rule("TEXT-004", WARNING, "长文字不过长",
+    TEXT_004 = review_rule("TEXT-004", WARNING, "长文字不过长",
                      "“{field}”共 {count} 个字，超过 {max_chars} 个字，建议精炼。",
                      "绩效目标应简明扼要，过长的目标打印时放不下，也难以考核。",
                      Param("max_chars", 500, "most characters (whitespace not counted) of a long text field"))
-    TEXT_005 = _rule("TEXT-005", INFO, "跨年度项目的年度目标不照抄总目标",
+    TEXT_005 = review_rule("TEXT-005", INFO, "跨年度项目的年度目标不照抄总目标",
                      "年度总体目标与项目总目标{overall_at}完全相同，而项目计划实施期跨 {years} 个年度；年度总体目标应写本年度要完成的部分。",
                      "跨年度项目的年度目标是总目标在本年度的分解；一年期项目两者相同是正常的。")
 
@@ -254,17 +254,9 @@ class Problem(Enum):
         return {param.name: param.default for param in self.value.params}
 
     @classmethod
-    def by_code(cls, code: str) -> Problem:
-        """The member for a code such as ``"FUND-001"`` (:class:`KeyError` for an unknown one)."""
-        return _BY_CODE[code]
-
-    @classmethod
     def rules(cls) -> list[Problem]:
         """The review rules, in the order they run."""
         return [member for member in cls if member.is_rule]
-
-
-_BY_CODE = {member.code: member for member in Problem}
 
 
 class Unclear(Enum):

@@ -7,8 +7,8 @@ import re
 
 import openpyxl
 import pytest
-
 from conftest import ROOT, load_example
+
 from perfxl.form import variant as variant_module
 from perfxl.form.layout import get_layout
 

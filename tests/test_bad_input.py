@@ -7,11 +7,11 @@ import json
 
 import openpyxl
 import pytest
-
 from conftest import load_example
+
 from perfxl.api import check_file
-from perfxl.problems import ERROR
 from perfxl.form.layout import get_layout
+from perfxl.problems import ERROR
 from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")

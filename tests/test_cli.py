@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from conftest import EXAMPLES, ROOT, load_example
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT, load_example
 from perfxl.cli import app
 from perfxl.docs import render_cli_reference
 

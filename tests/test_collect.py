@@ -13,18 +13,18 @@ from pathlib import Path
 import jsonschema
 import openpyxl
 import pytest
+from conftest import EXAMPLES, load_example
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, load_example
 from perfxl.api import collect_to_master, fill_forms, load_json_forms
-from perfxl.write.carryover import make_carryover_templates
 from perfxl.cli import app
 from perfxl.collect.consolidate import collect
-from perfxl.form.layout import get_layout
 from perfxl.collect.master import build_master
-from perfxl.read.workbook import read_workbook
-from perfxl.form.variant import load_variant
 from perfxl.form.identity import form_id_for
+from perfxl.form.layout import get_layout
+from perfxl.form.variant import load_variant
+from perfxl.read.workbook import read_workbook
+from perfxl.write.carryover import make_carryover_templates
 from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import EXAMPLES, ROOT
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT
 from perfxl.api import collect_to_master, fill_forms, make_roster_templates
 from perfxl.cli import app
 

@@ -19,14 +19,14 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
-
 from conftest import FIXTURES, load_example
+
 from perfxl.api import check_file, collect_to_master
 from perfxl.config import Settings
-from perfxl.form.layout import AMOUNT, DATE, INTEGER, get_layout
-from perfxl.read.workbook import read_workbook
-from perfxl.form.values import amount_from_cell, date_from_cell, integer_from_cell
 from perfxl.form.identity import form_id_for
+from perfxl.form.layout import AMOUNT, DATE, INTEGER, get_layout
+from perfxl.form.values import amount_from_cell, date_from_cell, integer_from_cell
+from perfxl.read.workbook import read_workbook
 from perfxl.write.workbook import FormSheet, write_workbook
 
 SEEDS = FIXTURES / "seed-text"

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import ROOT, load_example
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from perfxl.api import validate_paths
 from perfxl.config import Settings
-from perfxl.collect.isolation import run_isolated
+from perfxl.isolation import run_isolated
 from perfxl.problems import Issue, Problem
 from tests.hostile.make_corpus import Case, build, good_workbook
 

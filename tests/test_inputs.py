@@ -11,18 +11,18 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, ROOT, load_example
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT, load_example
 from perfxl.api import check_file, collect_to_master, fill_forms, make_roster_templates
-from perfxl.read.inputs import discover_inputs
-from perfxl.write.naming import unique_file_names
-from perfxl.write.carryover import carry_forward, make_carryover_templates, read_jsonl
 from perfxl.cli import app
 from perfxl.form.layout import get_layout
-from perfxl.read.workbook import read_workbook
-from perfxl.write.roster import RosterError, read_roster
 from perfxl.form.variant import variant_names
+from perfxl.read.inputs import discover_inputs
+from perfxl.read.roster import RosterError, read_roster
+from perfxl.read.workbook import read_workbook
+from perfxl.write.carryover import carry_forward, make_carryover_templates, read_jsonl
+from perfxl.write.naming import unique_file_names
 
 runner = CliRunner()
 LAYOUT = get_layout("pujiang-2023")

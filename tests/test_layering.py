@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import grimp
+from conftest import ROOT
 
 import perfxl.api
-from conftest import ROOT
 
 PACKAGE = ROOT / "perfxl"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -113,3 +113,14 @@ def test_the_readme_imports_only_from_the_facade():
     for names in re.findall(r"^from perfxl\.api import (.+)$", readme, flags=re.M):
         for name in (n.strip() for n in names.split(",")):
             assert name in perfxl.api.__all__, name
+
+
+def test_form_ids_do_not_move():
+    """The id in every workbook already sent out depends on x-perfxl-identity's fields and their
+    order: a change to either would make every resubmission look new.  Pinned to the id the first
+    perfxl wrote for example 01."""
+    from perfxl.form.identity import form_id_for
+    from perfxl.form.layout import get_layout
+    from conftest import load_example
+
+    assert form_id_for(get_layout("pujiang-2023"), load_example("01")) == "7f233eca-3a4e-583e-8859-ad68b734461c"

@@ -21,15 +21,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT, example_paths
 from python_calamine import CalamineWorkbook
 
-from conftest import ROOT, example_paths
+from perfxl.api import (
+    check_file,
+    fill_forms,
+    load_json_forms,
+    make_roster_templates,
+    make_template,
+    safe_file_name,
+)
 from perfxl.config import Settings
-from perfxl.api import (check_file, fill_forms, load_json_forms, make_roster_templates, make_template,
-                        safe_file_name)
+from perfxl.form.identity import (
+    INSTRUCTIONS_SHEET,
+    META_HEADER,
+    META_SHEET,
+    form_id_for,
+)
 from perfxl.form.layout import get_layout
 from perfxl.read.workbook import read_workbook
-from perfxl.form.identity import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
 
 SCHEMA_ONLY = Settings(review=None)
 

@@ -1,4 +1,4 @@
-"""perfxl.review: each rule passes and fails on a small change to a valid form; configuration;
+"""perfxl.check.review: each rule passes and fails on a small change to a valid form; configuration;
 variant-generic behaviour; the findings on the 18 bundled examples; docs/rules.md up to date."""
 
 from __future__ import annotations
@@ -8,21 +8,21 @@ import itertools
 import re
 
 import pytest
-
 from conftest import ROOT, example_paths, load_example
-from perfxl.check import review as review_module
-from perfxl.problems import ERROR, INFO, SEVERITY_ORDER, WARNING
-from perfxl.form.layout import INDICATOR_PARTS, Layout, get_layout
-from perfxl.model import FormRecord
-from perfxl.read.workbook import read_workbook
-from perfxl.check.review import review_record
-from perfxl.config import ReviewConfig, load_config
+
 from perfxl import docs
-from perfxl.check.rules import CHECKS, description as rule_description
+from perfxl.check import review as review_module
+from perfxl.check.review import review_record
+from perfxl.check.rules import CHECKS
+from perfxl.check.rules import description as rule_description
+from perfxl.config import ReviewConfig, load_config
 from perfxl.docs import render_rules_markdown
-from perfxl.problems import Problem
-from perfxl.form.variant import Variant, load_variant, variant_names
 from perfxl.form.identity import form_id_for
+from perfxl.form.layout import INDICATOR_PARTS, Layout, get_layout
+from perfxl.form.variant import Variant, load_variant, variant_names
+from perfxl.model import FormRecord
+from perfxl.problems import ERROR, INFO, SEVERITY_ORDER, WARNING, Problem
+from perfxl.read.workbook import read_workbook
 from perfxl.write.naming import safe_sheet_names
 from perfxl.write.workbook import FormSheet, write_workbook
 

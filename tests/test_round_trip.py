@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
 from conftest import example_paths
+from hypothesis import HealthCheck, given, settings
+from strategies import forms
+
 from perfxl.api import check_file, load_json_forms
 from perfxl.config import Settings
+from perfxl.form.identity import form_id_for
 from perfxl.form.layout import get_layout
 from perfxl.read.workbook import read_workbook
-from perfxl.form.identity import form_id_for
 from perfxl.write.naming import safe_sheet_names
 from perfxl.write.workbook import FormSheet, write_workbook
-from strategies import forms
 
 LAYOUT = get_layout("pujiang-2023")
 

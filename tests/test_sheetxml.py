@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfxl.collect.sheetxml import SheetData
-
 from perfxl.form.values import EXCEL_CELL_LIMIT
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+from conftest import load_example
 from openpyxl.worksheet.cell_range import CellRange
 
-from conftest import load_example
 from perfxl.api import check_file, collect_to_master
 from perfxl.config import Settings
-from perfxl.form.layout import get_layout
 from perfxl.form.identity import form_id_for
+from perfxl.form.layout import get_layout
 from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")

@@ -3,16 +3,16 @@ indicator table still reads back value for value, by its labels, with one LAYOUT
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+import openpyxl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import forms
+from test_tamper import insert_cols, insert_rows
 
 from perfxl.api import check_file
 from perfxl.config import Settings
 from perfxl.form.layout import get_layout
 from perfxl.write.workbook import FormSheet, write_workbook
-from strategies import forms
-from test_tamper import insert_cols, insert_rows
-
-import openpyxl
 
 LAYOUT = get_layout("pujiang-2023")
 

@@ -1,12 +1,12 @@
-"""perfxl.targets: reading 年度指标值 and 项目总目标 periods."""
+"""perfxl.check.targets: reading 年度指标值 and 项目总目标 periods."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
-
 from conftest import example_paths
+
 from perfxl.api import load_json_forms
 from perfxl.check.targets import Period, parse_period, parse_target
 

@@ -6,11 +6,11 @@ import zipfile
 
 import openpyxl
 import pytest
-
 from conftest import load_example
+
 from perfxl.api import make_roster_templates, make_template
-from perfxl.form.layout import get_layout
 from perfxl.form.identity import form_id_for
+from perfxl.form.layout import get_layout
 from perfxl.write.naming import safe_sheet_names
 from perfxl.write.workbook import FormSheet, write_workbook
 

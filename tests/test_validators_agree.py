@@ -8,13 +8,14 @@ import copy
 import jsonschema
 import jsonschema_rs
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import example_paths
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import forms
+
 from perfxl.api import load_json_forms
 from perfxl.check.validate import END_OF_TEXT, fast_validator, plain_end_anchors
 from perfxl.form.variant import load_variant, variant_names
-from strategies import forms
 
 ODD = ["", "0\n", "1\n", "2023-01-01\n", " x", "x ", "\u3000x", "x\xa0", "a\x85", "a\x01b", "a\nb", "a\tb", "a\rb", "😀", "\u2028x", "x\u2029",
        "\x7f", "1.1234567", "01", "-1", "1e3", "2023-02-30", "2023-1-1", "0", "12.50", 12, None, [], {}]

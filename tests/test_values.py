@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
-from perfxl.form.values import (ValueProblem, amount_from_cell, canonical_decimal, date_from_cell,
-                           integer_from_cell, text_from_cell)
-from decimal import Decimal
+from perfxl.form.values import (
+    ValueProblem,
+    amount_from_cell,
+    canonical_decimal,
+    date_from_cell,
+    integer_from_cell,
+    text_from_cell,
+)
 
 
 @pytest.mark.parametrize("raw,expected", [

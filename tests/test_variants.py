@@ -9,16 +9,16 @@ import subprocess
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
-
 from conftest import FIXTURES, ROOT, load_example
-from perfxl.api import check_file, collect_to_master, make_template
-from perfxl.form.layout import get_layout
-from perfxl.read.workbook import read_workbook
-from perfxl.form.variant import variant_names
-from perfxl.form.identity import form_id_for
-from perfxl.write.workbook import FormSheet, write_workbook
+from hypothesis import HealthCheck, given, settings
 from strategies import forms
+
+from perfxl.api import check_file, collect_to_master, make_template
+from perfxl.form.identity import form_id_for
+from perfxl.form.layout import get_layout
+from perfxl.form.variant import variant_names
+from perfxl.read.workbook import read_workbook
+from perfxl.write.workbook import FormSheet, write_workbook
 
 SH = get_layout("shanghai-2025")
 PJ = get_layout("pujiang-2023")

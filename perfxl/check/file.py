@@ -19,12 +19,12 @@ def check_file(path: str | Path, *, variant: str | None = None, settings: Settin
                display_name: str | None = None, data: bytes | None = None) -> Checked:
     """Read one workbook or JSON file, validate every form in it against the schema and, for a
     form without schema errors, run the review rules (unless ``settings.review`` is None).
-    ``data``: a workbook's bytes when the caller has read them already."""
+    ``data``: the file's bytes when the caller has read them already."""
     path = Path(path)
     name = display_name or str(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        result = read_json_file(path, name, variant or DEFAULT_VARIANT)
+        result = read_json_file(path, name, variant or DEFAULT_VARIANT, data=data)
     elif suffix in WORKBOOK_SUFFIXES:
         result = read_workbook(path, variant=variant, display_name=name, limits=settings.limits, data=data)
     else:

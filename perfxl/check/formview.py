@@ -335,12 +335,12 @@ class _Memo(dict):  # type: ignore[type-arg]
 def _read_name(text: str) -> tuple[str, str]:
     """A 三级 name stripped, and folded for comparison."""
     name = text.strip()
-    return name, fold_text(name)
+    return name, fold(name)
 
 
 def _read_target(text: str) -> tuple[str, ParsedTarget | None]:
     """A 年度指标值 folded for comparison, and read (None when blank)."""
-    folded = fold_text(text)
+    folded = fold(text)
     return folded, (parse_folded_target(text, folded) if text.strip() else None)
 
 
@@ -360,7 +360,6 @@ def _label(index: int, item: dict[str, Any]) -> str:
     return f"第 {index + 1} 条指标“{name}”" if name else f"第 {index + 1} 条指标（{item.get('level2', '')}）"
 
 
-fold_text = fold  # text compared the way a person reads it: NFKC, no whitespace (perfxl.targets)
 
 
 def number_text(value: Decimal) -> str:

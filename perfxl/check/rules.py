@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..form.kinds import LONG_TEXT, TEXT
 from ..problems import Problem
-from .formview import FormView, Indicator, fold_text, number_text, years_text
-from .targets import ParsedTarget
+from .formview import FormView, Indicator, number_text, years_text
+from .targets import ParsedTarget, fold
 
 Check = Callable[["FormView", Mapping[str, Any]], Iterable["Finding"]]
 
@@ -344,7 +344,7 @@ def satisfaction_is_percentage(view: FormView, p: Mapping[str, Any]) -> Iterator
 
 @rule(Problem.TARGET_003)
 def some_quantitative(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
-    """Every filled 年度指标值 of the form is 定性 (no single amount, see `perfxl.targets`).
+    """Every filled 年度指标值 of the form is 定性 (no single amount, see `perfxl.check.targets`).
     Points at the first target."""
     parsed = [(row.index, row.target) for row in view.indicators if row.target is not None]
     if parsed and not any(target.is_quantitative for _, target in parsed):
@@ -458,6 +458,6 @@ def annual_goal_differs(view: FormView, p: Mapping[str, Any]) -> Iterator[Findin
     if view.planned is None or not annual:
         return
     start, end = view.planned
-    if end.year > start.year and fold_text(annual) == fold_text(overall):
+    if end.year > start.year and fold(annual) == fold(overall):
         yield Finding("goals/annual", annual, "本年度的目标",
                       extra={"years": end.year - start.year + 1, "overall_at": view.at("goals/overall")})

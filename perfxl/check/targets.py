@@ -18,9 +18,9 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 QUANTITATIVE = "定量"
 QUALITATIVE = "定性"

@@ -1,6 +1,6 @@
 """The collection round: many files read in guarded workers, consolidated, written out.
 
-:mod:`.isolation` runs jobs in worker processes that may crash or hang, :mod:`.jobs` is the one
+:mod:`.jobs` is the one
 worker job per input file (for ``validate`` and ``collect``), :mod:`.store` keeps records on disk,
 :mod:`.consolidate` decides duplicates and conflicts, :mod:`.master` writes the master workbook
 (rows streamed by :mod:`.sheetxml`; every use of xlsxwriter internals is in

@@ -21,11 +21,17 @@ from ..form.layout import get_layout
 from ..model import FormRecord
 from ..problems import ERROR, WARNING, Issue, Problem, make_issue
 from ..read.inputs import Inputs, Skipped, discover_inputs
-from .jobs import COLLECTED, FileEntry, FileResult, run_jobs, skipped_issue
+from .files import (
+    COLLECTED,
+    CONFLICT,
+    DUPLICATE,
+    IGNORED,
+    PROBLEMS,
+    UNREADABLE,
+    FileEntry,
+)
+from .jobs import FileResult, run_jobs, skipped_issue
 from .store import RecordStore, SpooledForm
-
-# Statuses of input files in 文件清单 (besides COLLECTED)
-PROBLEMS, UNREADABLE, DUPLICATE, CONFLICT, IGNORED = "有问题", "无法读取", "重复", "冲突", "已忽略"
 
 CONFLICT_POLICY = ("同一表单（表中填写的年度、实施单位和项目名称相同）收到内容不同的多个版本时，"
                    "采用修改时间最新的文件；修改时间相同时采用路径排序靠后的文件。其余版本标记为“冲突”，不计入汇总。")

@@ -12,7 +12,15 @@ from ..form.values import SHOW_BYTES, shown_text
 from ..write.atomic import replacing
 from ..write.carryover import jsonl_lines
 from .consolidate import CollectedForm, Collection
-from .master import INDICATOR_HEADERS, INDICATORS, PROJECTS, indicator_rows, layouts_of, project_columns, project_rows
+from .master import (
+    INDICATOR_HEADERS,
+    INDICATORS,
+    PROJECTS,
+    indicator_rows,
+    layouts_of,
+    project_columns,
+    project_rows,
+)
 
 
 def write_jsonl(collection: Collection, path: str | Path) -> None:

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Iterable
 
 from ..config import Limits
+from ..isolation import Failure, run_isolated
 from ..problems import ERROR, Issue
 from ..write.atomic import replacing
 from ..write.naming import unique_file_names
-from .consolidate import DUPLICATE, IGNORED, UNREADABLE, Collection
-from .isolation import Failure, run_isolated
+from .consolidate import Collection
+from .files import DUPLICATE, IGNORED, UNREADABLE
 
 ERROR_COLOUR, WARNING_COLOUR = "FFC7CE", "FFEB9C"  # cell fills of problem cells
 PROBLEM_SHEET = "问题"

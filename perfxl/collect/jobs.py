@@ -4,7 +4,7 @@ A job reads the file once (its bytes give the SHA-256, pass the safety gate and 
 parser), checks it (:func:`perfxl.check.file.check_file`) and sends back plain data: the file's
 entry for 文件清单, its forms (for ``collect`` spooled: pickled, with their identity and problem
 counts worked out here, in parallel) and its file-level problems.  Each job runs in a guarded
-worker (:mod:`.isolation`); a worker that crashes or overruns becomes one FILE-006 problem.
+worker (:mod:`perfxl.isolation`); a worker that crashes or overruns becomes one FILE-006 problem.
 """
 
 from __future__ import annotations
@@ -18,30 +18,15 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..check.file import check_file
-from ..config import DEFAULT_SETTINGS, Settings
+from ..config import Settings
 from ..form.identity import collection_key
 from ..form.layout import get_layout
-from ..model import Checked, FormRecord, WorkbookResult
+from ..isolation import Failure, run_isolated
+from ..model import FormRecord
 from ..problems import ERROR, WARNING, Issue, Problem, make_issue
-from ..read.inputs import Skipped, discover_inputs
-from .isolation import Failure, run_isolated
+from ..read.inputs import WORKBOOK_SUFFIXES, Skipped
+from .files import FileEntry
 from .store import SpooledForm
-
-COLLECTED = "已汇总"  # 文件清单's status of a file whose forms are all in the master (the default)
-
-
-@dataclass(slots=True)
-class FileEntry:
-    """One input file, as 文件清单 lists it."""
-
-    path: str
-    size: int
-    sha256: str
-    mtime: float
-    status: str = COLLECTED
-    forms: int = 0
-    note: str = ""
-    foreign: bool = False
 
 
 @dataclass(slots=True)
@@ -63,10 +48,14 @@ def check_job(job: Job) -> FileResult:
     try:
         entry, data = read_entry(path_text, settings.limits.max_file_bytes)
     except OSError as exc:
-        return FileResult(FileEntry(path_text, 0, "", 0.0), [],
-                          [make_issue(Problem.FILE_001, file=path_text, expected=exc.strerror or str(exc))])
+        if isinstance(exc, NotARegularFile) or Path(path_text).suffix.lower() in WORKBOOK_SUFFIXES:
+            return FileResult(FileEntry(path_text, 0, "", 0.0), [],
+                              [make_issue(Problem.FILE_001, file=path_text, expected=exc.strerror or str(exc))])
+        entry, data = FileEntry(path_text, 0, "", 0.0), None  # JSON and other files: their own codes below
     try:
         checked = check_file(Path(path_text), variant=variant, settings=settings, data=data)
+    except MemoryError:
+        raise  # the worker reports it: 内存不足 (FILE-006)
     except Exception as exc:  # a bug of ours must cost one file, never the run or the file's place
         return FileResult(entry, [], [make_issue(Problem.FILE_001, file=path_text,
                                                  expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
@@ -85,18 +74,6 @@ def run_jobs(paths: list[str], *, variant: str | None, settings: Settings, worke
         if isinstance(result, Failure):
             result = FileResult(stat_entry(path), [], [make_issue(Problem.FILE_006, file=path, expected=result.detail)])
         yield result
-
-
-def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None,
-                   settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
-                   on_progress: Callable[[int, int], None] | None = None) -> list[Checked]:
-    """Check every file, each in an isolated worker process (a parser crash costs one file); an
-    entry that is not read (a named pipe, a dangling link …) is reported with the reason."""
-    found = discover_inputs(paths, json_in_folders=True)
-    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=False,
-                       on_progress=on_progress)
-    checked = [Checked(WorkbookResult(result.entry.path, list(result.forms), result.issues)) for result in results]
-    return checked + [Checked(WorkbookResult(entry.path, [], [skipped_issue(entry)])) for entry in found.skipped]
 
 
 def skipped_issue(entry: Skipped) -> Issue:

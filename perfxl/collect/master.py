@@ -198,7 +198,7 @@ def _decimal(value: Any) -> Decimal:
 # --- writing -------------------------------------------------------------------------------
 class _Sheet:
     """A master sheet: xlsxwriter sets it up (widths, frozen header, filter, print), its rows are
-    streamed as XML by :mod:`perfxl.sheetxml` and swapped in when the workbook is closed."""
+    streamed as XML by :mod:`perfxl.collect.sheetxml` and swapped in when the workbook is closed."""
 
     def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str]):
         self.book, self.kinds = book, list(kinds)

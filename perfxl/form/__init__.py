@@ -1,8 +1,9 @@
 """The form definition: what a form is and where each field sits on the sheet.
 
 A variant is data (``schema/<name>.schema.json`` + ``templates/<name>.layout.json``); this
-package turns it into Python objects: :mod:`.variant` loads them, :mod:`.layout` is the one place
-that knows cell addresses, :mod:`.values` converts between cells and JSON values, :mod:`.identity`
-says which form a form is, :mod:`.jsonforms` checks the shape of forms given as JSON.
+package turns it into Python objects: :mod:`.variant` loads them, :mod:`.kinds` names the kinds of
+value, :mod:`.layout` is the one place that knows cell addresses, :mod:`.labels` which label names
+which field, :mod:`.values` converts between cells and JSON values, :mod:`.identity` says which
+form a form is, :mod:`.jsonforms` checks the shape of forms given as JSON.
 Everything else in perfxl builds on this package; it imports nothing of perfxl's.
 """

@@ -18,7 +18,12 @@ from .variant import Variant
 
 def load_json_forms(path: str | Path) -> list[dict[str, Any]]:
     """The forms in a JSON file: one form object or an array of them."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return load_json_text(Path(path).read_text(encoding="utf-8"))
+
+
+def load_json_text(text: str) -> list[dict[str, Any]]:
+    """The forms in a JSON text: one form object or an array of them."""
+    data = json.loads(text)
     return data if isinstance(data, list) else [data]
 
 

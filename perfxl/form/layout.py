@@ -14,12 +14,42 @@ from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from typing import Any, Iterable, Sequence
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
-
 from .kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
 from .variant import Variant, load_variant
 
 INDICATOR_PARTS = ("level1", "level2", "name", "target")
+DEFAULT_ROWS = 3  # empty indicator rows under each 二级 of a template (perfxl template --rows)
+
+
+_A1 = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+
+
+@lru_cache(maxsize=65536)
+def parse_cell(ref: str) -> tuple[int, int]:
+    """``"C6"`` (or ``"$C$6"``) → (row, col), 0-based."""
+    match = _A1.fullmatch(ref)
+    if match is None:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    col = 0
+    for letter in match.group(1):
+        col = col * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, col - 1
+
+
+def column_letters(col: int) -> str:
+    """0 → ``"A"``, 26 → ``"AA"``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@lru_cache(maxsize=65536)
+def cell_ref(row: int, col: int) -> str:
+    """(row, col), 0-based → ``"C6"``: the one place cell addresses are spelled."""
+    return f"{column_letters(col)}{row + 1}"
 
 
 @dataclass(frozen=True)
@@ -34,18 +64,18 @@ class Area:
     @classmethod
     def parse(cls, ref: str) -> "Area":
         first, _, last = ref.partition(":")
-        r1, c1 = xl_cell_to_rowcol(first)
-        r2, c2 = xl_cell_to_rowcol(last) if last else (r1, c1)
+        r1, c1 = parse_cell(first)
+        r2, c2 = parse_cell(last) if last else (r1, c1)
         return cls(r1, c1, r2, c2)
 
     @cached_property
     def ref(self) -> str:
         """A1 address of the top-left cell, the one that holds the value."""
-        return xl_rowcol_to_cell(self.first_row, self.first_col)
+        return cell_ref(self.first_row, self.first_col)
 
     @cached_property
     def range_ref(self) -> str:
-        last = xl_rowcol_to_cell(self.last_row, self.last_col)
+        last = cell_ref(self.last_row, self.last_col)
         return self.ref if last == self.ref else f"{self.ref}:{last}"
 
     @property
@@ -178,7 +208,7 @@ class Layout:
         self.font: str = data.get("font", "宋体")
         self.font_size: int = data.get("font_size", 11)
         self.column_widths: dict[int, float] = {
-            xl_cell_to_rowcol(f"{col}1")[1]: width for col, width in data["columns"].items()}
+            parse_cell(f"{col}1")[1]: width for col, width in data["columns"].items()}
         self.last_col = max(self.column_widths)
         heights = data.get("row_heights", {})
         self.default_row_height: float = heights.get("default", 24)
@@ -197,7 +227,7 @@ class Layout:
         self.indicator_field: str = block["field"]
         self.header_row: int = block["header_row"] - 1
         self.side_label_text: str = block["side_label"]["text"]
-        self.side_label_col: int = xl_cell_to_rowcol(block["side_label"]["column"] + "1")[1]
+        self.side_label_col: int = parse_cell(block["side_label"]["column"] + "1")[1]
         self.indicator_areas: dict[str, Area] = {
             part: Area.parse(_column_range(block["columns"][part], self.header_row))
             for part in INDICATOR_PARTS}

@@ -7,12 +7,11 @@ up to 15 significant digits survives a double unchanged (``repr`` gives the shor
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-
-import codecs
 
 from .kinds import AMOUNT, DATE, INTEGER
 
@@ -157,7 +156,7 @@ def is_blank(value: object) -> bool:
 
 def convert_cell(kind: str, raw: object, *, decimals: int = MAX_DECIMALS, date1904: bool = False,
                  unit: str = "") -> object:
-    """A raw cell value as the field kind (see :mod:`perfxl.layout`) wants it."""
+    """A raw cell value as the field kind (see :mod:`perfxl.form.kinds`) wants it."""
     if kind == AMOUNT:
         return amount_from_cell(raw, decimals, unit)
     if kind == DATE:

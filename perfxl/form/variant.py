@@ -106,6 +106,9 @@ def load_variant(name: str) -> Variant:
         raise KeyError(f"未知的表单版本“{name}”，可用：{known}")
     layout_data = json.loads(layout_path.read_text(encoding="utf-8"))
     schema = json.loads((schema_dir() / layout_data["schema"]).read_text(encoding="utf-8"))
+    if not isinstance(schema.get("x-perfxl-identity"), list) or not schema["x-perfxl-identity"]:
+        raise KeyError(f"表单版本“{name}”的模式（{layout_data['schema']}）缺少 x-perfxl-identity："
+                       f"应列出说明“是哪一张表单”的字段，如 [\"year\", \"implementing_unit\", \"project_name\"]")
     return Variant(name=layout_data["name"], description=layout_data.get("description", ""),
                    schema=schema, layout_data=layout_data)
 

@@ -3,5 +3,6 @@
 :mod:`.inputs` finds the input files, :mod:`.gate` refuses hostile files before any parser sees
 them, :mod:`.workbook` reads perfxl workbooks at the layout's fixed positions, :mod:`.anchored`
 reads edited and foreign sheets by their labels, :mod:`.cells` and :mod:`.indicators` are what
-both readers share, :mod:`.jsonfile` reads forms given as JSON.  Never imports :mod:`perfxl.write`.
+both readers share, :mod:`.jsonfile` reads forms given as JSON, :mod:`.roster` the roster a
+template round starts from.  Never imports :mod:`perfxl.write`.
 """

@@ -1,7 +1,7 @@
 """Reading a form by its labels, the way a person reads the table.
 
-The fixed-position reader (:func:`perfxl.reader.read_sheet`) trusts the template: every label and
-value sits where :mod:`perfxl.layout` puts it.  Rows or columns inserted into a template, an
+The fixed-position reader (:func:`perfxl.read.workbook.read_sheet`) trusts the template: every label
+and value sits where :mod:`perfxl.form.layout` puts it.  Rows or columns inserted into a template, an
 edited label, or a form that never came from perfxl (typed from scratch, converted from a PDF)
 break that trust.  This reader finds each label anywhere on the sheet instead and reads:
 
@@ -26,11 +26,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from ..form.kinds import CHOICE
-from ..form.labels import Binding, bindings, known_labels, label_counts, level_names, slot_label_keys
-from ..form.layout import INDICATOR_PARTS, Label, Layout, Slot, label_key, normalise_label
+from ..form.labels import (
+    Binding,
+    bindings,
+    known_labels,
+    label_counts,
+    level_names,
+    slot_label_keys,
+)
+from ..form.layout import (
+    INDICATOR_PARTS,
+    Label,
+    Layout,
+    Slot,
+    cell_ref,
+    label_key,
+    normalise_label,
+)
 from ..form.values import is_blank, text_from_cell
 from ..model import FormRecord
 from ..problems import WARNING, Issue, IssueSink, Problem, Unclear, make_issue
@@ -55,7 +68,7 @@ class Spot:
 
     @property
     def ref(self) -> str:
-        return xl_rowcol_to_cell(self.row, self.col)
+        return cell_ref(self.row, self.col)
 
     @property
     def text(self) -> str:
@@ -176,8 +189,10 @@ class _Reading:
     def text(self) -> SheetText:
         return self.located.text
 
-    def warn(self, spot: Spot, what: str, value: object | None = None) -> None:
-        self.sink.add(Problem.LAYOUT_004, cell=spot.ref, value=spot.text if value is None else value, expected=what)
+    def warn(self, spot: Spot, unclear: Unclear, value: object | None = None, **details: object) -> None:
+        """LAYOUT-004 at the spot: what was unclear (and whether it was read anyway), never a guess."""
+        self.sink.add(Problem.LAYOUT_004, cell=spot.ref, value=spot.text if value is None else value,
+                      expected=unclear.say(**details))
 
 
 def read_by_labels(cell: CellGetter, height: int, width: int, layout: Layout, file: str, sheet: str, *,
@@ -239,7 +254,7 @@ def _warn_repeated_labels(reading: _Reading) -> None:
         if spots and len(spots) != counts[key]:
             for spot in spots:
                 reading.used.add((spot.row, spot.col))
-                reading.warn(spot, Unclear.REPEATED_LABEL.say(label=spot.text, found=len(spots), wanted=counts[key]))
+                reading.warn(spot, Unclear.REPEATED_LABEL, label=spot.text, found=len(spots), wanted=counts[key])
 
 
 def _read_field(reading: _Reading, binding: Binding) -> None:
@@ -261,7 +276,7 @@ def _read_field(reading: _Reading, binding: Binding) -> None:
         _store(reading, binding.slot, inline, spot)
     else:
         where = (spot.row + 1, spot.col) if binding.below else (spot.row, spot.col + 1)
-        reading.record.cells[binding.slot.path.replace(".", "/")] = xl_rowcol_to_cell(*where)
+        reading.record.cells[binding.slot.path.replace(".", "/")] = cell_ref(*where)
 
 
 def _report_missing(reading: _Reading, slot: Slot, label: str) -> None:
@@ -347,7 +362,7 @@ def _ticked_choice(text: str, slot: Slot, reading: _Reading, spot: Spot) -> str 
     ticked = [choice for (_, _, choice), mark in zip(places, marks) if mark]
     if len(ticked) == 1:
         return ticked[0]
-    reading.warn(spot, Unclear.TICKED_TWICE.say(field=slot.title, ticked=len(ticked)))
+    reading.warn(spot, Unclear.TICKED_TWICE, field=slot.title, ticked=len(ticked))
     return None
 
 
@@ -413,7 +428,7 @@ def _row_parts(reading: _Reading, spots: list[Spot]) -> dict[str, Spot] | None:
     """The cells of one indicator row by part.  A row whose cells sit in their columns is read by
     column; a shifted row is read by content, with a warning at its first misplaced cell."""
     if not any(label_key(spot.text) for spot in spots):
-        reading.warn(spots[0], Unclear.SYMBOLS_ONLY.say(), _row_text(spots))
+        reading.warn(spots[0], Unclear.SYMBOLS_ONLY, _row_text(spots))
         return None
     placed = {spot: _part_of(reading, spot.col) for spot in spots}
     kinds = {spot: _kind_of(reading, spot) for spot in spots}
@@ -424,12 +439,12 @@ def _row_parts(reading: _Reading, spots: list[Spot]) -> dict[str, Spot] | None:
     odd = next(spot for spot in spots if spot not in fits or list(placed.values()).count(placed[spot]) > 1)
     parts = _parts_by_content(spots, kinds, placed)
     if parts is None and by_column:
-        reading.warn(odd, Unclear.ROW_BY_COLUMN.say(), _row_text(spots))
+        reading.warn(odd, Unclear.ROW_BY_COLUMN, _row_text(spots))
         return {placed[spot]: spot for spot in spots}
     if parts is None:
-        reading.warn(odd, Unclear.ROW_SHIFTED.say(), _row_text(spots))
+        reading.warn(odd, Unclear.ROW_SHIFTED, _row_text(spots))
         return None
-    reading.warn(odd, Unclear.ROW_BY_CONTENT.say(), _row_text(spots))
+    reading.warn(odd, Unclear.ROW_BY_CONTENT, _row_text(spots))
     return parts
 
 
@@ -475,8 +490,8 @@ def _indicator(reading: _Reading, row: int, parts: dict[str, Spot], carry: Carry
         spot = parts["level2"]
         carry.new_level2(level2_names.get(reading.text.key(spot), spot.text), spot.ref)
         if "level1" in parts and carry.level2 not in layout.framework.get(carry.level1, [carry.level2]):
-            reading.warn(parts["level1"], Unclear.LEVELS_MISMATCH.say(level1=carry.level1, level2=carry.level2),
-                         _row_text(list(parts.values())))
+            reading.warn(parts["level1"], Unclear.LEVELS_MISMATCH, _row_text(list(parts.values())),
+                         level1=carry.level1, level2=carry.level2)
     for spot in parts.values():
         reading.used.add((spot.row, spot.col))
         _formula_check(reading, spot)
@@ -490,12 +505,12 @@ def _indicator(reading: _Reading, row: int, parts: dict[str, Spot], carry: Carry
 
 
 def _cell_in(reading: _Reading, part: str, row: int) -> str:
-    return xl_rowcol_to_cell(row, reading.located.columns[part].start)
+    return cell_ref(row, reading.located.columns[part].start)
 
 
 def _formula_check(reading: _Reading, spot: Spot) -> None:
     if spot.ref in reading.formulas and not reading.formulas[spot.ref]:
-        reading.sink.add(Problem.CELL_001, cell=spot.ref, field="绩效指标", value="（公式）")
+        reading.sink.add(Problem.CELL_001, cell=spot.ref, field=reading.layout.indicators_title, value="（公式）")
 
 
 # --- what is left over -----------------------------------------------------------------------
@@ -509,7 +524,7 @@ def _warn_unplaced(reading: _Reading) -> None:
     for spot in reading.text.spots(range(first, reading.located.label_rows_end)):
         if (spot.row, spot.col) in reading.used or _is_label(reading, spot):
             continue
-        reading.warn(spot, Unclear.BESIDE_NO_LABEL.say())
+        reading.warn(spot, Unclear.BESIDE_NO_LABEL)
 
 
 # --- comparing with the template (perfxl workbooks only) --------------------------------------

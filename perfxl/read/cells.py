@@ -6,7 +6,13 @@ from typing import Any, Callable
 
 from ..form.kinds import AMOUNT, DATE, INTEGER
 from ..form.layout import Layout, Slot, expectation
-from ..form.values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
+from ..form.values import (
+    ValueProblem,
+    convert_cell,
+    is_blank,
+    set_field,
+    text_from_cell,
+)
 from ..model import FormRecord
 from ..problems import IssueSink, Problem
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..form.jsonforms import load_json_forms
+from ..form.jsonforms import load_json_forms, load_json_text
 from ..model import FormRecord, WorkbookResult
 from ..problems import IssueSink, Problem
 
 
-def read_json_file(path: Path, name: str, variant: str) -> WorkbookResult:
+def read_json_file(path: Path, name: str, variant: str, *, data: bytes | None = None) -> WorkbookResult:
+    """The forms of a JSON file (``data``: its bytes, when read already), each a record without
+    cells; what cannot be read is a problem, never an exception."""
     sink = IssueSink(file=name)
     try:
-        forms = load_json_forms(path)
+        forms = load_json_forms(path) if data is None else load_json_text(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         sink.add(Problem.FILE_003, expected=str(exc))
         return WorkbookResult(name, [], sink.issues)

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook
-from xlsxwriter.utility import xl_cell_to_rowcol
 
 from ..config import DEFAULT_LIMITS, Limits
 from ..form.identity import INSTRUCTIONS_SHEET, META_HEADER, META_SHEET, form_id_for
-from ..form.layout import Label, Layout, get_layout, normalise_label
+from ..form.layout import Label, Layout, get_layout, normalise_label, parse_cell
 from ..form.values import text_from_cell
 from ..form.variant import all_variants, variant_names
 from ..model import FormRecord, WorkbookResult
@@ -283,7 +282,7 @@ def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSi
     """A formula without a saved value in the indicator table is reported, never read as empty."""
     columns = {area.first_col: part for part, area in layout.indicator_areas.items()}
     for ref, cached in formulas.items():
-        row, col = xl_cell_to_rowcol(ref)
+        row, col = parse_cell(ref)
         if row >= layout.first_indicator_row and col in columns:
             part = columns[col]
             if not cached:

@@ -1,5 +1,5 @@
 """Workbooks as the office sends and receives them: a blank template, one workbook per 实施单位
-from the roster (templates) or from JSON forms (``fill``)."""
+pre-filled from the roster (templates) or from JSON forms (``fill``)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from typing import Any, Iterable, Sequence
 
 from ..form.identity import form_id_for
 from ..form.jsonforms import check_unique_forms, forms_for_fill
-from ..form.layout import Layout, get_layout
+from ..form.layout import DEFAULT_ROWS, Layout, get_layout
 from ..form.variant import DEFAULT_VARIANT
+from ..isolation import Failure, run_isolated
 from .naming import safe_file_name, safe_sheet_names, unique_file_names
-from .roster import group_by_unit, read_roster
 from .workbook import FormSheet, write_workbook
-
-DEFAULT_ROWS = 3  # empty indicator rows under each 二级 of a template
 
 # One unit's templates, as a worker writes them: (out_dir, unit, forms, variant, rows, password, file name)
 UnitJob = tuple[str, str, list[dict[str, Any]], str, int | None, str | None, str]
@@ -29,14 +27,22 @@ def make_template(out: str | Path, *, variant: str = DEFAULT_VARIANT, rows: int 
     return out
 
 
-def roster_jobs(roster: str | Path, out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
-                rows: int = DEFAULT_ROWS, password: str | None = None, year: int | None = None) -> list[UnitJob]:
-    """One job per 实施单位 of the roster (:func:`write_unit_job` writes it), file names unique."""
-    layout = get_layout(variant)
-    groups = group_by_unit(read_roster(roster, layout, year=year))
+def make_unit_templates(groups: dict[str, list[dict[str, Any]]], out_dir: str | Path, *,
+                        variant: str = DEFAULT_VARIANT, rows: int = DEFAULT_ROWS, password: str | None = None,
+                        workers: int = 1) -> list[Path]:
+    """One template workbook per 实施单位 (``groups``: each unit's partial forms, from the roster),
+    one pre-filled sheet per project, file names unique; written by ``workers`` processes for a
+    district's thousand units (the files are the same either way)."""
     names = unique_file_names(f"{safe_file_name(unit)}.xlsx" for unit in groups)
-    return [(str(out_dir), unit, [dict(entry.form) for entry in unit_entries], variant, rows, password, name)
-            for (unit, unit_entries), name in zip(groups.items(), names)]
+    jobs = [(str(out_dir), unit, forms, variant, rows, password, name)
+            for (unit, forms), name in zip(groups.items(), names)]
+    if workers <= 1:
+        return [write_unit_job(job) for job in jobs]
+    written = list(run_isolated(write_unit_job, jobs, workers=workers, seconds=None))
+    failed = [result for result in written if isinstance(result, Failure)]
+    if failed:
+        raise RuntimeError(f"写入模板失败：{failed[0].detail}")
+    return written
 
 
 def write_unit_job(job: UnitJob) -> Path:

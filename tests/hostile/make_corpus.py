@@ -22,8 +22,8 @@ import openpyxl
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from perfxl.form.layout import get_layout  # noqa: E402
 from perfxl.form.identity import form_id_for  # noqa: E402
+from perfxl.form.layout import get_layout  # noqa: E402
 from perfxl.write.workbook import FormSheet, write_workbook  # noqa: E402
 
 LAYOUT = get_layout("pujiang-2023")

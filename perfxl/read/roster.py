@@ -16,9 +16,17 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from ..config import DEFAULT_LIMITS
 from ..form.identity import describe_identity, identity_values
 from ..form.layout import Layout, Slot
-from ..form.values import ValueProblem, convert_cell, is_blank, set_field, text_from_cell
+from ..form.values import (
+    ValueProblem,
+    convert_cell,
+    is_blank,
+    set_field,
+    text_from_cell,
+)
+from .gate import Refused, check_bytes_safety, read_input
 
 REQUIRED_COLUMNS = ("implementing_unit", "project_name")
 
@@ -109,8 +117,12 @@ def _check_unique(path: Path, entries: list[RosterEntry], layout: Layout) -> Non
 def _rows(path: Path) -> list[list[Any]]:
     if path.suffix.lower() == ".csv":
         return list(csv.reader(io.StringIO(_csv_text(path), newline="")))
-    try:
-        book = CalamineWorkbook.from_path(str(path))
+    try:  # a roster workbook passes the same gate as a returned one before calamine sees it
+        data = read_input(path, DEFAULT_LIMITS)
+        check_bytes_safety(data, DEFAULT_LIMITS)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Refused as refused:
+        raise RosterError(f"无法读取名单文件“{path.name}”：{refused.message}。") from None
     except Exception as exc:
         raise RosterError(f"无法读取名单文件“{path.name}”：{exc}") from None
     return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -119,6 +131,8 @@ def _rows(path: Path) -> list[list[Any]]:
 def _csv_text(path: Path) -> str:
     """A CSV as Excel saves it: UTF-8 (with or without BOM), or GBK/GB18030 from a Chinese Excel."""
     try:
+        if path.stat().st_size > DEFAULT_LIMITS.max_file_bytes:
+            raise RosterError(f"名单文件“{path.name}”过大（上限 {DEFAULT_LIMITS.max_file_bytes // 1024 // 1024} MB）。")
         data = path.read_bytes()
     except OSError as exc:
         raise RosterError(f"无法读取名单文件“{path.name}”：{exc.strerror or exc}") from None
@@ -131,8 +145,9 @@ def _csv_text(path: Path) -> str:
 
 
 
-def group_by_unit(entries: list[RosterEntry]) -> dict[str, list[RosterEntry]]:
-    groups: dict[str, list[RosterEntry]] = {}
+def group_by_unit(entries: list[RosterEntry]) -> dict[str, list[dict[str, Any]]]:
+    """Each 实施单位's partial forms, in roster order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
-        groups.setdefault(entry.unit, []).append(entry)
+        groups.setdefault(entry.unit, []).append(dict(entry.form))
     return groups

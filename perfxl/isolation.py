@@ -9,15 +9,16 @@ and only its job is reported as failed.  Results come back in input order.
 from __future__ import annotations
 
 import faulthandler
-import multiprocessing as mp
 import os
 import resource
 import signal
 import time
 from collections import deque
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ def run_isolated(func: Callable[[Any], Any], args: Sequence[Any], *, workers: in
 
     Jobs travel in batches of up to ``batch`` (fewer messages, a less busy parent); a batch whose
     worker dies or overruns is retried one job at a time, so a failure is pinned to its one job."""
+    import multiprocessing as mp  # here, not at the top: `perfxl --help` needs none of it
+    from multiprocessing.connection import wait
+
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     total = len(args)
     size = max(1, min(batch, total // (max(workers, 1) * 4) or 1))
