@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .check.rules import description as rule_description
     from .collect.consolidate import CollectedForm, Collection
     from .collect.files import FileEntry
+    from .collect.frames import CollectionFrames, collection_frames
     from .collect.run import collect_to_master, validate_paths
     from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
     from .form.jsonforms import load_json_forms
@@ -57,6 +58,7 @@ _LAZY = {
     "load_json_forms": "form.jsonforms",
     "check_file": "check.file", "rule_description": "check.rules",
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
+    "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
     "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
 }
@@ -65,7 +67,8 @@ _RENAMED = {"rule_description": "description"}
 __all__ = [
     # the year's commands
     "make_template", "make_roster_templates", "make_carryover_templates", "fill_forms", "read_workbook",
-    "check_file", "validate_paths", "collect_to_master", "run_demo", "DemoResult", "examples_dir",
+    "check_file", "validate_paths", "collect_to_master", "collection_frames", "CollectionFrames", "run_demo",
+    "DemoResult", "examples_dir",
     # what they take and give
     "Settings", "ReviewConfig", "Limits", "DEFAULT_SETTINGS", "load_settings", "load_config",
     "FormRecord", "WorkbookResult", "Checked", "Collection", "CollectedForm", "FileEntry",

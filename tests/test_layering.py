@@ -110,8 +110,11 @@ def test_the_facade_is_complete():
 
 def test_the_readme_imports_only_from_the_facade():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for names in re.findall(r"^from perfxl\.api import (.+)$", readme, flags=re.M):
-        for name in (n.strip() for n in names.split(",")):
+    imports = re.findall(r"^from perfxl(\.[\w.]+)? import (\([^)]*\)|.+)$", readme, flags=re.M)
+    assert imports
+    for module, names in imports:
+        assert module == ".api", f"the README imports from perfxl{module}, not from the facade"
+        for name in (n.strip() for n in names.strip("()").replace("\n", " ").split(",") if n.strip()):
             assert name in perfxl.api.__all__, name
 
 
