@@ -94,6 +94,9 @@ class Label:
     style: str = "label"
 
 
+_TEXT_FORMAT = re.compile(r'"([^"]*)"@"([^"]*)"')
+
+
 @dataclass(frozen=True)
 class Slot:
     """An input cell bound to one form field."""
@@ -113,6 +116,14 @@ class Slot:
     style: str = "input"
     help: str = ""
     pattern: str | None = None  # the schema's pattern for the value (amounts: the canonical form)
+
+    @cached_property
+    def text_affixes(self) -> tuple[str, str] | None:
+        """The literal text a text format prints around the value (``"（"@"）"`` → （, ）): some
+        programs save the printed text instead of the value (Gnumeric's .ods), and the reader
+        takes the decoration off again."""
+        match = _TEXT_FORMAT.fullmatch(self.num_format or "")
+        return (match.group(1), match.group(2)) if match else None
 
     def accepts(self, value: object) -> bool:
         """Whether ``value`` is what the schema allows here by its pattern (an amount that may enter
