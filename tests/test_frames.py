@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import openpyxl
 import pandas
-
 from conftest import EXAMPLES
+
 from perfxl.api import collect_to_master, collection_frames, fill_forms
 
 

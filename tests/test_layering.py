@@ -122,8 +122,9 @@ def test_form_ids_do_not_move():
     """The id in every workbook already sent out depends on x-perfxl-identity's fields and their
     order: a change to either would make every resubmission look new.  Pinned to the id the first
     perfxl wrote for example 01."""
+    from conftest import load_example
+
     from perfxl.form.identity import form_id_for
     from perfxl.form.layout import get_layout
-    from conftest import load_example
 
     assert form_id_for(get_layout("pujiang-2023"), load_example("01")) == "7f233eca-3a4e-583e-8859-ad68b734461c"

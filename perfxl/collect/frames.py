@@ -17,8 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER
 from .consolidate import Collection
-from .master import (FILE_HEADERS, FILES, INDICATOR_HEADERS, INDICATORS, PROBLEM_HEADERS, PROBLEMS, PROJECTS,
-                     file_rows, indicator_rows, layouts_of, problem_rows, project_columns, project_rows)
+from .master import (
+    FILE_HEADERS,
+    FILES,
+    INDICATOR_HEADERS,
+    INDICATORS,
+    PROBLEM_HEADERS,
+    PROBLEMS,
+    PROJECTS,
+    file_rows,
+    indicator_rows,
+    layouts_of,
+    problem_rows,
+    project_columns,
+    project_rows,
+)
 
 if TYPE_CHECKING:
     import pandas
