@@ -164,14 +164,20 @@ _NUMBERS = st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False,
 _OPERATORS = st.sampled_from(["≥", ">", "=", "", "≤", "<", "不低于", "不超过", "达到"])
 
 
+def actuals(goal: Decimal):
+    """Actuals anywhere, and around a target: from 0 to 3 times it (where 正向, 反向 and the 2T limit
+    of 反向 all are)."""
+    return st.one_of(_NUMBERS, st.decimals(min_value=0, max_value=3, places=3).map(lambda f: goal * f),
+                     st.decimals(min_value=1, max_value=2, places=3).map(lambda f: goal * f))
+
+
 @st.composite
 def targets_and_actuals(draw):
     """A 定量 target (operator, number, unit) and an actual in its unit."""
     operator, number, unit = draw(_OPERATORS), draw(_NUMBERS), draw(_UNITS)
     parsed = parse_target(f"{operator}{number}{unit}")
     assume(parsed.is_quantitative and parsed.number == number)
-    actual = draw(_NUMBERS)
-    return f"{operator}{number}{unit}", parsed, actual
+    return f"{operator}{number}{unit}", parsed, draw(actuals(number))
 
 
 def _is_met(parsed, actual: Decimal) -> bool:
@@ -186,7 +192,7 @@ def _is_met(parsed, actual: Decimal) -> bool:
 def test_full_score_exactly_when_the_target_is_met(case):
     """Met (≥ the target, or ≤ it for 反向): the full 分值. Missed by 1 % or more: less."""
     text, parsed, actual = case
-    scored = row(score_self_evaluation(one_indicator(text, f"{actual}{parsed.unit}")), 0)
+    scored = row(score_self_evaluation(one_indicator(text, f"{canonical_decimal(actual)}{parsed.unit}")), 0)
     full = Decimal("90.00")
     goal = parsed.number
     if _is_met(parsed, actual):
@@ -225,11 +231,13 @@ def test_an_example_row_is_full_when_met_and_not_when_missed(name, data):
 
 # --- property: monotone in the actual ----------------------------------------------------------
 @settings(max_examples=300)
-@given(case=targets_and_actuals(), other=_NUMBERS)
-def test_more_is_never_worse_for_forward_and_never_better_for_reverse(case, other):
+@given(case=targets_and_actuals(), data=st.data())
+def test_more_is_never_worse_for_forward_and_never_better_for_reverse(case, data):
     text, parsed, actual = case
-    low, high = sorted([actual, other])
-    scores = [row(score_self_evaluation(one_indicator(text, f"{value}{parsed.unit}")), 0) for value in (low, high)]
+    nearby = st.decimals(min_value=0, max_value=1, places=3).map(lambda f: actual + parsed.number * f / 4)
+    low, high = sorted([actual, data.draw(st.one_of(actuals(parsed.number), nearby))])
+    scores = [row(score_self_evaluation(one_indicator(text, f"{canonical_decimal(value)}{parsed.unit}")), 0)
+              for value in (low, high)]
     method = scores[0].method
     assert method == (REVERSE if parsed.operator in ("≤", "<") else EQUAL if parsed.operator == "=" else FORWARD)
     if method == REVERSE:
@@ -785,3 +793,18 @@ def test_every_scoring_finding_belongs_to_a_documented_rule():
     doc = render_scoring_markdown()
     for problem in documented:
         assert problem.template in doc
+
+
+def test_the_readme_scoring_example_runs_as_written(tmp_path):
+    import os
+    import re
+    import subprocess
+    import sys
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Scoring the year-end self-evaluation"):]
+    code = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.splitlines()[0] == "97.82 优" and "# 97.82 优" in code
+    assert run.stdout.splitlines()[1].startswith("indicators/0/deviation_reason SCORE-010")
