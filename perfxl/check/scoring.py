@@ -65,8 +65,9 @@ RULES: tuple[ScoringRule, ...] = (
                 "全为定性指标的一级指标同样分配，是 perfxl 的约定"),
     ScoringRule("没有自己分值的一级指标",
                 "A 一级 not in `weights` shares the points of the 一级 `shared` names for it: its indicators are "
-                "counted with that 一级's in the even split (by default 成本指标, a 一级 of its own in "
-                "shanghai-2025, shares 产出指标's 50 points, as it does as a 二级 of 产出指标 in pujiang-2023). "
+                "counted with that 一级's in the even split (by default 成本指标, a 一级 of its own in the 2025 "
+                "Shanghai framework, shares 产出指标's 50 points, as it does as a 二级 of 产出指标 in the 2023 "
+                "浦江 framework). "
                 "Give it an entry in `weights` to give it points of its own. An indicator under a 一级 with "
                 "neither cannot be scored.",
                 ("shared", "weights"), (Problem.SCORE_007,), "perfxl 的约定（国家文件未规定成本指标单列为一级指标时的分值）"),
