@@ -354,10 +354,13 @@ def _name(item: dict[str, Any]) -> str:
     return name.strip() if isinstance(name, str) else ""
 
 
-def _label(index: int, item: dict[str, Any]) -> str:
+def indicator_label(index: int, item: dict[str, Any]) -> str:
     """``第 3 条指标“平安志愿者人数”`` or, without a name, ``第 6 条指标（可持续影响指标）``."""
     name = _name(item)
     return f"第 {index + 1} 条指标“{name}”" if name else f"第 {index + 1} 条指标（{item.get('level2', '')}）"
+
+
+_label = indicator_label
 
 
 
