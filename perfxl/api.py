@@ -37,6 +37,7 @@ from .problems import ERROR, INFO, WARNING, Issue, Problem, has_errors
 if TYPE_CHECKING:  # what the lazy names below are, for readers and type checkers
     from .check.file import check_file
     from .check.rules import description as rule_description
+    from .check.validate import FormGaps, MissingField, missing_fields, missing_in_json_files
     from .collect.consolidate import CollectedForm, Collection
     from .collect.files import FileEntry
     from .collect.run import collect_to_master, validate_paths
@@ -56,6 +57,8 @@ _LAZY = {
     "read_workbook": "read.workbook", "iter_input_files": "read.inputs", "RosterError": "read.roster",
     "load_json_forms": "form.jsonforms",
     "check_file": "check.file", "rule_description": "check.rules",
+    "missing_fields": "check.validate", "missing_in_json_files": "check.validate",
+    "MissingField": "check.validate", "FormGaps": "check.validate",
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
     "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
@@ -66,6 +69,7 @@ __all__ = [
     # the year's commands
     "make_template", "make_roster_templates", "make_carryover_templates", "fill_forms", "read_workbook",
     "check_file", "validate_paths", "collect_to_master", "run_demo", "DemoResult", "examples_dir",
+    "missing_fields", "missing_in_json_files", "MissingField", "FormGaps",
     # what they take and give
     "Settings", "ReviewConfig", "Limits", "DEFAULT_SETTINGS", "load_settings", "load_config",
     "FormRecord", "WorkbookResult", "Checked", "Collection", "CollectedForm", "FileEntry",

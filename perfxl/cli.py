@@ -234,6 +234,8 @@ def fill(
 ) -> None:
     """Write filled form workbooks from JSON, exactly one indicator row per indicator.
 
+    表单可以不完整（预填后下发给单位补齐）：工作簿照常生成，并逐张列出尚未填写的必填项及其单元格。
+
     \b
     Example:
       perfxl fill examples/forms/*.json --out filled/ --by-unit
@@ -245,8 +247,22 @@ def fill(
     _folder_out(out, "--out")
     with _usage_errors("写入工作簿"):
         written = api.fill_forms(forms, out, variant=variant, by_unit=by_unit, password=password)
+        gaps = api.missing_in_json_files(forms, variant)
     for path in written:
         typer.echo(f"已生成：{path}")
+    _print_gaps(gaps)
+
+
+def _print_gaps(gaps: list) -> None:
+    """The required fields each form still leaves blank, in Chinese (the workbooks are written)."""
+    if not gaps:
+        return
+    typer.echo(f"以下 {len(gaps)} 张表单还有必填项未填写（工作簿已照常生成，可作为预填表下发；"
+               f"填齐后请用 perfxl validate 检查）：")
+    for gap in gaps:
+        where = gap.source + (f" 第 {gap.number} 个表单" if gap.number else "") + (f"（{gap.name}）" if gap.name else "")
+        fields = "、".join(f"{field.title}（{field.cell}）" if field.cell else field.title for field in gap.fields)
+        typer.echo(_printable(f"  {where}：{fields}"))
 
 
 @app.command()
