@@ -170,7 +170,8 @@ def template(
                             "(default 下发模板).")] = None,
     roster: Annotated[Optional[Path], typer.Option(
         "--roster", help="CSV or workbook listing the projects: headers are field titles "
-                         "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …).")] = None,
+                         "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …). "
+                         "其他列（备注等）忽略并提示；名单先整体检查，有问题即拒绝（逐条列出行和列），不生成任何模板。")] = None,
     rows: Annotated[int, typer.Option("--rows", min=1, max=50,
                                       help="Empty indicator rows under each 二级指标.")] = api.DEFAULT_ROWS,
     carry_from: Annotated[Optional[Path], typer.Option(
@@ -206,8 +207,8 @@ def template(
         _fail(f"找不到名单文件：{roster}")
     _folder_out(out, "--out")
     with _usage_errors("写入模板"):
-        paths = api.make_roster_templates(roster, out, variant=variant, rows=rows,
-                                          password=password, year=year, workers=api.cpu_count())
+        paths = api.make_roster_templates(roster, out, variant=variant, rows=rows, password=password, year=year,
+                                          workers=api.cpu_count(), on_note=lambda note: typer.echo(_printable(note)))
     for path in paths:
         typer.echo(f"已生成：{path}")
     typer.echo(f"共 {len(paths)} 个单位的模板。")
