@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .check.file import check_file
     from .check.rules import description as rule_description
     from .check.scoring import SelfEvaluationScore, score_self_evaluation
+    from .check.validate import FormGaps, MissingField, missing_fields, missing_in_json_files
     from .collect.consolidate import CollectedForm, Collection
     from .collect.files import FileEntry
     from .collect.frames import CollectionFrames, collection_frames
@@ -62,6 +63,8 @@ _LAZY = {
     "check_file": "check.file", "rule_description": "check.rules",
     "score_self_evaluation": "check.scoring", "SelfEvaluationScore": "check.scoring",
     "prefill_self_evaluation": "form.selfeval",
+    "missing_fields": "check.validate", "missing_in_json_files": "check.validate",
+    "MissingField": "check.validate", "FormGaps": "check.validate",
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
     "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
@@ -76,6 +79,8 @@ __all__ = [
     "DemoResult", "examples_dir",
     # the year-end self-evaluation (scoring only, for now)
     "prefill_self_evaluation", "score_self_evaluation", "SelfEvaluationScore", "ScoringConfig",
+    # what is still missing in a form (fill pre-fills; validate reports)
+    "missing_fields", "missing_in_json_files", "MissingField", "FormGaps",
     # what they take and give
     "Settings", "ReviewConfig", "Limits", "DEFAULT_SETTINGS", "load_settings", "load_config",
     "FormRecord", "WorkbookResult", "Checked", "Collection", "CollectedForm", "FileEntry",

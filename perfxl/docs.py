@@ -68,9 +68,14 @@ _DOC_INTRO = """\
 
 <!-- Generated from perfxl/problems.py and perfxl/check/rules.py by `python -m perfxl.docs`; do not edit by hand. -->
 
-Review (绩效目标审核) runs after schema validation, on forms that are well formed, and judges
-whether their targets are acceptable. Each finding is an issue with the rule's ID as its code,
-pointing at the cell involved (the main one when several are: the message names the others).
+Review (绩效目标审核) runs after schema validation and judges whether a form's targets are
+acceptable. Each finding is an issue with the rule's ID as its code, pointing at the cell involved
+(the main one when several are: the message names the others).
+
+Every problem in one pass: review runs on a form with schema errors too. A value that failed
+reading or validation is not judged — to a rule it is neither a value nor a blank — so a rule
+skips what it cannot evaluate (FUND-001 needs its three amounts valid, DATE-002 the year and both
+dates) and every other rule still runs.
 
 Severities: **错误** the form must be corrected; **警告** a reviewer should look and usually ask
 for a correction; **提示** worth a second look.
