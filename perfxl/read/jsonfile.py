@@ -8,6 +8,7 @@ from pathlib import Path
 from ..form.jsonforms import load_json_forms, load_json_text
 from ..model import FormRecord, WorkbookResult
 from ..problems import IssueSink, Problem
+from .reasons import json_reason
 
 
 def read_json_file(path: Path, name: str, variant: str, *, data: bytes | None = None) -> WorkbookResult:
@@ -17,7 +18,7 @@ def read_json_file(path: Path, name: str, variant: str, *, data: bytes | None = 
     try:
         forms = load_json_forms(path) if data is None else load_json_text(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        sink.add(Problem.FILE_003, expected=str(exc))
+        sink.add(Problem.FILE_003, expected=json_reason(exc))
         return WorkbookResult(name, [], sink.issues)
     if not forms:
         sink.add(Problem.FILE_008)

@@ -32,6 +32,7 @@ from ..form.values import (
     text_from_cell,
 )
 from .gate import Refused, check_bytes_safety, read_input
+from .reasons import library_reason
 
 REQUIRED_COLUMNS = ("implementing_unit", "project_name")
 SHOWN_PROBLEMS = 20  # a roster's problems listed in one message; the rest are counted
@@ -200,7 +201,7 @@ def _rows(path: Path) -> list[list[Any]]:
     except Refused as refused:
         raise RosterError(f"无法读取名单文件“{path.name}”：{refused.message}。") from None
     except Exception as exc:
-        raise RosterError(f"无法读取名单文件“{path.name}”：{exc}") from None
+        raise RosterError(f"无法读取名单文件“{path.name}”：{library_reason(exc)}。") from None
     return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
 
 

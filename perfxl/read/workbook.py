@@ -32,6 +32,7 @@ from .cells import CellGetter, complete_form, read_slot
 from .gate import Refused, Scan, check_bytes_safety, read_input
 from .indicators import MAX_INDICATOR_ROWS, read_indicators
 from .ods import OdsBook
+from .reasons import library_reason
 
 
 class _Grid:
@@ -81,7 +82,7 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
         book = _second_reader(data, limits) if ods else None
         if book is None:
-            sink.add(Problem.FILE_001, expected=_reason(exc))
+            sink.add(Problem.FILE_001, expected=library_reason(exc))
             result.issues = sink.issues
             return result
     if scan.has_macros:
@@ -99,7 +100,7 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
             result.forms = _read_forms(book, name, variant, sink, scan)
         except Exception as again:
             del sink.issues[found:]
-            sink.add(Problem.FILE_001, expected=_reason(again))
+            sink.add(Problem.FILE_001, expected=library_reason(again))
     finally:
         if book is not None:
             book.close()
@@ -120,11 +121,6 @@ def _second_reader(data: bytes, limits: Limits) -> OdsBook | None:
         return OdsBook(data, limits)
     except Exception:
         return None
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
 
 
 def _read_forms(book: CalamineWorkbook, name: str, variant: str | None, sink: IssueSink,

@@ -1,0 +1,31 @@
+"""The people at the keyboard read Chinese: no English sentence reaches them from a parser."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from perfxl.api import check_file
+from perfxl.read.reasons import json_reason, library_reason
+
+
+def test_parser_messages_come_in_chinese_with_the_detail_in_brackets(tmp_path):
+    broken = tmp_path / "x.ods"  # a zip that is no spreadsheet calamine knows
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("mimetype", "application/octet-stream")
+        archive.writestr("content.xml", "<a/>")
+    [issue] = [i for i in check_file(broken).issues if i.code in ("FILE-001", "FILE-005")]
+    assert "无法识别的文件格式" in issue.message or issue.code == "FILE-005", issue.message
+    bad = tmp_path / "f.json"
+    bad.write_text('{"year": 2023,, }', encoding="utf-8")
+    [issue] = check_file(bad).issues
+    assert issue.code == "FILE-003" and "第 1 行第 15 列" in issue.message and "属性名" in issue.message
+
+
+def test_known_and_unknown_library_messages():
+    assert library_reason(ValueError("Cannot detect file format")) == "无法识别的文件格式（Cannot detect file format）"
+    assert library_reason(RuntimeError("something odd\nsecond line")) == "读取出错（something odd）"
+    try:
+        json.loads("[1, 2")
+    except json.JSONDecodeError as exc:
+        assert json_reason(exc).startswith("第 1 行第 6 列") and "（" in json_reason(exc)
