@@ -88,17 +88,19 @@ def test_goal_row_is_as_tall_as_the_chinese_wrap_needs(tmp_path):
     assert read_workbook(path).forms[0].form == form
 
 
-def test_period_row_has_room_for_the_brackets_the_format_adds(tmp_path):
+@pytest.mark.parametrize("period, lines", [("2023年1月1日-2023年12月31日", 3), ("2023-2025年", 2)])
+def test_period_row_has_room_for_the_brackets_the_format_adds(tmp_path, period, lines):
+    """The period prints through its format as （…）: the row is sized for that, not for the bare
+    value (2023-2025年 fits one line, （2023-2025年） does not)."""
+    slot = LAYOUT.slot_by_path["goals.overall_period"]
+    assert LAYOUT.printed_text(slot, period) == f"（{period}）"
+    assert len(wrap_lines(f"（{period}）", LAYOUT.text_width(slot.area, indent=TEXT_INDENT))) == lines
     form = load_example("17")
-    assert form["goals"]["overall_period"] == "2023年1月1日-2023年12月31日"
+    form["goals"]["overall_period"] = period
     path = tmp_path / "f.xlsx"
     write_workbook(path, [FormSheet("x", LAYOUT, form, "id")])
     ws = openpyxl.load_workbook(path)["x"]
-    area = LAYOUT.slot_by_path["goals.overall_period"].area
-    printed = "（2023年1月1日-2023年12月31日）"
-    assert LAYOUT.printed_text(LAYOUT.slot_by_path["goals.overall_period"], form["goals"]["overall_period"]) == printed
-    assert ws.row_dimensions[area.first_row + 1].height >= wrapped_height(printed, LAYOUT.width_of(area), indent=1)
-    assert len(wrap_lines(printed, LAYOUT.text_width(area, indent=TEXT_INDENT))) == 3
+    assert ws.row_dimensions[slot.area.first_row + 1].height >= lines * 11 * 1.45
 
 
 def test_text_sits_off_the_left_border(tmp_path):
