@@ -345,7 +345,7 @@ def _write_instructions(workbook, formats: _Formats, layout: Layout, password: s
         "1. 每个项目一张工作表，工作表名称即项目名称。请勿重命名、删除或新增工作表。",
         "2. 只有空白输入单元格可以填写，标签单元格已锁定；鼠标停在单元格上可查看填写提示。",
         f"3. 金额单位为{layout.amount_unit}，直接填写数字，最多 {_amount_decimals(layout)} 位小数，不要填写单位或逗号。",
-        "4. 日期请按 2023-01-01 的格式填写；项目类别请从下拉列表中选择。",
+        f"4. {_blank_lines(layout)}日期请按 2023-01-01 的格式填写；项目类别请从下拉列表中选择。",
         "5. 绩效指标：每行填写一个三级指标及其年度指标值。一级、二级指标已预先列出，"
         "不需要的行留空即可；行数不够时，在该二级指标的行内右键“插入”整行。",
         f"6. 指标体系：{framework}。",
@@ -356,6 +356,12 @@ def _write_instructions(workbook, formats: _Formats, layout: Layout, password: s
         ws.write_string(row, 0, line, text_fmt)
         ws.set_row(row, 18 * (1 + int(display_width(line) // 75)) + 4)
     ws.protect(password or "")
+
+
+def _blank_lines(layout: Layout) -> str:
+    """Where to write a number that a blank form prints as a line to fill (年度 in （    年度）)."""
+    return "".join(f"{slot.title}填在标题下一行的括号内，只填数字；"
+                   for slot in layout.slots if slot.blank_text and slot.kind == INTEGER)
 
 
 def _amount_decimals(layout: Layout) -> int:
