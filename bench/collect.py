@@ -20,7 +20,10 @@ Measured, each in a fresh subprocess (so memory is per step and nothing is share
 Seconds are measured inside the subprocess around the call only (imports and interpreter start
 are reported apart).  Peak memory is sampled from /proc over the whole process tree of the step
 (sum of RSS, and sum of PSS which counts pages shared by forked workers once) and also taken from
-getrusage (largest single process).  Timings are reported, never asserted.
+sampled per process as well (the largest single process: the peak RSS of whichever process of the
+tree peaked highest, sampled, and for the step's own process its kernel high-water mark VmHWM;
+getrusage's ru_maxrss is not used for it, since Linux carries a parent's maxrss across fork and
+exec into every child).  Timings are reported, never asserted.
 
 Results: a table on stdout and bench/results/collect-<N>.json.  See bench/README.md.
 """
@@ -52,10 +55,13 @@ STEPS = {
     "a": "(a) perfxl collect → master",
     "a_read": "(a') perfxl read path (collect, no master)",
     "b": "(b) openpyxl naive, 1 process",
+    "p_openpyxl": "(p1) pandas read_excel (openpyxl) + master, 1 process",
+    "p_calamine": "(p2) pandas read_excel (calamine) + master, 1 process",
     "c1": "(c1) calamine raw values, 1 process",
     "cW": "(cW) calamine raw values, W processes",
 }
-ORDER = ["a", "a_read", "b", "c1", "cW"]
+ORDER = ["a", "a_read", "b", "p_openpyxl", "p_calamine", "c1", "cW"]
+BASELINES = ("b", "p_openpyxl", "p_calamine")  # sampled and extrapolated; --skip-baseline skips them
 TARGETS = {"collect_forms_per_s": 700, "collect_vs_openpyxl": 20, "read_forms_per_s": 2000, "peak_rss_mb": 300}
 
 
@@ -181,6 +187,42 @@ def _naive_openpyxl(path: str) -> list[dict[str, Any]]:
     return forms
 
 
+def _pandas_forms(path: str, engine: str) -> list[dict[str, Any]]:
+    """What an analyst writes: pandas.read_excel of every sheet, the cells the layout names."""
+    import pandas
+
+    from perfxl.form.layout import get_layout
+
+    layout = get_layout("pujiang-2023")
+    forms = []
+    for name, frame in pandas.read_excel(path, sheet_name=None, header=None, engine=engine).items():
+        if name.startswith("_") or name == "填表说明" or frame.empty or frame.iat[0, 0] != layout.title:
+            continue
+        grid = frame.values
+        def at(row: int, col: int) -> Any:
+            return grid[row, col] if row < grid.shape[0] and col < grid.shape[1] else None
+        form = {slot.path: at(slot.area.first_row, slot.area.first_col) for slot in layout.slots}
+        cols = [area.first_col for area in layout.indicator_areas.values()]
+        form["indicators"] = [[at(row, col) for col in cols] for row in range(layout.first_indicator_row, grid.shape[0])]
+        forms.append(form)
+    return forms
+
+
+def step_pandas(folder: str, sample: int, engine: str, **_: Any) -> dict[str, Any]:
+    """(p1)/(p2): read the sample with pandas, write a master of one row per form with pandas."""
+    import pandas
+
+    files = _files(folder)
+    chosen = _sample(files, sample)
+    started = time.perf_counter()
+    forms = [form for path in chosen for form in _pandas_forms(path, engine)]
+    with tempfile.TemporaryDirectory(prefix="perfxl-bench-pandas-") as tmp:
+        pandas.DataFrame([{k: v for k, v in f.items() if k != "indicators"} for f in forms]).to_excel(
+            Path(tmp) / "master.xlsx", engine="openpyxl", index=False)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "files": len(chosen), "forms": len(forms), "files_total": len(files)}
+
+
 def _sample(files: list[str], k: int) -> list[str]:
     if len(files) <= k:
         return files
@@ -232,6 +274,19 @@ def step_c(folder: str, workers: int, **_: Any) -> dict[str, Any]:
             "rows": sum(r[1] for r in results), "workers": workers}
 
 
+def _vm_hwm_kb() -> int:
+    """This process's own peak resident set (VmHWM): of its own memory since exec, unlike
+    ru_maxrss, which Linux carries over from the parent that started it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run_child(step: str, folder: str, workers: int, sample: int, out: str) -> None:
     started = time.perf_counter()
     import python_calamine  # noqa: F401
@@ -239,18 +294,19 @@ def run_child(step: str, folder: str, workers: int, sample: int, out: str) -> No
     import perfxl.api  # noqa: F401  (import cost reported apart from the measured call)
     import perfxl.collect.consolidate  # noqa: F401
     import perfxl.collect.master  # noqa: F401
-    if step == "b":
+    if step in BASELINES:
         import openpyxl  # noqa: F401
+    if step.startswith("p_"):
+        import pandas  # noqa: F401
     imports = time.perf_counter() - started
-    func = {"a": step_a, "a_read": step_a_read, "b": step_b, "c1": step_c, "cW": step_c}[step]
+    func = {"a": step_a, "a_read": step_a_read, "b": step_b, "c1": step_c, "cW": step_c,
+            "p_openpyxl": lambda *a, **k: step_pandas(*a, engine="openpyxl", **k),
+            "p_calamine": lambda *a, **k: step_pandas(*a, engine="calamine", **k)}[step]
     result = func(folder, workers=1 if step == "c1" else workers, sample=sample)
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    self_kb, children_kb = own.ru_maxrss, children.ru_maxrss
     result["cpu_seconds"] = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     result.update({"perfxl_from": str(Path(perfxl.api.__file__).parent), "import_seconds": imports,
-                   "maxrss_self_mb": self_kb / 1024,
-                   "maxrss_children_mb": children_kb / 1024,
-                   "maxrss_single_process_mb": max(self_kb, children_kb) / 1024})
+                   "hwm_self_mb": _vm_hwm_kb() / 1024})
     Path(out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
@@ -301,6 +357,7 @@ class TreeSampler(threading.Thread):
         self.pid, self.interval = pid, interval
         self.peak_rss = self.peak_pss = 0
         self.peak_processes = 0
+        self.peak_single = 0  # the highest RSS any one process of the tree reached
         self.samples = 0
         self._stop_event = threading.Event()
 
@@ -311,6 +368,7 @@ class TreeSampler(threading.Thread):
             self.peak_rss = max(self.peak_rss, sum(t[0] for t in totals))
             self.peak_pss = max(self.peak_pss, sum(t[1] for t in totals))
             self.peak_processes = max(self.peak_processes, sum(1 for t in totals if t[0]))
+            self.peak_single = max([self.peak_single, *(t[0] for t in totals)])
             self.samples += 1
             self._stop_event.wait(self.interval)
 
@@ -407,7 +465,8 @@ def measure(step: str, folder: Path, workers: int, sample: int) -> dict[str, Any
     result.update({"waited_for_quiet_s": waited, "busy_before": share, "process_seconds": wall,
                    "foreign_cpu_seconds": foreign, "foreign_cpu_share": foreign / (wall * cores),
                    "peak_tree_rss_mb": sampler.peak_rss / 1024, "peak_tree_pss_mb": sampler.peak_pss / 1024,
-                   "peak_processes": sampler.peak_processes, "memory_samples": sampler.samples})
+                   "peak_processes": sampler.peak_processes, "memory_samples": sampler.samples,
+                   "maxrss_single_process_mb": max(sampler.peak_single, result.get("hwm_self_mb", 0) * 1024) / 1024})
     return result
 
 
@@ -544,6 +603,10 @@ def table(report: dict[str, Any]) -> str:
     names = {"a_over_b_speedup": "(a) speed-up over (b) openpyxl  [t(b)/t(a); target ≥ 20]",
              "a_over_c1": "(a) time / (c1) time", "a_over_cW": "(a) time / (cW) time",
              "a_read_over_c1": "(a') time / (c1) time", "a_read_over_cW": "(a') time / (cW) time",
+             "a_over_pandas_openpyxl_speedup": "(a) speed-up over (p1) pandas + openpyxl  [t(p1)/t(a)]",
+             "a_over_pandas_calamine_speedup": "(a) speed-up over (p2) pandas + calamine  [t(p2)/t(a)]",
+             "cW_over_a_floor_share": "(a) at this share of the 2-process floor  [t(cW)/t(a); issue 15 target ≥ 0.5]",
+             "cW_over_a_read_floor_share": "(a') at this share of the floor  [t(cW)/t(a'); issue 15 target ≥ 0.7]",
              "master_share_of_a": "master writing share of (a)"}
     for key, label in names.items():
         if ratios.get(key) is not None:
@@ -569,7 +632,7 @@ def run_n(n: int, args: argparse.Namespace, info: dict[str, Any]) -> dict[str, A
     files, forms = manifest["files"], manifest["forms"]
     _warm(folder)
     steps: dict[str, dict[str, Any]] = {}
-    wanted = [s for s in ORDER if not (s == "b" and args.skip_baseline)]
+    wanted = [s for s in ORDER if not (s in BASELINES and args.skip_baseline)]
     for step in wanted:
         print(f"  N={n}: {STEPS[step]} …", file=sys.stderr, flush=True)
         result = best_of(step, folder, args.workers, args.baseline_sample, args.repeat)
@@ -580,7 +643,7 @@ def run_n(n: int, args: argparse.Namespace, info: dict[str, Any]) -> dict[str, A
         else:
             print(f"    {result['rates']['seconds']:.2f} s, {result['rates']['forms_per_s']:,.0f} forms/s",
                   file=sys.stderr, flush=True)
-            if result.get("forms") not in (None, forms) and step != "b":
+            if result.get("forms") not in (None, forms) and step not in BASELINES:
                 print(f"    note: {result['forms']} forms found, {forms} generated", file=sys.stderr)
 
     def seconds(key: str) -> float | None:
@@ -591,6 +654,9 @@ def run_n(n: int, args: argparse.Namespace, info: dict[str, Any]) -> dict[str, A
 
     a = steps.get("a", {})
     ratios = {"a_over_b_speedup": ratio("b", "a"), "a_over_c1": ratio("a", "c1"), "a_over_cW": ratio("a", "cW"),
+              "a_over_pandas_openpyxl_speedup": ratio("p_openpyxl", "a"),
+              "a_over_pandas_calamine_speedup": ratio("p_calamine", "a"),
+              "cW_over_a_floor_share": ratio("cW", "a"), "cW_over_a_read_floor_share": ratio("cW", "a_read"),
               "a_read_over_c1": ratio("a_read", "c1"), "a_read_over_cW": ratio("a_read", "cW"),
               "master_share_of_a": (a["master_seconds"] / a["seconds"]) if a.get("master_seconds") else None}
     met = []

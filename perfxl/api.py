@@ -17,6 +17,7 @@ from .config import (
     DEFAULT_SETTINGS,
     Limits,
     ReviewConfig,
+    ScoringConfig,
     Settings,
     load_config,
     load_settings,
@@ -37,11 +38,15 @@ from .problems import ERROR, INFO, WARNING, Issue, Problem, has_errors
 if TYPE_CHECKING:  # what the lazy names below are, for readers and type checkers
     from .check.file import check_file
     from .check.rules import description as rule_description
+    from .check.scoring import SelfEvaluationScore, score_self_evaluation
+    from .check.validate import FormGaps, MissingField, missing_fields, missing_in_json_files
     from .collect.consolidate import CollectedForm, Collection
     from .collect.files import FileEntry
+    from .collect.frames import CollectionFrames, collection_frames
     from .collect.run import collect_to_master, validate_paths
     from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
     from .form.jsonforms import load_json_forms
+    from .form.selfeval import prefill_self_evaluation
     from .read.inputs import iter_input_files
     from .read.roster import RosterError
     from .read.workbook import read_workbook
@@ -56,7 +61,12 @@ _LAZY = {
     "read_workbook": "read.workbook", "iter_input_files": "read.inputs", "RosterError": "read.roster",
     "load_json_forms": "form.jsonforms",
     "check_file": "check.file", "rule_description": "check.rules",
+    "score_self_evaluation": "check.scoring", "SelfEvaluationScore": "check.scoring",
+    "prefill_self_evaluation": "form.selfeval",
+    "missing_fields": "check.validate", "missing_in_json_files": "check.validate",
+    "MissingField": "check.validate", "FormGaps": "check.validate",
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
+    "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
     "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
 }
@@ -65,7 +75,12 @@ _RENAMED = {"rule_description": "description"}
 __all__ = [
     # the year's commands
     "make_template", "make_roster_templates", "make_carryover_templates", "fill_forms", "read_workbook",
-    "check_file", "validate_paths", "collect_to_master", "run_demo", "DemoResult", "examples_dir",
+    "check_file", "validate_paths", "collect_to_master", "collection_frames", "CollectionFrames", "run_demo",
+    "DemoResult", "examples_dir",
+    # the year-end self-evaluation (scoring only, for now)
+    "prefill_self_evaluation", "score_self_evaluation", "SelfEvaluationScore", "ScoringConfig",
+    # what is still missing in a form (fill pre-fills; validate reports)
+    "missing_fields", "missing_in_json_files", "MissingField", "FormGaps",
     # what they take and give
     "Settings", "ReviewConfig", "Limits", "DEFAULT_SETTINGS", "load_settings", "load_config",
     "FormRecord", "WorkbookResult", "Checked", "Collection", "CollectedForm", "FileEntry",

@@ -170,7 +170,8 @@ def template(
                             "(default 下发模板).")] = None,
     roster: Annotated[Optional[Path], typer.Option(
         "--roster", help="CSV or workbook listing the projects: headers are field titles "
-                         "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …).")] = None,
+                         "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …). "
+                         "其他列（备注等）忽略并提示；名单先整体检查，有问题即拒绝（逐条列出行和列），不生成任何模板。")] = None,
     rows: Annotated[Optional[int], typer.Option(
         "--rows", min=1, max=50, help="Empty indicator rows under each 二级指标 (default: the form's own, "
                                       "as many as print on one A4 page at 90 % or more).")] = api.DEFAULT_ROWS,
@@ -207,8 +208,8 @@ def template(
         _fail(f"找不到名单文件：{roster}")
     _folder_out(out, "--out")
     with _usage_errors("写入模板"):
-        paths = api.make_roster_templates(roster, out, variant=variant, rows=rows,
-                                          password=password, year=year, workers=api.cpu_count())
+        paths = api.make_roster_templates(roster, out, variant=variant, rows=rows, password=password, year=year,
+                                          workers=api.cpu_count(), on_note=lambda note: typer.echo(_printable(note)))
     for path in paths:
         typer.echo(f"已生成：{path}")
     typer.echo(f"共 {len(paths)} 个单位的模板。")
@@ -235,6 +236,8 @@ def fill(
 ) -> None:
     """Write filled form workbooks from JSON, exactly one indicator row per indicator.
 
+    表单可以不完整（预填后下发给单位补齐）：工作簿照常生成，并逐张列出尚未填写的必填项及其单元格。
+
     \b
     Example:
       perfxl fill examples/forms/*.json --out filled/ --by-unit
@@ -246,8 +249,22 @@ def fill(
     _folder_out(out, "--out")
     with _usage_errors("写入工作簿"):
         written = api.fill_forms(forms, out, variant=variant, by_unit=by_unit, password=password)
+        gaps = api.missing_in_json_files(forms, variant)
     for path in written:
         typer.echo(f"已生成：{path}")
+    _print_gaps(gaps)
+
+
+def _print_gaps(gaps: list) -> None:
+    """The required fields each form still leaves blank, in Chinese (the workbooks are written)."""
+    if not gaps:
+        return
+    typer.echo(f"以下 {len(gaps)} 张表单还有必填项未填写（工作簿已照常生成，可作为预填表下发；"
+               f"填齐后请用 perfxl validate 检查）：")
+    for gap in gaps:
+        where = gap.source + (f" 第 {gap.number} 个表单" if gap.number else "") + (f"（{gap.name}）" if gap.name else "")
+        fields = "、".join(f"{field.title}（{field.cell}）" if field.cell else field.title for field in gap.fields)
+        typer.echo(_printable(f"  {where}：{fields}"))
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""perfxl.toml, parsed once: review rule overrides (``[rules.RULE-ID]``) and safety limits (``[limits]``).
+"""perfxl.toml, parsed once: review rule overrides (``[rules.RULE-ID]``), safety limits (``[limits]``)
+and the scoring of the year-end self-evaluation (``[scoring]``).
 
 ``perfxl validate``/``collect``/``read`` use ``./perfxl.toml`` when it exists, or the file given
 with ``--rules``.  Unknown keys are errors, so a typo never silently does nothing.  Rule overrides
@@ -90,13 +91,182 @@ class ReviewConfig:
         return RuleSettings(enabled, severity, {**problem.defaults, **given})
 
 
+# --- [scoring]: the year-end self-evaluation (项目支出绩效自评表) ------------------------------------
+TOTAL_POINTS = Decimal(100)  # 总分: the funds row and the indicators together
+
+ACHIEVED = "达成年度指标"
+PARTLY_ACHIEVED = "部分达成年度指标并具有一定效果"
+NOT_ACHIEVED = "未达成年度指标且效果较差"
+
+
+def _d(value: int | str) -> Decimal:
+    return Decimal(value)
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """How a self-evaluation is scored (``[scoring]`` of perfxl.toml; the rules are in
+    :mod:`perfxl.check.scoring` and docs/scoring.md).  Numbers are Decimals; the tables are
+    tuples so that the settings stay hashable and picklable.  Treat as read-only."""
+
+    funds: Decimal = _d(10)  # 分值 of the funds row (预算执行率)
+    weights: tuple[tuple[str, Decimal], ...] = (("产出指标", _d(50)), ("效益指标", _d(30)), ("满意度指标", _d(10)))
+    shared: tuple[tuple[str, str], ...] = (("成本指标", "产出指标"),)  # 一级 → the 一级 whose points it shares
+    bands: tuple[tuple[str, Decimal, Decimal], ...] = (  # 定性: name, lowest and highest % of the 分值
+        (ACHIEVED, _d(80), _d(100)), (PARTLY_ACHIEVED, _d(60), _d(80)), (NOT_ACHIEVED, _d(0), _d(60)))
+    grades: tuple[tuple[str, Decimal], ...] = (("优", _d(90)), ("良", _d(80)), ("中", _d(60)))  # lowest 总分
+    lowest_grade: str = "差"
+    too_high: Decimal = _d(120)  # % of a 正向 target an actual may reach before a warning
+    decimals: int = 2  # each row's 得分 is rounded (ROUND_HALF_UP) to this many decimals, once
+
+    def weight_of(self, level1: str) -> Decimal | None:
+        return dict(self.weights).get(level1)
+
+    def pool_of(self, level1: object) -> str | None:
+        """The 一级 whose points a 一级's indicators share: itself when it has a weight, the one
+        ``shared`` names otherwise, None when neither."""
+        if not isinstance(level1, str):
+            return None
+        weights = dict(self.weights)
+        if level1 in weights:
+            return level1
+        pool = dict(self.shared).get(level1)
+        return pool if pool in weights else None
+
+    def band(self, name: object) -> tuple[Decimal, Decimal] | None:
+        for band, low, high in self.bands:
+            if band == name:
+                return low, high
+        return None
+
+    def grade(self, total: Decimal) -> str:
+        return next((name for name, lowest in self.grades if total >= lowest), self.lowest_grade)
+
+
+DEFAULT_SCORING = ScoringConfig()
+
+_SCORING_KEYS = ("funds", "weights", "shared", "bands", "grades", "too_high", "decimals")
+
+
+def scoring_config(given: Any, where: str = "配置") -> ScoringConfig:
+    """``[scoring]`` of perfxl.toml (a dict) checked and merged over the defaults.  ``funds``,
+    ``too_high``, ``decimals`` and each band and grade replace their default; a ``weights`` or
+    ``shared`` table replaces the whole default table (the weights must sum to 100 with
+    ``funds``, so a partial table could not be right)."""
+    if not isinstance(given, Mapping):
+        raise ValueError(f"“{where}”中的 [scoring] 应为表。")
+    unknown = sorted(set(given) - set(_SCORING_KEYS))
+    if unknown:
+        raise ValueError(f"“{where}”的 [scoring] 中有未知的项“{'、'.join(unknown)}”；可用：{'、'.join(_SCORING_KEYS)}。")
+    base = DEFAULT_SCORING
+    changes: dict[str, Any] = {}
+    if "funds" in given:
+        changes["funds"] = _points(given["funds"], "[scoring] funds", where)
+    if "too_high" in given:
+        changes["too_high"] = _points(given["too_high"], "[scoring] too_high", where)
+        if changes["too_high"] <= 100:
+            raise ValueError(f"“{where}”的 [scoring] too_high 应大于 100（实际完成值达到年度指标值的百分之几时提示），"
+                             f"实际为 {given['too_high']!r}。")
+    if "decimals" in given:
+        decimals = given["decimals"]
+        if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 6:
+            raise ValueError(f"“{where}”的 [scoring] decimals 应为 0 到 6 的整数，实际为 {decimals!r}。")
+        changes["decimals"] = decimals
+    if "weights" in given:
+        changes["weights"] = _weights(given["weights"], where)
+    weights = dict(changes.get("weights", base.weights))
+    changes["shared"] = _shared(given.get("shared"), weights, where)
+    if "bands" in given:
+        changes["bands"] = _bands(given["bands"], where)
+    if "grades" in given:
+        changes["grades"] = _grades(given["grades"], where)
+    config = dataclasses.replace(base, **changes)
+    total = config.funds + sum(weights.values(), Decimal(0))
+    if total != TOTAL_POINTS:
+        parts = "、".join(f"{name} {canonical_decimal(value)}" for name, value in weights.items())
+        raise ValueError(f"“{where}”的 [scoring]：预算执行率 {canonical_decimal(config.funds)} 分与各一级指标的分值"
+                         f"（{parts}）合计 {canonical_decimal(total)} 分，应为 100 分。")
+    return config
+
+
+def _points(value: Any, what: str, where: str) -> Decimal:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
+        return Decimal(value) if isinstance(value, int) else Decimal(canonical_decimal(Decimal(str(value))))
+    raise ValueError(f"“{where}”的 {what} 应为不小于 0 的数字，实际为 {value!r}。")
+
+
+def _table(value: Any, what: str, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"“{where}”的 {what} 应为表，如 [{what.strip('[]')}]。")
+    return value
+
+
+def _weights(given: Any, where: str) -> tuple[tuple[str, Decimal], ...]:
+    table = _table(given, "[scoring.weights]", where)
+    if not table:
+        raise ValueError(f"“{where}”的 [scoring.weights] 不能为空：应为每个一级指标写明分值，如 产出指标 = 50。")
+    return tuple((name, _points(value, f"[scoring.weights] {name}", where)) for name, value in table.items())
+
+
+def _shared(given: Any, weights: Mapping[str, Decimal], where: str) -> tuple[tuple[str, str], ...]:
+    if given is None:  # the defaults, less those a 一级 of their own or a missing 一级 makes moot
+        return tuple((level1, pool) for level1, pool in DEFAULT_SCORING.shared
+                     if level1 not in weights and pool in weights)
+    table = _table(given, "[scoring.shared]", where)
+    for level1, pool in table.items():
+        if not isinstance(pool, str) or pool not in weights:
+            raise ValueError(f"“{where}”的 [scoring.shared] {level1} 应为 [scoring.weights] 中的一级指标"
+                             f"（{'、'.join(weights)}），实际为 {pool!r}。")
+        if level1 in weights:
+            raise ValueError(f"“{where}”的 [scoring.shared]：{level1} 在 [scoring.weights] 中已有分值，不能再与"
+                             f"{pool}共用分值。")
+    return tuple(table.items())
+
+
+def _bands(given: Any, where: str) -> tuple[tuple[str, Decimal, Decimal], ...]:
+    table = _table(given, "[scoring.bands]", where)
+    known = [name for name, _, _ in DEFAULT_SCORING.bands]
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ValueError(f"“{where}”的 [scoring.bands] 中有未知的档次“{'、'.join(unknown)}”；可用：{'、'.join(known)}。")
+    bands = []
+    for name, low, high in DEFAULT_SCORING.bands:
+        if name in table:
+            limits = table[name]
+            if not isinstance(limits, list) or len(limits) != 2:
+                raise ValueError(f"“{where}”的 [scoring.bands] {name} 应为 [最低, 最高]（占分值的百分比），"
+                                 f"如 [80, 100]，实际为 {limits!r}。")
+            low, high = (_points(limit, f"[scoring.bands] {name}", where) for limit in limits)
+            if not low < high <= 100:
+                raise ValueError(f"“{where}”的 [scoring.bands] {name} 应满足 0 ≤ 最低 < 最高 ≤ 100，实际为 {limits!r}。")
+        bands.append((name, low, high))
+    return tuple(bands)
+
+
+def _grades(given: Any, where: str) -> tuple[tuple[str, Decimal], ...]:
+    table = _table(given, "[scoring.grades]", where)
+    known = [name for name, _ in DEFAULT_SCORING.grades]
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ValueError(f"“{where}”的 [scoring.grades] 中有未知的等级“{'、'.join(unknown)}”；可用：{'、'.join(known)}"
+                         f"（{DEFAULT_SCORING.lowest_grade}为其余）。")
+    grades = tuple((name, _points(table[name], f"[scoring.grades] {name}", where) if name in table else lowest)
+                   for name, lowest in DEFAULT_SCORING.grades)
+    limits = [lowest for _, lowest in grades]
+    if not (limits[0] <= TOTAL_POINTS and all(a > b for a, b in zip(limits, limits[1:]))):
+        shown = "、".join(f"{name} {canonical_decimal(lowest)}" for name, lowest in grades)
+        raise ValueError(f"“{where}”的 [scoring.grades] 应从高到低且不超过 100 分，实际为 {shown}。")
+    return grades
+
+
 @dataclass(frozen=True)
 class Settings:
-    """How to check forms: which review rules (``review=None`` skips the review) and what one
-    input file may cost."""
+    """How to check forms: which review rules (``review=None`` skips the review), what one
+    input file may cost, and how a self-evaluation is scored."""
 
     review: ReviewConfig | None = field(default_factory=ReviewConfig)
     limits: Limits = DEFAULT_LIMITS
+    scoring: ScoringConfig = DEFAULT_SCORING
 
 
 def load_settings(path: str | Path | None = None, *, review: bool = True) -> Settings:
@@ -106,12 +276,13 @@ def load_settings(path: str | Path | None = None, *, review: bool = True) -> Set
     if path is None:
         return Settings(ReviewConfig() if review else None)
     data = _read_toml(path)
-    extra = sorted(set(data) - {"rules", "limits"})
+    extra = sorted(set(data) - {"rules", "limits", "scoring"})
     if extra:
-        raise ValueError(f"配置中有未知的项“{'、'.join(extra)}”；只能写 [rules.规则编号] 和 [limits] 表。")
+        raise ValueError(f"配置中有未知的项“{'、'.join(extra)}”；只能写 [rules.规则编号]、[limits] 和 [scoring] 表。")
     review_config = ReviewConfig(data.get("rules", {}))
     limits = _limits(data.get("limits", {}), path)
-    return Settings(review_config if review else None, limits)
+    scoring = scoring_config(data["scoring"], str(path)) if "scoring" in data else DEFAULT_SCORING
+    return Settings(review_config if review else None, limits, scoring)
 
 
 def load_config(path: Path | str | None) -> ReviewConfig:

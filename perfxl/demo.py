@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .collect.run import collect_to_master
 from .form.jsonforms import load_json_forms
@@ -17,11 +18,17 @@ from .write.units import fill_forms, make_unit_templates
 
 def make_roster_templates(roster: str | Path, out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
                           rows: int | None = DEFAULT_ROWS, password: str | None = None,
-                          year: int | None = None, workers: int = 1) -> list[Path]:
+                          year: int | None = None, workers: int = 1,
+                          on_note: Callable[[str], None] | None = None) -> list[Path]:
     """One workbook per 实施单位, one pre-filled sheet per project of the roster (read through the
-    safety gate; written by ``workers`` processes, the files the same either way)."""
-    groups = group_by_unit(read_roster(roster, get_layout(variant), year=year))
-    return make_unit_templates(groups, out_dir, variant=variant, rows=rows, password=password, workers=workers)
+    safety gate and checked whole before anything is written; written by ``workers`` processes,
+    the files the same either way).  ``on_note`` hears, in Chinese, what the roster had that was
+    ignored (columns that are no form field)."""
+    entries = read_roster(roster, get_layout(variant), year=year)
+    if on_note is not None and entries.note:
+        on_note(entries.note)
+    return make_unit_templates(group_by_unit(entries), out_dir, variant=variant, rows=rows, password=password,
+                               workers=workers)
 
 
 def examples_dir() -> Path:

@@ -1,9 +1,10 @@
 """The reference docs, generated from the code so they cannot drift from it.
 
 ``python -m perfxl.docs`` writes ``docs/cli.md`` (every command's ``--help``), ``docs/issues.md``
-(the reading and validation problem codes) and ``docs/rules.md`` (the review rules), all from the
-catalogue in :mod:`perfxl.problems` and the CLI itself; ``python -m perfxl.docs --check`` only
-says which are stale (the tests fail when one is).
+(the reading, validation and scoring problem codes), ``docs/rules.md`` (the review rules) and
+``docs/scoring.md`` (the self-evaluation's scoring rules), all from the catalogue in
+:mod:`perfxl.problems`, the scoring rules and settings, and the CLI itself;
+``python -m perfxl.docs --check`` only says which are stale (the tests fail when one is).
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from typer.testing import CliRunner
 
 from .check import targets
 from .check.rules import description as rule_description
+from .check.scoring import RULES as SCORING_RULES
 from .cli import app
+from .config import DEFAULT_SCORING, ScoringConfig
+from .form.values import MONEY_UNITS, canonical_decimal
 from .problems import Problem, Unclear
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"  # a checkout's docs/ (this command is for developers)
@@ -44,11 +48,12 @@ def render_problem_codes() -> str:
     """docs/issues.md: the reading and validation codes (review rules are in docs/rules.md)."""
     lines = ["# Problem codes", "",
              "Generated from `perfxl/problems.py` by `python -m perfxl.docs`; do not edit by hand.",
-             "Every problem perfxl reports is one of these (or a review rule, see [rules.md](rules.md)), with the",
-             "file, sheet, cell, field and value it concerns.", "",
+             "Every problem perfxl reports is one of these (or a review rule, see [rules.md](rules.md), or a finding",
+             "of the self-evaluation's scoring, see [scoring.md](scoring.md)), with the file, sheet, cell, field and",
+             "value it concerns.", "",
              "| Code | Severity | Message template | When |", "|---|---|---|---|"]
     for problem in Problem:
-        if problem.is_rule:
+        if problem.is_rule or problem.is_scoring:
             continue
         template = problem.template.replace("|", "\\|")
         lines.append(f"| {problem.code} | {problem.severity} | {template} | {problem.value.description} |")
@@ -63,9 +68,14 @@ _DOC_INTRO = """\
 
 <!-- Generated from perfxl/problems.py and perfxl/check/rules.py by `python -m perfxl.docs`; do not edit by hand. -->
 
-Review (绩效目标审核) runs after schema validation, on forms that are well formed, and judges
-whether their targets are acceptable. Each finding is an issue with the rule's ID as its code,
-pointing at the cell involved (the main one when several are: the message names the others).
+Review (绩效目标审核) runs after schema validation and judges whether a form's targets are
+acceptable. Each finding is an issue with the rule's ID as its code, pointing at the cell involved
+(the main one when several are: the message names the others).
+
+Every problem in one pass: review runs on a form with schema errors too. A value that failed
+reading or validation is not judged — to a rule it is neither a value nor a blank — so a rule
+skips what it cannot evaluate (FUND-001 needs its three amounts valid, DATE-002 the year and both
+dates) and every other rule still runs.
 
 Severities: **错误** the form must be corrected; **警告** a reviewer should look and usually ask
 for a correction; **提示** worth a second look.
@@ -133,15 +143,106 @@ def _params_markdown(item: Problem) -> list[str]:
     return rows
 
 
+_SCORING_INTRO = """\
+# 绩效自评计分规则
+
+<!-- Generated from perfxl/check/scoring.py, perfxl/config.py and perfxl/problems.py by `python -m perfxl.docs`; do not edit by hand. -->
+
+How perfxl scores the year-end self-evaluation (项目支出绩效自评表): the funds row (预算执行率) and
+every indicator get a 分值 and a 得分, the rows add up to the 总分 (100), and the 总分 gives the
+自评等级. The rules follow national practice under 财预〔2020〕10号 as issue 14 states it; each rule
+below names its source, and where the national text is silent, the convention perfxl adopts.
+
+The form is `schema/self-eval-2023.schema.json`; perfxl pre-fills it from the project's 绩效目标表
+(`perfxl.form.selfeval.prefill_self_evaluation`: the targets, 预期目标 = 年度总体目标, 年初预算数 =
+年度资金申请总额) and scores it with `perfxl.check.scoring.score_self_evaluation`. Arithmetic is
+exact (Decimal inputs, fractions for quotients, one rounding per row); a row that cannot be scored
+has no 得分, and a form with such a row has no 总分, never a guessed one. In the rules, **V** is the
+实际完成值 and **T** the number of the 年度指标值, in the same unit; **A** and **B** are 全年预算数 and
+全年执行数.
+
+## Configuration
+
+Every number is a setting of the `[scoring]` table of perfxl.toml (beside `[rules]` and `[limits]`),
+read once; unknown keys or values out of range are an error, never ignored. `funds`, `too_high`,
+`decimals` and each band and grade replace their default; a `weights` or `shared` table replaces the
+whole default table. The defaults, written out:
+
+```toml
+{defaults}
+```
+
+## Rules
+
+| # | 规则 | 设置 | 发现 |
+|---|---|---|---|
+"""
+
+
+def render_scoring_markdown() -> str:
+    """docs/scoring.md: every scoring rule with its settings, defaults, findings and source."""
+    lines = [_SCORING_INTRO.replace("{defaults}", scoring_toml(DEFAULT_SCORING)).rstrip("\n")]
+    for number, rule in enumerate(SCORING_RULES, 1):
+        settings = ", ".join(f"`{name}`" for name in rule.settings) or "—"
+        codes = ", ".join(f"[{code.code}](#{code.code.lower()})" for code in rule.codes) or "—"
+        lines.append(f"| {number} | [{rule.title}](#rule-{number}) | {settings} | {codes} |")
+    for number, rule in enumerate(SCORING_RULES, 1):
+        lines += ["", f'### <a id="rule-{number}"></a>{number}. {rule.title}', "", rule.text, ""]
+        if rule.settings:
+            lines += ["默认：" + "；".join(f"`{name}` = {_scoring_default(name)}" for name in rule.settings), ""]
+        lines += [f"依据：{rule.source}"]
+    lines += ["", "Money units that convert (size in 元): " +
+              ", ".join(f"{unit} = {size}" for unit, size in MONEY_UNITS.items()) + ".",
+              "", "## Findings", "",
+              "Each finding is an issue with the field it concerns (a pointer such as `indicators/3/actual`, and "
+              "its cell once the self-evaluation has a layout).", "",
+              "| Code | Severity | Message template | When |", "|---|---|---|---|"]
+    for problem in Problem:
+        if problem.is_scoring:
+            template = problem.template.replace("|", "\\|")
+            lines.append(f'| <a id="{problem.code.lower()}"></a>{problem.code} | {problem.severity} | {template} | '
+                         f"{problem.value.description} |")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _number(value: object) -> str:
+    return canonical_decimal(value) if not isinstance(value, int) else str(value)  # type: ignore[arg-type]
+
+
+def _scoring_default(name: str) -> str:
+    value = getattr(DEFAULT_SCORING, name)
+    if name == "weights":
+        return "、".join(f"{level1} {_number(points)}" for level1, points in value)
+    if name == "shared":
+        return "、".join(f"{level1} → {pool}" for level1, pool in value)
+    if name == "bands":
+        return "、".join(f"{band} {_number(low)}–{_number(high)}%" for band, low, high in value)
+    if name == "grades":
+        return "、".join(f"{grade} ≥ {_number(lowest)}" for grade, lowest in value) + f"、{DEFAULT_SCORING.lowest_grade}为其余"
+    return _number(value)
+
+
+def scoring_toml(config: ScoringConfig) -> str:
+    """A ``[scoring]`` table stating every setting of ``config`` (the docs print the defaults; a
+    test parses them back)."""
+    lines = ["[scoring]", f"funds = {_number(config.funds)}", f"too_high = {_number(config.too_high)}",
+             f"decimals = {config.decimals}", "", "[scoring.weights]"]
+    lines += [f'"{level1}" = {_number(points)}' for level1, points in config.weights]
+    lines += ["", "[scoring.shared]"] + [f'"{level1}" = "{pool}"' for level1, pool in config.shared]
+    lines += ["", "[scoring.bands]"] + [f'"{band}" = [{_number(low)}, {_number(high)}]' for band, low, high in config.bands]
+    lines += ["", "[scoring.grades]"] + [f'"{grade}" = {_number(lowest)}' for grade, lowest in config.grades]
+    return "\n".join(lines)
+
+
 GENERATED: dict[str, Callable[[], str]] = {"cli.md": render_cli_reference, "issues.md": render_problem_codes,
-                                           "rules.md": render_rules_markdown}
+                                           "rules.md": render_rules_markdown, "scoring.md": render_scoring_markdown}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args not in ([], ["--check"]):
-        print("usage: python -m perfxl.docs [--check]   (writes docs/cli.md, docs/issues.md, docs/rules.md)",
-              file=sys.stderr)
+        print("usage: python -m perfxl.docs [--check]   (writes docs/cli.md, docs/issues.md, docs/rules.md, "
+              "docs/scoring.md)", file=sys.stderr)
         return 2
     stale = []
     for name, render in GENERATED.items():

@@ -122,6 +122,31 @@ class Problem(Enum):
                               "Two forms whose workbooks carry the same form id but say different things (年度, 实施单位, 项目名称): the id is never trusted over the content, so both are collected and both are flagged.")
     VALUE_011 = ProblemType("VALUE-011", ERROR, "“{field}”不是表单中的字段。",
                             "A JSON key the schema does not know.")
+    # --- 绩效自评计分: scoring the year-end self-evaluation (perfxl.check.scoring, docs/scoring.md) ---
+    SCORE_001 = ProblemType("SCORE-001", ERROR, "“{field}”未填写，无法计分。",
+                            "A value scoring needs is blank: 全年预算数（A）, 全年执行数（B）, a 定量 indicator's 实际完成值, a 定性 indicator's 完成情况档次 or 得分.")
+    SCORE_002 = ProblemType("SCORE-002", ERROR, "全年预算数（A）为 0，全年执行数（B）为 {value}，执行率（B/A）无法计算，预算执行率不能计分。",
+                            "全年预算数（A） is 0: with B > 0 (money spent that was never budgeted) and with B = 0 alike, B/A has no value.")
+    SCORE_003 = ProblemType("SCORE-003", ERROR, "“{field}”为“{value}”，无法识别，应为{expected}。",
+                            "A value scoring needs that is not what it should be: an amount or 分值/得分 that is not a number, an 实际完成值 that is not one number with its unit (words before it, ≥ or 以内, two numbers), a 完成情况档次 that is none of the three.")
+    SCORE_004 = ProblemType("SCORE-004", ERROR, "“{field}”为“{value}”，与年度指标值“{target}”的计量单位不同，无法比较、不能计分；应填写{expected}。",
+                            "An 实际完成值 in another unit than its 年度指标值 (个 vs 人, a bare number vs %): never guessed; only 元/千元/万元/亿元 convert.")
+    SCORE_005 = ProblemType("SCORE-005", ERROR, "各指标填写的分值合计 {value} 分，应为 {expected} 分（总分 100 分减去预算执行率的 {funds} 分），指标无法计分。",
+                            "The unit set every indicator's 分值 itself, and they do not add up to 100 less the funds row's points.")
+    SCORE_006 = ProblemType("SCORE-006", ERROR, "“{field}”未填写：各指标的分值应全部填写，或全部不填（按一级指标平均分配），指标无法计分。",
+                            "The unit set the 分值 of some indicators and left others blank.")
+    SCORE_007 = ProblemType("SCORE-007", ERROR, "“{field}”为“{value}”，计分规则中没有这个一级指标的分值（[scoring.weights]、[scoring.shared]），无法计分。",
+                            "An indicator under a 一级 that has no points of its own and shares none (reported at its first indicator).")
+    SCORE_008 = ProblemType("SCORE-008", WARNING, "没有{value}下的指标，{value}的 {expected} 分无法得到，总分最高 {max_total} 分。",
+                            "A 一级 with points (by default) and no indicator under it: its points are lost, never moved to other rows.")
+    SCORE_009 = ProblemType("SCORE-009", ERROR, "“{field}”为 {value} 分，不在所选档次“{band}”的得分范围内，应为 {expected}。",
+                            "A 定性 indicator's 得分 outside the band its 完成情况档次 chose.")
+    SCORE_010 = ProblemType("SCORE-010", ERROR, "“{field}”未填写：得分 {value} 分低于分值 {expected} 分，应说明偏差原因及改进措施。",
+                            "An indicator scoring less than its 分值 without 偏差原因分析及改进措施.")
+    SCORE_011 = ProblemType("SCORE-011", WARNING, "“{field}”为“{value}”，达到年度指标值“{target}”的 {ratio}%（不低于 {too_high}%），年度指标值可能设定偏低。",
+                            "A 正向 target (≥, >, or a bare amount) exceeded by far: the actual is at least [scoring] too_high % of it.")
+    SCORE_012 = ProblemType("SCORE-012", WARNING, "“{field}”为“{value}”，但定量指标按实际完成值计分，得分为 {expected} 分；填写的内容未采用。",
+                            "A 定量 indicator with a 完成情况档次 chosen, or a 得分 typed that differs from the one computed from its 实际完成值.")
 
     # --- 绩效目标审核: the review rules, grouped as docs/rules.md prints them --------------------
     FUND_001 = review_rule("FUND-001", ERROR, "项目资金总额 = 财政资金 + 其他资金",
@@ -248,6 +273,11 @@ class Problem(Enum):
     def is_rule(self) -> bool:
         """A review rule (绩效目标审核), as opposed to a reading or validation problem."""
         return bool(self.value.title)
+
+    @property
+    def is_scoring(self) -> bool:
+        """A finding of the self-evaluation's scoring (:mod:`perfxl.check.scoring`)."""
+        return self.value.code.startswith("SCORE-")
 
     @property
     def defaults(self) -> dict[str, Any]:

@@ -15,6 +15,14 @@ if [ -n "$need_apt" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need_apt  # with recommends: the set the LibreOffice tests were verified with
 fi
 
+# Gnumeric, the second real client (ssconvert): without recommends, the set the tests were verified with.
+if ! command -v ssconvert >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    [ -n "$need_apt" ] || $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends gnumeric
+fi
+
 # Print with the font a Chinese office has: alias 宋体/SimSun to Noto Serif CJK SC (user level).
 mkdir -p "$HOME/.config/fontconfig/conf.d"
 cp tests/fonts/perfxl-fonts.conf "$HOME/.config/fontconfig/conf.d/60-perfxl.conf"

@@ -51,7 +51,11 @@ def test_bad_roster_is_a_usage_error_in_chinese(tmp_path):
     roster.write_text("单位,项目\n甲,乙\n", encoding="utf-8")
     result = runner.invoke(app, ["template", "--roster", str(roster), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert "列名“单位”不是表单字段" in result.output
+    # unknown columns are ignored now (issue 12); without 实施单位 and 项目名称 the roster is refused,
+    # and the message says why the columns it has did not count
+    assert "缺少必需的列：项目名称、实施单位" in result.output
+    assert "“单位”（A 列）、“项目”（B 列）不是表单字段，已忽略" in result.output
+    assert not (tmp_path / "o").exists()
 
 
 def test_validate_exit_codes_and_json(tmp_path):

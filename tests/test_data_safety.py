@@ -704,3 +704,56 @@ def test_marked_copies_reach_nothing_outside_themselves(tmp_path):
     assert copy["H4"].hyperlink is not None and copy["H4"].hyperlink.target == "https://example.org/"
     source = openpyxl.load_workbook(inbox / "u.xlsx")[sheet.title]
     assert source["H1"].value == "=cmd|' /C calc'!A0"  # the unit's own file is untouched
+
+
+# --- what a unit may legitimately do (docs/security.md) -------------------------------------------
+def test_a_copied_template_sheet_for_a_second_project_is_collected_and_flagged(tmp_path):
+    """A unit copies its template sheet for a project the roster forgot and fills it: both forms are
+    collected (each is what it says), and both are flagged COLLECT-002 for the office to see."""
+    book = unprotected(one_form_workbook(tmp_path, example("17")))
+    copy = book.copy_worksheet(book.worksheets[0])
+    copy.title = "新项目"
+    copy["B3"] = "新增项目"  # 项目名称
+    meta = book[META]
+    meta.cell(3, 1).value, meta.cell(3, 2).value = "新项目", meta.cell(2, 2).value  # the copy carries the same id
+    meta.cell(3, 3).value, meta.cell(3, 4).value = meta.cell(2, 3).value, meta.cell(2, 4).value
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    book.save(inbox / "u.xlsx")
+    master = tmp_path / "m.xlsx"
+    collection = collect_to_master([inbox], master)
+    assert sorted(column(master, "项目汇总", "项目名称")) == sorted(["劝导队经费", "新增项目"])
+    flagged = [i for i in collection.issues if i.code == "COLLECT-002"]
+    assert sorted(i.sheet for i in flagged) == sorted([book.worksheets[0].title, "新项目"])
+
+
+def test_a_project_renamed_in_a_resubmission_is_a_new_form_and_both_are_flagged(tmp_path):
+    first = one_form_workbook(tmp_path / "a", example("17"), "first")
+    book = unprotected(first)
+    book.worksheets[0]["B3"] = "劝导队经费（更正）"
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(first, inbox / "1.xlsx")
+    book.save(inbox / "2.xlsx")
+    master = tmp_path / "m.xlsx"
+    collection = collect_to_master([inbox], master)
+    assert sorted(column(master, "项目汇总", "项目名称")) == ["劝导队经费", "劝导队经费（更正）"]
+    assert sorted(i.file for i in collection.issues if i.code == "COLLECT-002") == [str(inbox / "1.xlsx"),
+                                                                                   str(inbox / "2.xlsx")]
+
+
+def test_a_corrected_resubmission_replaces_the_first(tmp_path):
+    first = one_form_workbook(tmp_path / "a", example("17"), "first")
+    book = unprotected(first)
+    book.worksheets[0]["C6"] = 5  # 项目资金总额 corrected
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(first, inbox / "1.xlsx")
+    book.save(inbox / "2.xlsx")
+    later = (inbox / "1.xlsx").stat().st_mtime + 60
+    os.utime(inbox / "2.xlsx", (later, later))
+    master = tmp_path / "m.xlsx"
+    collect_to_master([inbox], master)
+    assert column(master, "项目汇总", "项目资金总额（万元）") == [5]
+    statuses = dict(zip(column(master, "文件清单", "路径"), column(master, "文件清单", "状态")))
+    assert statuses[str(inbox / "1.xlsx")] == "冲突"

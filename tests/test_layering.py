@@ -110,8 +110,11 @@ def test_the_facade_is_complete():
 
 def test_the_readme_imports_only_from_the_facade():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for names in re.findall(r"^from perfxl\.api import (.+)$", readme, flags=re.M):
-        for name in (n.strip() for n in names.split(",")):
+    imports = re.findall(r"^from perfxl(\.[\w.]+)? import (\([^)]*\)|.+)$", readme, flags=re.M)
+    assert imports
+    for module, names in imports:
+        assert module == ".api", f"the README imports from perfxl{module}, not from the facade"
+        for name in (n.strip() for n in names.strip("()").replace("\n", " ").split(",") if n.strip()):
             assert name in perfxl.api.__all__, name
 
 
@@ -119,8 +122,9 @@ def test_form_ids_do_not_move():
     """The id in every workbook already sent out depends on x-perfxl-identity's fields and their
     order: a change to either would make every resubmission look new.  Pinned to the id the first
     perfxl wrote for example 01."""
+    from conftest import load_example
+
     from perfxl.form.identity import form_id_for
     from perfxl.form.layout import get_layout
-    from conftest import load_example
 
     assert form_id_for(get_layout("pujiang-2023"), load_example("01")) == "7f233eca-3a4e-583e-8859-ad68b734461c"

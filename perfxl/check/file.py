@@ -7,7 +7,7 @@ from pathlib import Path
 from ..config import DEFAULT_SETTINGS, Settings
 from ..form.variant import DEFAULT_VARIANT
 from ..model import Checked, WorkbookResult
-from ..problems import IssueSink, Problem, has_errors
+from ..problems import IssueSink, Problem
 from ..read.inputs import WORKBOOK_SUFFIXES
 from ..read.jsonfile import read_json_file
 from ..read.workbook import read_workbook
@@ -17,9 +17,11 @@ from .validate import validate_record
 
 def check_file(path: str | Path, *, variant: str | None = None, settings: Settings = DEFAULT_SETTINGS,
                display_name: str | None = None, data: bytes | None = None) -> Checked:
-    """Read one workbook or JSON file, validate every form in it against the schema and, for a
-    form without schema errors, run the review rules (unless ``settings.review`` is None).
-    ``data``: the file's bytes when the caller has read them already."""
+    """Read one workbook or JSON file, validate every form in it against the schema and run the
+    review rules on it (unless ``settings.review`` is None): every problem in one pass.  Review
+    runs on a form with schema errors too; each rule judges the values that are valid and skips
+    what it cannot evaluate (:mod:`perfxl.check.formview`).  ``data``: the file's bytes when the
+    caller has read them already."""
     path = Path(path)
     name = display_name or str(path)
     suffix = path.suffix.lower()
@@ -33,7 +35,6 @@ def check_file(path: str | Path, *, variant: str | None = None, settings: Settin
         return Checked(WorkbookResult(name, [], sink.issues))
     for record in result.forms:
         record.issues.extend(validate_record(record))
-        # Review judges a well-formed form; on a form with schema errors it would mostly echo them.
-        if settings.review is not None and not has_errors(record.issues):
+        if settings.review is not None:
             record.issues.extend(review_record(record, settings.review))
     return Checked(result)

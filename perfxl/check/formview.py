@@ -1,5 +1,9 @@
 """A form as the review rules see it: values, amounts, dates, indicators and parsed targets,
-each computed once per form (and what depends only on the variant, once per layout)."""
+each computed once per form (and what depends only on the variant, once per layout).
+
+A value that failed reading or validation is one the rules cannot evaluate: the view leaves it
+out (no text, no date, no amount, an indicator without that part), so that a rule skips what it
+cannot judge instead of mistaking it for a blank, and every other rule still runs."""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from ..form.kinds import LONG_TEXT, TEXT
-from ..form.layout import Layout
+from ..form.layout import INDICATOR_PARTS, Layout
 from ..form.values import canonical_decimal
 from ..model import FormRecord
+from ..problems import ERROR
 from .targets import ParsedTarget, Period, fold, parse_folded_target, parse_period
 
 # --- a form as the rules see it --------------------------------------------------------------
@@ -134,6 +139,7 @@ class Indicator:
     folded_name: str  # the name as compared: NFKC, no whitespace
     folded_target: str | None  # 年度指标值 as compared; None when it is not text
     target: ParsedTarget | None  # the 年度指标值 read; None when blank or not text
+    unread: frozenset[str] = frozenset()  # parts that failed reading or validation (left out of item)
 
     @property
     def label(self) -> str:
@@ -156,9 +162,18 @@ class FormView:
         self._chars: dict[str, int] = {}
         self._present: dict[str, set[str]] = {}
         self._satisfaction: dict[tuple[Any, Any], list[Indicator]] = {}
+        self.unreadable: frozenset[str] = unreadable_pointers(record)
 
     # --- values ---------------------------------------------------------------------------
+    def valid(self, path: str) -> bool:
+        """Whether the value at a dotted path (or pointer) can be evaluated: neither it nor a group
+        holding it failed reading or validation."""
+        unreadable = self.unreadable
+        return not unreadable or unreadable.isdisjoint(_prefixes(path))
+
     def get(self, path: str) -> Any:
+        """The value at a dotted path as the form holds it, whether valid or not; rules read values
+        through the accessors below, which leave out what failed."""
         node: Any = self.form
         for part in _path_parts(path):
             if not isinstance(node, dict):
@@ -170,11 +185,23 @@ class FormView:
         return self.facts.has_field(path)
 
     def text(self, path: str) -> str:
+        """The text at a path, stripped; "" when blank, not text, or invalid (see :meth:`blank`)."""
         text = self._texts.get(path)
         if text is None:
-            value = self.get(path)
+            value = self.get(path) if self.valid(path) else None
             text = self._texts[path] = value.strip() if isinstance(value, str) else ""
         return text
+
+    def blank(self, path: str) -> bool:
+        """The field is known to be empty (not merely unreadable)."""
+        return not self.text(path) and self.valid(path)
+
+    def integer(self, path: str) -> int | None:
+        """A whole number at a path; None when blank, not a whole number, or invalid."""
+        value = self.get(path)
+        if not isinstance(value, int) or isinstance(value, bool) or not self.valid(path):
+            return None
+        return value
 
     def chars(self, path: str) -> int:
         """Characters of the text at a path, whitespace not counted."""
@@ -184,6 +211,9 @@ class FormView:
         return count
 
     def date(self, path: str) -> dt.date | None:
+        """The date at a path; None when blank, not a date, or invalid."""
+        if not self.valid(path):
+            return None
         value = self.get(path)
         try:
             return dt.date.fromisoformat(value) if isinstance(value, str) else None
@@ -210,12 +240,14 @@ class FormView:
     @_once
     def _amounts(self) -> dict[str, Any]:
         """Every amount field's value read at once (four rules ask for them): a Decimal, None
-        when blank, _NOT_AN_AMOUNT when the value is not an amount."""
-        return {path: _as_amount(self.get(path)) for path in self.facts.amount_fields}
+        when blank, _NOT_AN_AMOUNT when the value is not an amount or failed validation."""
+        return {path: _as_amount(self.get(path)) if self.valid(path) else _NOT_AN_AMOUNT
+                for path in self.facts.amount_fields}
 
     def amounts(self, paths: Iterable[str]) -> dict[str, Decimal | None] | None:
         """The amounts at these paths (None where blank); None as a whole when the variant lacks
-        one of the fields or a value is not an amount (schema validation reports that)."""
+        one of the fields or a value is not an amount (schema validation reports that): a sum
+        cannot be checked without every one of its amounts."""
         known = self._amounts
         result: dict[str, Decimal | None] = {}
         for path in paths:
@@ -227,18 +259,32 @@ class FormView:
 
     @_once
     def indicators(self) -> list[Indicator]:
-        items = self.form.get(self.layout.indicator_field)
-        if not isinstance(items, list):
+        """The indicator rows; a part that failed reading or validation is left out of its row
+        (its ``unread``), and with the table itself unreadable there are none to judge."""
+        field = self.layout.indicator_field
+        items = self.form.get(field)
+        if not isinstance(items, list) or not self.valid(field):
             return []
+        unreadable = self.unreadable
         rows = []
         for index, item in enumerate(items):  # one loop, no call per row: the hottest part of a view
             if not isinstance(item, dict):
                 continue
+            unread = _NOTHING
+            if unreadable:
+                unread = _unread_parts(unreadable, f"{field}/{index}", item)
+                if unread:
+                    item = {key: value for key, value in item.items() if key not in unread}
             name, target = item.get("name"), item.get("target")
             name, folded_name = _NAMES[name] if isinstance(name, str) else ("", "")
             folded_target, parsed = _TARGETS[target] if isinstance(target, str) else (None, None)
-            rows.append(Indicator(index, item, name, folded_name, folded_target, parsed))
+            rows.append(Indicator(index, item, name, folded_name, folded_target, parsed, unread))
         return rows
+
+    def unread(self, part: str) -> bool:
+        """Whether some indicator's ``part`` (level1, level2, name, target) could not be read: a
+        rule about all indicators (none is 定量, none is a 数量指标) cannot then be sure."""
+        return any(part in row.unread for row in self.indicators)
 
     @_once
     def casefolded_text(self) -> str:
@@ -301,6 +347,34 @@ class FormView:
         return self.pointer(self.indicators[0].index, "level1") if self.indicators else ""
 
 
+def unreadable_pointers(record: FormRecord) -> frozenset[str]:
+    """The pointers of the values of a form that failed reading or validation: those the reader
+    and the schema validation reported (``record.reported``) and those read from a cell with an
+    error (a formula without a saved value in the indicator table)."""
+    error_cells = {issue.cell for issue in record.issues if issue.severity == ERROR and issue.cell}
+    if not error_cells:
+        return frozenset(record.reported) if record.reported else _NOTHING
+    return frozenset(record.reported).union(
+        pointer for pointer, cell in record.cells.items() if cell in error_cells)
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _prefixes(path: str) -> frozenset[str]:
+    """A pointer (a dotted path is written as one) and every group holding it, the form ("") too:
+    ``funding/total`` → "", "funding", "funding/total"."""
+    parts = path.replace(".", "/").split("/")
+    return frozenset(["", *("/".join(parts[:n]) for n in range(1, len(parts) + 1))])
+
+
+def _unread_parts(unreadable: frozenset[str], row: str, item: dict[str, Any]) -> frozenset[str]:
+    if not unreadable.isdisjoint(_prefixes(row)):
+        return frozenset(item) | frozenset(INDICATOR_PARTS)  # the whole row
+    return frozenset(part for part in INDICATOR_PARTS if f"{row}/{part}" in unreadable)
+
+
 def _as_amount(value: Any) -> Any:
     if isinstance(value, str):
         return Decimal(value) if _AMOUNT.fullmatch(value) else _NOT_AN_AMOUNT
@@ -354,10 +428,13 @@ def _name(item: dict[str, Any]) -> str:
     return name.strip() if isinstance(name, str) else ""
 
 
-def _label(index: int, item: dict[str, Any]) -> str:
+def indicator_label(index: int, item: dict[str, Any]) -> str:
     """``第 3 条指标“平安志愿者人数”`` or, without a name, ``第 6 条指标（可持续影响指标）``."""
     name = _name(item)
     return f"第 {index + 1} 条指标“{name}”" if name else f"第 {index + 1} 条指标（{item.get('level2', '')}）"
+
+
+_label = indicator_label
 
 
 

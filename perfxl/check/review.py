@@ -1,8 +1,10 @@
-"""绩效目标审核: rules that judge whether a schema-valid form's targets are acceptable.
+"""绩效目标审核: rules that judge whether a form's targets are acceptable.
 
 Schema validation (:mod:`perfxl.check.validate`) says whether a form is well formed; review says
 whether what it promises adds up and can be assessed: funding sums, dates against the year and the
-goal period, a complete indicator table, measurable targets, finished text.
+goal period, a complete indicator table, measurable targets, finished text.  Review runs on every
+form, one with schema errors too: the view leaves out the values that failed (see
+:mod:`perfxl.check.formview`), so each rule judges what is valid and skips what it cannot evaluate.
 
 The flow: :mod:`perfxl.check.formview` computes what the rules look at once per form, each rule
 of the catalogue (:class:`perfxl.problems.Problem`: ID, default severity, Chinese message template,

@@ -80,7 +80,7 @@ def total_equals_parts(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding
     """`funding.total` equals `funding.total_fiscal` + `funding.total_other`, exactly (Decimal).
     A blank part counts as 0; nothing is checked when the total itself is blank. Points at the
     total; the message names the parts' cells. Does not apply to a variant lacking one of the
-    three fields."""
+    three fields, and is not checked when one of them failed validation."""
     yield from _sum_check(view, "funding.total", _TOTAL_PARTS)
 
 
@@ -88,13 +88,14 @@ def total_equals_parts(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding
 def annual_equals_parts(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """`funding.annual_total` equals `funding.annual_fiscal` + `funding.annual_carryover` +
     `funding.annual_other`, exactly. A blank part counts as 0; nothing is checked when the annual
-    total is blank (FUND-004 covers that). Does not apply to a variant lacking one of the fields."""
+    total is blank (FUND-004 covers that). Does not apply to a variant lacking one of the fields,
+    and is not checked when one of them failed validation."""
     yield from _sum_check(view, "funding.annual_total", _ANNUAL_PARTS)
 
 
 @rule(Problem.FUND_003)
 def annual_within_total(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
-    """`funding.annual_total` ≤ `funding.total`, when both are filled."""
+    """`funding.annual_total` ≤ `funding.total`, when both are filled and valid."""
     values = view.amounts(("funding.total", "funding.annual_total"))
     if not values or values["funding.total"] is None or values["funding.annual_total"] is None:
         return
@@ -108,7 +109,8 @@ def annual_within_total(view: FormView, p: Mapping[str, Any]) -> Iterator[Findin
 def annual_total_present(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """`funding.annual_total` is blank while at least one of `funding.annual_fiscal`,
     `funding.annual_carryover`, `funding.annual_other` is filled. Points at the empty annual
-    total; the expected value is the sum of the filled parts."""
+    total; the expected value is the sum of the filled parts. Not checked when one of the four
+    failed validation."""
     values = view.amounts(("funding.annual_total", *_ANNUAL_PARTS))
     if values is None or values.pop("funding.annual_total") is not None:
         return
@@ -137,9 +139,10 @@ def start_before_end(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
 @rule(Problem.DATE_002)
 def year_in_planned_period(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """The heading's 年度 (`year`) lies between the year of `planned_start` and the year of
-    `planned_end`, both included. Not checked when the dates are missing or reversed."""
-    year = view.get("year")
-    if view.planned is None or not isinstance(year, int) or isinstance(year, bool):
+    `planned_end`, both included. Not checked when the dates are missing or reversed, or the year
+    or a date failed validation."""
+    year = view.integer("year")
+    if view.planned is None or year is None:
         return
     start, end = view.planned
     if not start.year <= year <= end.year:
@@ -213,17 +216,18 @@ def target_years_in_plan(view: FormView, p: Mapping[str, Any]) -> Iterator[Findi
 @rule(Problem.FRAME_001)
 def name_has_target(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """An indicator with a 三级指标 (`name`) but no 年度指标值 (`target`). Points at the empty
-    target cell."""
+    target cell. A target that failed validation is not missing: not reported here."""
     for row in view.indicators:
-        if row.name and row.target is None:
+        if row.name and row.target is None and "target" not in row.unread:
             yield Finding(view.pointer(row.index, "target"), "", "年度指标值", extra={"label": row.label})
 
 
 @rule(Problem.FRAME_002)
 def target_has_name(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
-    """An indicator with a 年度指标值 but no 三级指标 name. Points at the empty name cell."""
+    """An indicator with a 年度指标值 but no 三级指标 name. Points at the empty name cell. A name
+    that failed validation is not missing: not reported here."""
     for row in view.indicators:
-        if row.target is not None and not row.name:
+        if row.target is not None and not row.name and "name" not in row.unread:
             yield Finding(view.pointer(row.index, "name"), row.target.text, "三级指标名称",
                           extra={"label": row.label})
 
@@ -270,12 +274,13 @@ def framework_order(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
 # --- 覆盖 ---------------------------------------------------------------------------------------
 def _coverage(view: FormView, level: str, names: Iterable[str]) -> Iterator[Finding]:
     """No indicator under any of these 一级 (level="level1") or 二级 (level="level2") names; only
-    the names the variant's framework has count, and with none of them the rule does not apply."""
+    the names the variant's framework has count, and with none of them the rule does not apply.
+    Not reported when an indicator's level failed validation: it may be the one missing."""
     known = view.facts.known_levels(level, tuple(names))
     if not known or not view.indicators:
         return
     present = view.present(level)
-    if not any(name in present for name in known):
+    if not any(name in present for name in known) and not view.unread(level):
         yield Finding(view.first_indicator_pointer(), "无", "至少 1 条", title=view.indicators_title,
                       extra={"levels": "、".join(known)})
 
@@ -345,9 +350,9 @@ def satisfaction_is_percentage(view: FormView, p: Mapping[str, Any]) -> Iterator
 @rule(Problem.TARGET_003)
 def some_quantitative(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """Every filled 年度指标值 of the form is 定性 (no single amount, see `perfxl.check.targets`).
-    Points at the first target."""
+    Points at the first target. Not reported when a target failed validation: it may be 定量."""
     parsed = [(row.index, row.target) for row in view.indicators if row.target is not None]
-    if parsed and not any(target.is_quantitative for _, target in parsed):
+    if parsed and not any(target.is_quantitative for _, target in parsed) and not view.unread("target"):
         first, target = parsed[0]
         yield Finding(view.pointer(first, "target"), target.text, "至少 1 条定量指标",
                       extra={"count": len(parsed)})
@@ -395,10 +400,11 @@ def _text_slots(view: FormView, kinds: tuple[str, ...]) -> tuple[str, ...]:
 def required_text(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding]:
     """Each field of `fields` is filled. Fields the variant lacks are skipped, and so are fields
     its schema already requires (schema validation reports those as VALUE-001); for
-    pujiang-2023 that leaves `goals.overall_period`. Points at the empty cell."""
+    pujiang-2023 that leaves `goals.overall_period`. Points at the empty cell. A value that failed
+    reading or validation is not blank: not reported here."""
     required = view.facts.required
     for path in p["fields"]:
-        if view.has_field(path) and path not in required and not view.text(path):
+        if view.has_field(path) and path not in required and view.blank(path):
             yield Finding(path.replace(".", "/"), "", "已填写")
 
 

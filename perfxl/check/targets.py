@@ -101,6 +101,20 @@ def parse_folded_target(text: str, folded: str) -> ParsedTarget:
     return ParsedTarget(QUANTITATIVE, operator, number, match["unit"], text)
 
 
+def parse_amount(text: str) -> tuple[Decimal, str] | None:
+    """An amount as measured (an 实际完成值): one number and its unit, nothing else, read like a
+    target (NFKC, spaces ignored, ``1,020`` allowed): ``350人``, ``98.5%``, ``７３０６．２平方米``,
+    ``109``.  None for anything that is not just that: words before the number (``约350人``), an
+    operator (``≥95%`` is a bound, not a value; ``20小时内``), several numbers, a date, a sign."""
+    folded = fold(text)
+    if _DIGIT.search(folded) is None or _DATE_LIKE.search(folded):
+        return None
+    match = _TARGET.fullmatch(folded)
+    if match is None or match["label"] or match["op"] or match["suffix"]:
+        return None
+    return Decimal(match["number"].replace(",", "")), match["unit"]
+
+
 def fold(text: str) -> str:
     """NFKC (full-width → ASCII: ＞＝ → >=, ％ → %, ９０ → 90) and no whitespace (≥ 90% is ≥90%).
     ``str.split()`` splits on exactly the characters regex ``\\s`` matches (``str.isspace``)."""

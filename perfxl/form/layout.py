@@ -109,6 +109,9 @@ class Label:
     style: str = "label"
 
 
+_TEXT_FORMAT = re.compile(r'"([^"]*)"@"([^"]*)"')
+
+
 @dataclass(frozen=True)
 class Slot:
     """An input cell bound to one form field."""
@@ -138,6 +141,14 @@ class Slot:
             return False
         blank = self.blank_text or "".join(f"{choice}{UNTICKED}" for choice in self.choices)
         return normalise_label(raw) == normalise_label(blank)
+
+    @cached_property
+    def text_affixes(self) -> tuple[str, str] | None:
+        """The literal text a text format prints around the value (``"（"@"）"`` → （, ）): some
+        programs save the printed text instead of the value (Gnumeric's .ods), and the reader
+        takes the decoration off again."""
+        match = _TEXT_FORMAT.fullmatch(self.num_format or "")
+        return (match.group(1), match.group(2)) if match else None
 
     def accepts(self, value: object) -> bool:
         """Whether ``value`` is what the schema allows here by its pattern (an amount that may enter

@@ -11,7 +11,7 @@ import codecs
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from .kinds import AMOUNT, DATE, INTEGER
 
@@ -32,6 +32,21 @@ def canonical_decimal(value: Decimal) -> str:
         return "0"
     text = format(value.normalize(), "f")
     return text
+
+
+# Units of money and their size in 元: an amount in one converts exactly to another (×/÷ 10ⁿ).
+MONEY_UNITS: dict[str, int] = {"元": 1, "千元": 1_000, "万元": 10_000, "亿元": 100_000_000}
+
+
+def convert_money(amount: Decimal, unit: str, to_unit: str) -> Decimal:
+    """``amount`` in ``unit`` expressed in ``to_unit`` (both in :data:`MONEY_UNITS`), exactly:
+    the factors are powers of ten, so the result is the same digits with the point moved (the
+    precision is raised so that no digit is rounded off)."""
+    if unit == to_unit:
+        return amount
+    with localcontext() as context:
+        context.prec = max(28, len(amount.as_tuple().digits) + 20)
+        return amount * MONEY_UNITS[unit] / MONEY_UNITS[to_unit]
 
 
 def amount_from_cell(value: object, max_decimals: int = MAX_DECIMALS, unit: str = "") -> str:

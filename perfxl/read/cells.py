@@ -35,6 +35,9 @@ def read_slot(record: FormRecord, sink: IssueSink, slot: Slot, raw: Any, ref: st
         return
     if ref in formulas:
         sink.add(Problem.CELL_002, cell=ref, field=slot.title, value=text_from_cell(raw))
+    affixes = slot.text_affixes
+    if affixes and isinstance(raw, str):
+        raw = _undecorated(raw.strip(), *affixes)
     try:
         value = convert_cell(slot.kind, raw, decimals=slot.decimals, date1904=date1904, unit=slot.unit)
     except ValueProblem:
@@ -65,3 +68,9 @@ def _in_schema_order(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
                 value = {child: value[child] for child in order[key] if child in value}
             ordered[key] = value
     return ordered
+
+
+def _undecorated(text: str, prefix: str, suffix: str) -> str:
+    if len(text) > len(prefix) + len(suffix) and text.startswith(prefix) and text.endswith(suffix):
+        return text[len(prefix):len(text) - len(suffix)]
+    return text

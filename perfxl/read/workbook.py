@@ -31,6 +31,7 @@ from .anchored import locate, read_by_labels, structure_warning
 from .cells import CellGetter, complete_form, read_slot
 from .gate import Refused, Scan, check_bytes_safety, read_input
 from .indicators import MAX_INDICATOR_ROWS, read_indicators
+from .ods import OdsBook
 
 
 class _Grid:
@@ -74,25 +75,51 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
         sink.add(Problem.FILE_001, expected=exc.strerror or str(exc))
         result.issues = sink.issues
         return result
+    ods = _is_ods(data)
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the bytes checked, not a second read
+        book: CalamineWorkbook | OdsBook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the bytes checked
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
-        sink.add(Problem.FILE_001, expected=_reason(exc))
-        result.issues = sink.issues
-        return result
+        book = _second_reader(data, limits) if ods else None
+        if book is None:
+            sink.add(Problem.FILE_001, expected=_reason(exc))
+            result.issues = sink.issues
+            return result
     if scan.has_macros:
         sink.add(Problem.FILE_007)
+    found = len(sink.issues)
     try:
         result.forms = _read_forms(book, name, variant, sink, scan)
     except Exception as exc:  # a sheet calamine cannot parse: report, never crash the run
-        sink.add(Problem.FILE_001, expected=_reason(exc))
-    finally:
         book.close()
+        del sink.issues[found:]
+        book = _second_reader(data, limits) if ods and not isinstance(book, OdsBook) else None
+        try:
+            if book is None:
+                raise exc
+            result.forms = _read_forms(book, name, variant, sink, scan)
+        except Exception as again:
+            del sink.issues[found:]
+            sink.add(Problem.FILE_001, expected=_reason(again))
+    finally:
+        if book is not None:
+            book.close()
     if not result.forms and not sink.issues:
         known = "、".join(v.title for v in all_variants())
         sink.add(Problem.FILE_002, expected=known)
     result.issues = sink.issues
     return result
+
+
+def _is_ods(data: bytes) -> bool:
+    return b"application/vnd.oasis.opendocument.spreadsheet" in data[:256]  # the stored mimetype, first
+
+
+def _second_reader(data: bytes, limits: Limits) -> OdsBook | None:
+    """The .ods as perfxl parses it itself (:mod:`perfxl.read.ods`), for what calamine refuses."""
+    try:
+        return OdsBook(data, limits)
+    except Exception:
+        return None
 
 
 def _reason(exc: Exception) -> str:
