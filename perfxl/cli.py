@@ -172,8 +172,9 @@ def template(
         "--roster", help="CSV or workbook listing the projects: headers are field titles "
                          "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …). "
                          "其他列（备注等）忽略并提示；名单先整体检查，有问题即拒绝（逐条列出行和列），不生成任何模板。")] = None,
-    rows: Annotated[int, typer.Option("--rows", min=1, max=50,
-                                      help="Empty indicator rows under each 二级指标.")] = api.DEFAULT_ROWS,
+    rows: Annotated[Optional[int], typer.Option(
+        "--rows", min=1, max=50, help="Empty indicator rows under each 二级指标 (default: the form's own, "
+                                      "as many as print on one A4 page at 90 % or more).")] = api.DEFAULT_ROWS,
     carry_from: Annotated[Optional[Path], typer.Option(
         "--from", help="A collect --jsonl export: next year's templates pre-filled from it "
                        "(needs --year; dates move on, amounts are left empty, indicators kept).")] = None,

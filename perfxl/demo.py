@@ -17,7 +17,7 @@ from .write.units import fill_forms, make_unit_templates
 
 
 def make_roster_templates(roster: str | Path, out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
-                          rows: int = DEFAULT_ROWS, password: str | None = None,
+                          rows: int | None = DEFAULT_ROWS, password: str | None = None,
                           year: int | None = None, workers: int = 1,
                           on_note: Callable[[str], None] | None = None) -> list[Path]:
     """One workbook per 实施单位, one pre-filled sheet per project of the roster (read through the

@@ -194,7 +194,7 @@ def test_feedback_copy_marks_cells_and_leaves_original(tmp_path):
     assert "计划开始日期" in ws["B5"].comment.text
     assert ws["C6"].fill.fgColor.rgb.endswith("FFC7CE")
     assert ws.protection.sheet and copy.security.lockStructure
-    assert copy.sheetnames[0] == "问题" and copy["问题"].max_row == 3
+    assert copy.sheetnames[0] == "问题" and copy["问题"].max_row == 3 + 2  # heading, counts, columns; 2 problems
 
 
 def test_jsonl_and_csv_exports(inbox, tmp_path):

@@ -7,7 +7,6 @@ finds them through it; neither has a cell address of its own.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +17,23 @@ from .kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
 from .variant import Variant, load_variant
 
 INDICATOR_PARTS = ("level1", "level2", "name", "target")
-DEFAULT_ROWS = 3  # empty indicator rows under each 二级 of a template (perfxl template --rows)
+# Empty indicator rows under each 二级 of a template (perfxl template --rows); None: the variant's
+# own (layout data blank_rows_per_level2), as many as keep a blank template on one A4 page at
+# 90 % or more.  More rows come by inserting.
+DEFAULT_ROWS: int | None = None
+
+# --- print geometry: what a cell needs to show its text whole ---------------------------------
+TICKED, UNTICKED = "☑", "□"  # the boxes of a choice printed as check boxes (专项资金 □  经常性项目 ☑ …)
+TEXT_INDENT = 1  # indent level of left-aligned text: the small padding between border and text
+_INDENT_WIDTH = 1.5  # width units one indent level takes (LibreOffice 3 spaces, Excel about 9 px)
+_CELL_MARGINS = 1.5  # width units a cell's margins and borders take from its text
+_LINE_HEIGHT = 1.45  # a line of wrapped text, as a multiple of the font size (Noto/SimSun CJK)
+_VERTICAL_PADDING = 6.0  # points above and below the text
+MAX_ROW_HEIGHT = 409.5  # Excel's limit for one row, in points
+# Chinese line breaking (避头尾): no line starts with closing punctuation, none ends with opening.
+NO_LINE_START = frozenset("，。、；：？！”’）》」』】〕〗〙〛〉］｝…‥·・ー,.;:?!)]}%‰")
+NO_LINE_END = frozenset("“‘（《「『【〔〖〘〚〈［｛([{")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%‰/:+\-]*")  # Latin words and numbers are not split
 
 
 _A1 = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
@@ -116,6 +131,16 @@ class Slot:
     style: str = "input"
     help: str = ""
     pattern: str | None = None  # the schema's pattern for the value (amounts: the canonical form)
+    blank_text: str = ""  # what the input shows while it is blank (layout data "blank": （    年度）)
+    checkboxes: bool = False  # a choice printed as every option with its box (layout data "print")
+
+    def reads_as_blank(self, raw: object) -> bool:
+        """Whether a cell holds what an empty input prints (:meth:`Layout.blank_print`), spaces
+        and line breaks aside: that is a blank input, never a value."""
+        if not isinstance(raw, str) or not (self.blank_text or self.checkboxes):
+            return False
+        blank = self.blank_text or "".join(f"{choice}{UNTICKED}" for choice in self.choices)
+        return normalise_label(raw) == normalise_label(blank)
 
     @cached_property
     def text_affixes(self) -> tuple[str, str] | None:
@@ -208,6 +233,73 @@ def display_width(text: str) -> float:
     return sum(2.15 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
 
 
+@lru_cache(maxsize=4096)
+def _print_width(ch: str) -> float:
+    """A character's width in column units as a CJK font prints it: ambiguous ones (“ ” □ ≥ …)
+    and symbols (☑) come out full width there, so they count as wide."""
+    wide = unicodedata.east_asian_width(ch) in "WFA" or unicodedata.category(ch) == "So"
+    return 2.15 if wide else 1.1
+
+
+def wrap_lines(text: str, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` column units, as a careful Chinese typesetter
+    breaks it: anywhere between CJK characters, never inside a Latin word or number, no line
+    starting with closing punctuation (，。、”）…) nor ending with opening punctuation (“（《…):
+    the character before such a break moves down with it.  Breaking that way never gives fewer
+    lines than breaking at the first character that does not fit, so the count is enough for
+    either kind of spreadsheet client."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for token in _tokens(paragraph, width):
+            size = sum(map(_print_width, token))
+            if line and used + size > width:
+                moved = [token]
+                while len(line) > 1 and (moved[0][0] in NO_LINE_START or line[-1][-1] in NO_LINE_END):
+                    moved.insert(0, line.pop())
+                lines.append("".join(line).rstrip())
+                while moved and moved[0].isspace():  # a line does not start with the space it broke at
+                    moved.pop(0)
+                line = moved
+                used = sum(_print_width(ch) for t in line for ch in t)
+            else:
+                line.append(token)
+                used += size
+        lines.append("".join(line))
+    return lines
+
+
+def text_width(columns: float, font_size: float = 11, indent: int = 0, unit_size: float = 11) -> float:
+    """Column units of text one line of a cell ``columns`` units wide holds at ``font_size``
+    (:func:`wrap_lines` measures at ``unit_size``), less its margins and ``indent`` levels."""
+    return max(columns - _CELL_MARGINS - indent * _INDENT_WIDTH, 1) * unit_size / font_size
+
+
+def wrapped_height(text: str, columns: float, font_size: float = 11, indent: int = 0, unit_size: float = 11) -> float:
+    """Points a cell ``columns`` units wide needs to show ``text`` whole, wrapped by
+    :func:`wrap_lines`, with a little padding above and below; at most :data:`MAX_ROW_HEIGHT`,
+    what one row can be."""
+    lines = len(wrap_lines(text, text_width(columns, font_size, indent, unit_size)))
+    return min(lines * font_size * _LINE_HEIGHT + _VERTICAL_PADDING, MAX_ROW_HEIGHT)
+
+
+def _tokens(text: str, width: float) -> list[str]:
+    """Unbreakable pieces: a Latin word or number (split by character when wider than the line),
+    else one character."""
+    tokens: list[str] = []
+    at = 0
+    while at < len(text):
+        word = _WORD.match(text, at)
+        if word is not None and sum(map(_print_width, word.group())) <= width:
+            tokens.append(word.group())
+            at = word.end()
+        else:
+            tokens.append(text[at])
+            at += 1
+    return tokens
+
+
 class Layout:
     """The sheet geometry of one variant."""
 
@@ -223,7 +315,8 @@ class Layout:
         self.last_col = max(self.column_widths)
         heights = data.get("row_heights", {})
         self.default_row_height: float = heights.get("default", 24)
-        self.row_heights: dict[int, float] = {int(k) - 1: v for k, v in heights.items() if k != "default"}
+        self.long_text_height: float = heights.get("long_text", 110)  # a goal row, at least (room to write)
+        self.row_heights: dict[int, float] = {int(k) - 1: v for k, v in heights.items() if k.isdigit()}
         required = variant.required_paths()
         help_texts: dict[str, str] = data.get("help", {})
         self.labels: list[Label] = []
@@ -269,16 +362,21 @@ class Layout:
                     maximum=schema.get("maximum", 2**31 - 1),
                     decimals=schema.get("x-perfxl-decimals", 6),
                     unit=self.amount_unit if kind == AMOUNT else "", num_format=cell.get("format"),
-                    style=cell.get("style", "input"), help=help_text, pattern=schema.get("pattern"))
+                    style=cell.get("style", "input"), help=help_text, pattern=schema.get("pattern"),
+                    blank_text=cell.get("blank", ""), checkboxes=cell.get("print") == "checkboxes" and kind == CHOICE)
 
     # --- the indicator block ------------------------------------------------------------
     @property
     def first_indicator_row(self) -> int:
         return self.header_row + 1
 
+    def blank_rows(self, rows_per_level2: int | None = None) -> int:
+        """Empty rows under each 二级 of a template: ``rows_per_level2``, else the variant's own."""
+        return self.blank_rows_per_level2 if rows_per_level2 is None else rows_per_level2
+
     def blank_indicators(self, rows_per_level2: int | None = None) -> list[dict[str, str]]:
         """The empty rows of a blank template: every 二级 of the framework, n rows each."""
-        n = self.blank_rows_per_level2 if rows_per_level2 is None else rows_per_level2
+        n = self.blank_rows(rows_per_level2)
         return [{"level1": level1, "level2": level2}
                 for level1, level2s in self.framework.items() for level2 in level2s for _ in range(n)]
 
@@ -363,17 +461,73 @@ class Layout:
     def width_of(self, area: Area) -> float:
         return sum(self.column_widths.get(col, 8.43) for col in area.columns)
 
-    def text_height(self, area: Area, text: str, font_size: float | None = None) -> float:
-        """Points needed to show ``text`` wrapped in ``area``: Excel and LibreOffice do not grow
-        merged cells by themselves, so long goals would be cut off in print."""
-        size = font_size or self.font_size
-        usable = max(self.width_of(area) - 1.5, 1) * 11 / size
-        lines = sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
-        return lines * size * 1.45 + 6
+    def text_width(self, area: Area, font_size: float | None = None, indent: int = 0) -> float:
+        """Column units of text one line of ``area`` holds at ``font_size`` (units are measured
+        at the layout's font size), less margins and ``indent`` levels."""
+        return text_width(self.width_of(area), font_size or self.font_size, indent, self.font_size)
+
+    def text_height(self, area: Area, text: str, font_size: float | None = None, indent: int = 0) -> float:
+        """Points needed to show ``text`` wrapped in ``area`` (:func:`wrapped_height`): Excel and
+        LibreOffice do not grow merged cells by themselves, so long goals would be cut off in
+        print."""
+        return wrapped_height(text, self.width_of(area), font_size or self.font_size, indent, self.font_size)
+
+    # --- what an input prints -------------------------------------------------------------
+    def checkbox_text(self, slot: Slot, value: object) -> str:
+        """A choice as the official table prints it, every option with its box and ``value``'s
+        ticked (``专项资金 □  经常性项目 ☑  一次性项目 □``), broken between options where the
+        cell is too narrow for one line."""
+        options = [f"{choice} {TICKED if choice == value else UNTICKED}" for choice in slot.choices]
+        width = self.text_width(slot.area, indent=TEXT_INDENT)
+        lines: list[str] = []
+        for option in options:
+            # two spaces between options as printed, one where that keeps them on one line
+            joined = next((f"{lines[-1]}{gap}{option}" for gap in ("  ", " ")
+                           if lines and len(wrap_lines(f"{lines[-1]}{gap}{option}", width)) == 1), None)
+            if joined is None:
+                lines.append(option)
+            else:
+                lines[-1] = joined
+        return "\n".join(lines)
+
+    def blank_print(self, slot: Slot) -> str:
+        """What an empty input shows, so a blank form prints like the official one: the layout's
+        ``blank`` text (（    年度）), every box empty for a check-box choice, else nothing."""
+        if slot.blank_text:
+            return slot.blank_text
+        return self.checkbox_text(slot, None) if slot.checkboxes else ""
+
+    def printed_text(self, slot: Slot, value: object) -> str:
+        """The text an input prints for ``value`` (its number format applied), for its row height."""
+        if value is None or value == "":
+            return self.blank_print(slot)
+        if slot.checkboxes and value in slot.choices:
+            return self.checkbox_text(slot, value)
+        text = str(value)
+        if slot.kind == DATE and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            year, month, day = (int(part) for part in value.split("-"))
+            return f"{year}年{month}月{day}日" if "年" in (slot.num_format or "") else text
+        if slot.num_format and slot.kind in (TEXT, LONG_TEXT, INTEGER):
+            return _formatted(slot.num_format, text)
+        return text
 
     @property
     def print_columns(self) -> tuple[int, int]:
         return 0, self.last_col
+
+
+_FORMAT_PART = re.compile(r'"([^"]*)"|\\(.)|(@|[0#]+)|(.)')
+
+
+def _formatted(num_format: str, text: str) -> str:
+    """``text`` shown through a one-section number format of quoted literals around ``@`` or
+    ``0`` (``"（"@"）"``, ``"（"0"年度）"``); any other format shows the text as it is."""
+    shown = []
+    for quoted, escaped, placeholder, other in _FORMAT_PART.findall(num_format):
+        if other:
+            return text
+        shown.append(text if placeholder else quoted or escaped)
+    return "".join(shown)
 
 
 def _kind_of(schema: dict[str, Any], style: str | None) -> str:

@@ -332,7 +332,7 @@ def _value_below(reading: _Reading, label: Spot) -> Spot | None:
 
 
 def _store(reading: _Reading, slot: Slot, raw: Any, spot: Spot) -> None:
-    if slot.kind == CHOICE and isinstance(raw, str):
+    if slot.kind == CHOICE and isinstance(raw, str) and not slot.reads_as_blank(raw):
         raw = _ticked_choice(raw, slot, reading, spot)
         if raw is None:
             reading.record.cells[slot.path.replace(".", "/")] = spot.ref

@@ -31,7 +31,7 @@ def read_slot(record: FormRecord, sink: IssueSink, slot: Slot, raw: Any, ref: st
         sink.add(Problem.CELL_001, cell=ref, field=slot.title, value="（公式）")
         record.reported.add(pointer)
         return
-    if is_blank(raw):
+    if is_blank(raw) or slot.reads_as_blank(raw):  # （    年度） on a blank template is no year
         return
     if ref in formulas:
         sink.add(Problem.CELL_002, cell=ref, field=slot.title, value=text_from_cell(raw))

@@ -18,21 +18,25 @@ from .workbook import FormSheet, write_workbook
 UnitJob = tuple[str, str, list[dict[str, Any]], str, int | None, str | None, str]
 
 
-def make_template(out: str | Path, *, variant: str = DEFAULT_VARIANT, rows: int = DEFAULT_ROWS,
+def make_template(out: str | Path, *, variant: str = DEFAULT_VARIANT, rows: int | None = DEFAULT_ROWS,
                   password: str | None = None, prefill: dict[str, Any] | None = None) -> Path:
-    """A blank form workbook (optionally with a few fields pre-filled)."""
+    """A blank form workbook (optionally with a few fields pre-filled); ``rows`` empty indicator
+    rows under each 二级, by default the variant's own number."""
     layout = get_layout(variant)
     out = Path(out)
-    write_workbook(out, [FormSheet(layout.title, layout, prefill or {}, "", rows)], password=password)
+    write_workbook(out, [FormSheet(layout.title, layout, prefill or {}, "", layout.blank_rows(rows))],
+                   password=password)
     return out
 
 
 def make_unit_templates(groups: dict[str, list[dict[str, Any]]], out_dir: str | Path, *,
-                        variant: str = DEFAULT_VARIANT, rows: int = DEFAULT_ROWS, password: str | None = None,
+                        variant: str = DEFAULT_VARIANT, rows: int | None = DEFAULT_ROWS, password: str | None = None,
                         workers: int = 1) -> list[Path]:
     """One template workbook per 实施单位 (``groups``: each unit's partial forms, from the roster),
     one pre-filled sheet per project, file names unique; written by ``workers`` processes for a
-    district's thousand units (the files are the same either way)."""
+    district's thousand units (the files are the same either way).  ``rows``: empty indicator
+    rows under each 二级, by default the variant's own number."""
+    rows = get_layout(variant).blank_rows(rows)
     names = unique_file_names(f"{safe_file_name(unit)}.xlsx" for unit in groups)
     jobs = [(str(out_dir), unit, forms, variant, rows, password, name)
             for (unit, forms), name in zip(groups.items(), names)]
@@ -81,6 +85,20 @@ def _writable(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
     return {**form, layout.indicator_field: [_as_text(item) if isinstance(item, dict) else item for item in items]}
 
 
+def _printable(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
+    """A filled form prints without empty indicator rows: an indicator with neither 三级指标 nor
+    年度指标值 is left out (a reader would skip its row anyway, so the form reads back the same)."""
+    items = form.get(layout.indicator_field)
+    if not isinstance(items, list):
+        return form
+    kept = [item for item in items if not isinstance(item, dict) or _has_content(item)]
+    return form if len(kept) == len(items) else {**form, layout.indicator_field: kept}
+
+
+def _has_content(item: dict[str, Any]) -> bool:
+    return any(item.get(part) is not None and str(item[part]).strip() for part in ("name", "target"))
+
+
 def _as_text(item: dict[str, Any]) -> dict[str, Any]:
     return {key: value if isinstance(value, str) else str(value) for key, value in item.items() if value is not None}
 
@@ -92,7 +110,8 @@ def fill_forms(paths: Iterable[str | Path], out_dir: str | Path, *, variant: str
     for a file that is not JSON forms or two forms with one identity); output names are unique."""
     layout = get_layout(variant)
     out_dir = Path(out_dir)
-    loaded = [(Path(path), forms_for_fill(Path(path), layout)) for path in paths]
+    loaded = [(Path(path), [_printable(form, layout) for form in forms_for_fill(Path(path), layout)])
+              for path in paths]
     check_unique_forms(loaded, layout)
     if by_unit:
         groups: dict[str, list[dict[str, Any]]] = {}

@@ -20,7 +20,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from .. import __version__
 from ..form.identity import INSTRUCTIONS_SHEET, LISTS_SHEET, META_HEADER, META_SHEET
 from ..form.kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
-from ..form.layout import Area, Layout, Slot, display_width, expectation
+from ..form.layout import TEXT_INDENT, Area, Layout, Slot, display_width, expectation
 from ..form.values import EXCEL_CELL_LIMIT, amount_to_cell, date_to_cell, get_field
 from .atomic import replacing
 from .paper import FORM_MARGINS, set_a4
@@ -66,16 +66,25 @@ class _Formats:
             self.cache[key] = self.workbook.add_format(props)
         return self.cache[key]
 
+    def shown_as(self, text: str) -> Any:
+        """A conditional format that shows any text value of its cell as ``text``."""
+        key = ("shown_as", text)
+        if key not in self.cache:
+            literal = '"' + text.replace('"', '"\\""') + '"'
+            self.cache[key] = self.workbook.add_format({"num_format": f";;;{literal}"})
+        return self.cache[key]
+
 
 _BOXED = {"border": 1, "text_wrap": True, "valign": "vcenter"}
+_PADDED = {**_BOXED, "align": "left", "indent": TEXT_INDENT, "locked": False}  # text off the left border
 _STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 18, "align": "center", "valign": "vcenter"},
     "heading": {"font_size": 12, "align": "center", "valign": "vcenter", "locked": False},
     "label": {**_BOXED, "align": "center"},
-    "input": {**_BOXED, "align": "left", "locked": False},
+    "input": _PADDED,
     "amount": {**_BOXED, "align": "right", "indent": 1, "locked": False},
-    "date": {**_BOXED, "align": "left", "locked": False},
-    "long_text": {**_BOXED, "align": "left", "valign": "top", "locked": False},
+    "date": _PADDED,
+    "long_text": {**_PADDED, "valign": "top"},
     "note": {"text_wrap": True, "valign": "top"},
     "note_title": {"bold": True, "font_size": 14},
 }
@@ -148,22 +157,26 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         ws.set_column(col, col, width)
     heights: dict[int, float] = dict(layout.row_heights)
 
-    def need(area: Area, text: str, size: float | None = None) -> None:
+    def need(area: Area, text: str, style: str = "label") -> None:
         if area.first_row == area.last_row and area.first_row not in layout.row_heights:
+            size, indent = _STYLES[style].get("font_size"), _STYLES[style].get("indent", 0)
             heights[area.first_row] = max(heights.get(area.first_row, layout.default_row_height),
-                                          layout.text_height(area, text, size))
+                                          layout.text_height(area, text, size, indent))
 
     for label in layout.labels:
         _put_string(ws, label.area, label.text, formats.get(label.style))
-        need(label.area, label.text)
+        need(label.area, label.text, label.style)
     for slot in layout.slots:
         value = get_field(form, slot.path)
-        _put_slot(ws, formats, slot, value)
+        style = _put_slot(ws, formats, slot, value, layout.blank_print(slot))
         _validate_slot(ws, lists, slot)
-        if isinstance(value, str):
-            need(slot.area, value)
-        elif slot.kind == LONG_TEXT:
-            heights[slot.area.first_row] = max(heights.get(slot.area.first_row, 0), 110)
+        if slot.checkboxes:
+            _show_checkboxes(ws, formats, layout, slot)
+        printed = layout.printed_text(slot, value)
+        if printed:
+            need(slot.area, printed, style)
+        if slot.kind == LONG_TEXT and not printed:  # room to write the goals in
+            heights[slot.area.first_row] = max(heights.get(slot.area.first_row, 0), layout.long_text_height)
 
     indicators = (layout.blank_indicators(sheet.blank_rows) if sheet.blank_rows is not None
                   else form.get(layout.indicator_field, []))
@@ -186,7 +199,7 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
             area = layout.indicator_area(part, row.row)
             _put_string(ws, area, text or "", input_fmt)
             if text:
-                need(area, text)
+                need(area, text, "input")
     if block.rows:
         first, last = block.rows[0].row, block.rows[-1].row
         for part in ("name", "target"):
@@ -229,7 +242,9 @@ def _put_string(ws, area: Area, text: str, fmt) -> None:
         ws.write_blank(area.first_row, area.first_col, None, fmt)
 
 
-def _put_slot(ws, formats: _Formats, slot: Slot, value: Any) -> None:
+def _put_slot(ws, formats: _Formats, slot: Slot, value: Any, blank: str) -> str:
+    """Write one input; an empty one gets ``blank`` (what it prints empty, read back as blank).
+    Returns the style used."""
     style = slot.style if slot.style != "input" else {AMOUNT: "amount", DATE: "date"}.get(slot.kind, "input")
     text_kind = slot.kind in (TEXT, LONG_TEXT)
     fmt = formats.get(style, slot.num_format or (TEXT_FORMAT if text_kind else None))
@@ -237,7 +252,9 @@ def _put_slot(ws, formats: _Formats, slot: Slot, value: Any) -> None:
     if area.is_merged:
         ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
     r, c = area.first_row, area.first_col
-    if value is None or value == "":
+    if (value is None or value == "") and blank:
+        ws.write_string(r, c, blank, fmt)
+    elif value is None or value == "":
         if not area.is_merged:
             ws.write_blank(r, c, None, fmt)
     elif slot.kind == AMOUNT and _is_amount(value):
@@ -250,6 +267,20 @@ def _put_slot(ws, formats: _Formats, slot: Slot, value: Any) -> None:
         # A value of the wrong type (only possible from unvalidated JSON) is kept as text, so the
         # reader reports it at its cell instead of the writer failing.
         _write_text(ws, r, c, str(value), fmt)
+    return style
+
+
+def _show_checkboxes(ws, formats: _Formats, layout: Layout, slot: Slot) -> None:
+    """The choice prints as the official row, every option with its box and the chosen one ticked
+    (专项资金 □  经常性项目 ☑  一次性项目 □): one conditional number format per option, so the cell
+    keeps its value and its drop-down, and any other text shows as it is."""
+    area = slot.area
+    cell = xl_rowcol_to_cell(area.first_row, area.first_col, row_abs=True, col_abs=True)
+    for choice in slot.choices:
+        criteria = f'={cell}="' + choice.replace('"', '""') + '"'
+        ws.conditional_format(area.first_row, area.first_col, area.last_row, area.last_col,
+                              {"type": "formula", "criteria": criteria,
+                               "format": formats.shown_as(layout.checkbox_text(slot, choice))})
 
 
 def _is_amount(value: Any) -> bool:
@@ -314,7 +345,7 @@ def _write_instructions(workbook, formats: _Formats, layout: Layout, password: s
         "1. 每个项目一张工作表，工作表名称即项目名称。请勿重命名、删除或新增工作表。",
         "2. 只有空白输入单元格可以填写，标签单元格已锁定；鼠标停在单元格上可查看填写提示。",
         f"3. 金额单位为{layout.amount_unit}，直接填写数字，最多 {_amount_decimals(layout)} 位小数，不要填写单位或逗号。",
-        "4. 日期请按 2023-01-01 的格式填写；项目类别请从下拉列表中选择。",
+        f"4. {_blank_lines(layout)}日期请按 2023-01-01 的格式填写；项目类别请从下拉列表中选择。",
         "5. 绩效指标：每行填写一个三级指标及其年度指标值。一级、二级指标已预先列出，"
         "不需要的行留空即可；行数不够时，在该二级指标的行内右键“插入”整行。",
         f"6. 指标体系：{framework}。",
@@ -325,6 +356,12 @@ def _write_instructions(workbook, formats: _Formats, layout: Layout, password: s
         ws.write_string(row, 0, line, text_fmt)
         ws.set_row(row, 18 * (1 + int(display_width(line) // 75)) + 4)
     ws.protect(password or "")
+
+
+def _blank_lines(layout: Layout) -> str:
+    """Where to write a number that a blank form prints as a line to fill (年度 in （    年度）)."""
+    return "".join(f"{slot.title}填在标题下一行的括号内，只填数字；"
+                   for slot in layout.slots if slot.blank_text and slot.kind == INTEGER)
 
 
 def _amount_decimals(layout: Layout) -> int:
