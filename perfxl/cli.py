@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Annotated, Iterator, NoReturn, Optional
 
 import typer
+from typer._click.exceptions import UsageError  # typer bundles click: its usage errors
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, api
 from .api import (
@@ -474,19 +476,81 @@ def _print_issues(issues: list[Issue], *, err: bool = False) -> None:
         typer.echo(_printable(f"{issue.location()}  [{issue.severity} {issue.code}] {issue.message}"), err=err)
 
 
+# --- Chinese for click's own words ---------------------------------------------------------------
+# typer (its bundled click) prints "Usage:", "Options:", "Show this message and exit." and its
+# usage errors in English; the people at the keyboard read Chinese.  Help is rewritten as it is
+# formatted, usage errors where the command line is run.
+_HELP_WORDS = (("Usage: ", "用法："), ("Options:", "选项："), ("Arguments:", "参数："), ("Commands:", "命令："),
+               ("Show this message and exit.", "显示本帮助并退出。"), ("[default: ", "[默认："),
+               ("[required]", "[必填]"), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
+_ERRORS = ((re.compile(r"Missing argument '(.+)'\."), "缺少参数“{0}”。"),
+           (re.compile(r"Missing option '(.+)'\."), "缺少选项 {0}。"),
+           (re.compile(r"No such option: (\S+)(?: \(Possible options: (.+)\)| Did you mean (.+)\?)?"),
+            "没有选项 {0}。"),
+           (re.compile(r"No such command '(.+)'\."), "没有命令“{0}”。"),
+           (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}。"),
+           (re.compile(r"Option '(.+)' requires an argument\."), "选项 {0} 需要一个值。"),
+           (re.compile(r"Invalid value for '(.+)': '(.+)' is not a valid integer\."), "{0} 的值“{1}”不是整数。"),
+           (re.compile(r"Invalid value for '(.+)': (.+) is not in the range (.+)\."), "{0} 的值 {1} 超出范围 {2}。"),
+           (re.compile(r"Invalid value for '(.+)': Input should be a valid integer.*"), "{0} 的值应为整数。"),
+           (re.compile(r"Invalid value for '(.+)': (.+)"), "{0} 的值无效：{1}"))
+
+
+def _chinese_help(text: str) -> str:
+    for english, chinese in _HELP_WORDS:
+        text = text.replace(english, chinese)
+    return text
+
+
+def _chinese_error(message: str) -> str:
+    for pattern, chinese in _ERRORS:
+        match = pattern.fullmatch(message.strip())
+        if match:
+            return chinese.format(*match.groups())
+    return f"命令行有误：{message}"
+
+
+class _ChineseCommand(TyperCommand):
+    def get_help(self, ctx) -> str:
+        return _chinese_help(super().get_help(ctx))
+
+    def get_usage(self, ctx) -> str:
+        return _chinese_help(super().get_usage(ctx))
+
+
+class _ChineseGroup(TyperGroup):
+    def get_help(self, ctx) -> str:
+        return _chinese_help(super().get_help(ctx))
+
+    def get_usage(self, ctx) -> str:
+        return _chinese_help(super().get_usage(ctx))
+
+
+app.info.cls = _ChineseGroup
+for _command in app.registered_commands:
+    _command.cls = _ChineseCommand
+
+
 def run() -> None:  # console-script entry point
     """Exit codes: 0 clean, 1 errors in the input, 2 usage, 3 an internal failure (a bug of
     perfxl's, never the input's fault), 130 interrupted."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        if exc.ctx is not None:
+            typer.echo(exc.ctx.get_usage(), err=True)
+            typer.echo(f"查看帮助：{exc.ctx.command_path} --help", err=True)
+        typer.echo(f"\n错误：{_printable(_chinese_error(exc.format_message()))}", err=True)
+        sys.exit(2)
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("已中断。已写完的输出保持完整，未写完的输出没有改动。", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: say so plainly, apart from "errors found in the input"
         typer.echo(f"perfxl 内部错误（程序缺陷，不是输入文件的问题）：{type(exc).__name__}: {exc}", err=True)
         typer.echo("请把这条信息和所用的命令报告给维护者。输出没有改动。", err=True)
         sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
-    sys.exit(app())
+    run()
