@@ -49,14 +49,14 @@ app = typer.Typer(
 )
 
 FormOption = Annotated[Optional[str], typer.Option(
-    "--form", help="Form variant (see `perfxl forms`). Default: recognised from the workbook; "
-                   f"{DEFAULT_VARIANT} for JSON and new templates.")]
+    "--form", help="表单版本（见 perfxl forms）。默认：工作簿从其内容识别；JSON 和新模板用 "
+                   f"{DEFAULT_VARIANT}。")]
 RulesOption = Annotated[Optional[Path], typer.Option(
-    "--rules", help="A perfxl.toml with review rule overrides ([rules.RULE-ID]) and limits ([limits]). "
-                    "Default: ./perfxl.toml when present. See docs/rules.md.")]
-NoReviewOption = Annotated[bool, typer.Option("--no-review", help="Only check the schema; skip the review rules.")]
+    "--rules", help="配置文件 perfxl.toml：审核规则的调整（[rules.规则编号]）、安全上限（[limits]）和自评计分"
+                    "（[scoring]）。默认：当前文件夹中有 perfxl.toml 时用它。见 docs/rules.md。")]
+NoReviewOption = Annotated[bool, typer.Option("--no-review", help="只按模式校验，不运行审核规则。")]
 PasswordOption = Annotated[Optional[str], typer.Option(
-    "--password", help="Protect sheets and workbook structure with this password (default: none).")]
+    "--password", help="用此密码保护工作表和工作簿结构（默认：不设密码）。")]
 
 
 def _variant_or_exit(name: str | None) -> str:
@@ -161,34 +161,33 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                               help="Print the version and exit.")] = False) -> None:
-    """perfxl: 绩效目标表 templates, filling, reading and checking."""
+                                               help="显示版本并退出。")] = False) -> None:
+    """perfxl：绩效目标表的模板、填写、读取和校验。"""
 
 
 @app.command()
 def template(
     out: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", help="Output .xlsx file (default 绩效目标表.xlsx), or folder with --roster/--from "
-                            "(default 下发模板).")] = None,
+        "--out", "-o", help="输出的 .xlsx 文件（默认 绩效目标表.xlsx）；用 --roster 或 --from 时为文件夹"
+                            "（默认 下发模板）。")] = None,
     roster: Annotated[Optional[Path], typer.Option(
         "--roster", help="CSV or workbook listing the projects: headers are field titles "
                          "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …). "
                          "其他列（备注等）忽略并提示；名单先整体检查，有问题即拒绝（逐条列出行和列），不生成任何模板。")] = None,
     rows: Annotated[Optional[int], typer.Option(
-        "--rows", min=1, max=50, help="Empty indicator rows under each 二级指标 (default: the form's own, "
-                                      "as many as print on one A4 page at 90 % or more).")] = api.DEFAULT_ROWS,
+        "--rows", min=1, max=50, help="每个二级指标下的空白指标行数（默认：表单版本自己的行数，"
+                                      "即仍能以 90% 以上的比例打印在一页 A4 上的行数）。")] = api.DEFAULT_ROWS,
     carry_from: Annotated[Optional[Path], typer.Option(
-        "--from", help="A collect --jsonl export: next year's templates pre-filled from it "
-                       "(needs --year; dates move on, amounts are left empty, indicators kept).")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Set 年度 on every form (overrides the roster).")] = None,
+        "--from", help="collect --jsonl 导出的文件：据此预填下一年度的模板（需同时给出 --year；"
+                       "日期顺延，金额留空，指标保留）。")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="为每张表单设定年度（优先于名单中的年度）。")] = None,
     form: FormOption = None,
     password: PasswordOption = None,
 ) -> None:
-    """Write a blank, locked form workbook, one pre-filled workbook per 实施单位 from a roster, or
-    next year's workbooks from this year's collected forms.
+    """生成空白的锁定模板；或按名单为每个实施单位生成一个预填的工作簿；或用今年汇总的表单生成下一年度的模板。
 
     \b
-    Examples:
+    示例：
       perfxl template --out 绩效目标表.xlsx
       perfxl template --roster examples/roster.csv --out 下发模板/ --rows 4
       perfxl template --from forms-2023.jsonl --year 2024 --out 下发模板-2024/
@@ -230,18 +229,18 @@ def _template_from(carry_from: Path, out: Path, year: int | None, form: str | No
 
 @app.command()
 def fill(
-    forms: Annotated[list[Path], typer.Argument(help="JSON files, each one form or an array of forms.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("filled"),
-    by_unit: Annotated[bool, typer.Option("--by-unit", help="One workbook per 实施单位 instead of one per JSON file.")] = False,
+    forms: Annotated[list[Path], typer.Argument(help="JSON 文件，每个为一张表单或表单数组。")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹。")] = Path("filled"),
+    by_unit: Annotated[bool, typer.Option("--by-unit", help="每个实施单位一个工作簿（默认每个 JSON 文件一个）。")] = False,
     form: FormOption = None,
     password: PasswordOption = None,
 ) -> None:
-    """Write filled form workbooks from JSON, exactly one indicator row per indicator.
+    """用 JSON 表单生成已填写的工作簿，每条指标恰好一行。
 
     表单可以不完整（预填后下发给单位补齐）：工作簿照常生成，并逐张列出尚未填写的必填项及其单元格。
 
     \b
-    Example:
+    示例：
       perfxl fill examples/forms/*.json --out filled/ --by-unit
     """
     variant = _variant_or_exit(form)
@@ -271,15 +270,15 @@ def _print_gaps(gaps: list) -> None:
 
 @app.command()
 def read(
-    workbook: Annotated[Path, typer.Argument(help="A workbook (.xlsx, .xlsm, .xls, .ods).")],
+    workbook: Annotated[Path, typer.Argument(help="一个工作簿（.xlsx、.xlsm、.xls、.ods）。")],
     form: FormOption = None,
     rules: RulesOption = None,
     no_review: NoReviewOption = False,
 ) -> None:
-    """Print the forms in a workbook as a JSON array (one per form sheet); problems go to stderr.
+    """把工作簿中的表单以 JSON 数组输出（每个表单工作表一项）；问题输出到标准错误。
 
     \b
-    Example:
+    示例：
       perfxl read filled/闵行区浦江镇平安建设办公室.xlsx > forms.json
     """
     if not workbook.is_file():
@@ -295,18 +294,17 @@ def read(
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Workbooks, JSON files or folders (searched recursively).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the issues as a JSON array.")] = False,
+    paths: Annotated[list[Path], typer.Argument(help="工作簿、JSON 文件或文件夹（含子文件夹）。")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 数组输出问题。")] = False,
     form: FormOption = None,
     rules: RulesOption = None,
     no_review: NoReviewOption = False,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: number of cores).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="工作进程数（默认：CPU 核数）。")] = None,
 ) -> None:
-    """Check workbooks or JSON forms against the schema and the review rules (绩效目标审核); list
-    every problem with its file, sheet and cell.
+    """按模式和审核规则（绩效目标审核）校验工作簿或 JSON 表单，列出每个问题及其文件、工作表和单元格。
 
     \b
-    Examples:
+    示例：
       perfxl validate 回收/
       perfxl validate examples/forms/02.json --json
     """
@@ -419,17 +417,17 @@ def _summary_line(summary: dict) -> str:
 
 @app.command()
 def schema(form: FormOption = None) -> None:
-    """Print the JSON Schema of a form variant."""
+    """输出一个表单版本的 JSON Schema。"""
     variant = load_variant(_variant_or_exit(form))
     typer.echo(json.dumps(variant.schema, ensure_ascii=False, indent=2))
 
 
 @app.command()
 def rules() -> None:
-    """List the review rules (绩效目标审核): ID, default severity and what each checks.
+    """列出审核规则（绩效目标审核）：编号、默认级别和检查内容。
 
-    Turn a rule off or change it in perfxl.toml, e.g. [rules.TARGET-001] min_satisfaction = 85;
-    the full catalogue with parameters is docs/rules.md.
+    在 perfxl.toml 中可关闭或调整规则，如 [rules.TARGET-001] min_satisfaction = 85；
+    完整的规则目录及参数见 docs/rules.md。
     """
     for rule in api.review_rules():
         typer.echo(f"{rule.code}\t{rule.severity}\t{rule.value.title}")
@@ -437,17 +435,17 @@ def rules() -> None:
 
 @app.command()
 def forms() -> None:
-    """List the form variants perfxl knows."""
+    """列出 perfxl 认识的表单版本。"""
     for variant in all_variants():
         typer.echo(f"{variant.name}\t{variant.title}\t{variant.description}")
 
 
 @app.command()
-def demo(out: Annotated[Path, typer.Argument(help="Folder for the demo output.")] = Path("perfxl-demo")) -> None:
-    """Run the whole job on the bundled examples: templates, filled workbooks, master workbook.
+def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")] = Path("perfxl-demo")) -> None:
+    """用自带的示例走一遍全流程：模板、已填写的工作簿、汇总表。
 
     \b
-    Example:
+    示例：
       perfxl demo perfxl-demo/
     """
     _folder_out(out, "OUT")
