@@ -40,7 +40,9 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .collect.consolidate import CollectedForm, Collection
     from .collect.files import FileEntry
     from .collect.run import collect_to_master, validate_paths
+    from .collect.versions import PREFERENCES
     from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
+    from .form.marks import MANIFEST_NAME
     from .form.jsonforms import load_json_forms
     from .read.inputs import iter_input_files
     from .read.roster import RosterError
@@ -59,6 +61,7 @@ _LAZY = {
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
     "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
+    "PREFERENCES": "collect.versions", "MANIFEST_NAME": "form.marks",
 }
 _RENAMED = {"rule_description": "description"}
 
@@ -66,6 +69,7 @@ __all__ = [
     # the year's commands
     "make_template", "make_roster_templates", "make_carryover_templates", "fill_forms", "read_workbook",
     "check_file", "validate_paths", "collect_to_master", "run_demo", "DemoResult", "examples_dir",
+    "PREFERENCES", "MANIFEST_NAME",
     # what they take and give
     "Settings", "ReviewConfig", "Limits", "DEFAULT_SETTINGS", "load_settings", "load_config",
     "FormRecord", "WorkbookResult", "Checked", "Collection", "CollectedForm", "FileEntry",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..config import Limits
+from ..form.marks import OUTPUT_PROPERTY, PROBLEM_LIST_OUTPUT
 from ..isolation import Failure, run_isolated
 from ..problems import ERROR, Issue
 from ..write.atomic import replacing
@@ -36,6 +37,7 @@ def write_feedback(source: str | Path, issues: Iterable[Issue], target: str | Pa
     beside it; written aside and renamed into place."""
     import openpyxl  # only a collect with --feedback pays for importing it
     from openpyxl.comments import Comment
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import PatternFill
 
     source, target = Path(source), Path(target)
@@ -43,6 +45,9 @@ def write_feedback(source: str | Path, issues: Iterable[Issue], target: str | Pa
     if not editable or source.suffix.lower() not in EDITABLE_SUFFIXES:
         target = target.with_suffix(PROBLEM_LIST_SUFFIX)
         book = openpyxl.Workbook()
+        # perfxl's mark (perfxl.form.marks): a problem list saved into the next inbox is not a form.  A
+        # marked copy (below) carries none: it is the unit's workbook, a resubmission once fixed.
+        book.custom_doc_props.append(StringProperty(name=OUTPUT_PROPERTY, value=PROBLEM_LIST_OUTPUT))
         book.active.title = PROBLEM_SHEET
         _problem_sheet(book[PROBLEM_SHEET], issues)
         with replacing(target) as temporary:
