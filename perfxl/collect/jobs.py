@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 from ..check.file import check_file
 from ..config import Settings
 from ..form.identity import collection_key
+from ..form.kinds import AMOUNT
 from ..form.layout import get_layout
 from ..isolation import Failure, run_isolated
 from ..model import FormRecord
@@ -133,6 +134,8 @@ def spool(record: FormRecord) -> SpooledForm:
     indicators = layout.indicator_field + "/"
     record.cells = {key: ref for key, ref in record.cells.items()
                     if key.endswith("/name") or not key.startswith(indicators)}
-    record.reported = set()
+    # what the master sums needs to know: an amount that could not be read is not in the form
+    amounts = {slot.path.replace(".", "/") for slot in layout.slots if slot.kind == AMOUNT}
+    record.reported = record.reported & amounts
     spooled.blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     return spooled

@@ -144,11 +144,13 @@ def tally(collection: Collection, expected: Expected | None = None) -> Tally:
         unit.projects += 1
         department = _text(form.get("department"))
         unit.departments[department] = unit.departments.get(department, 0) + 1
+        amount_unit = get_layout(record.variant).amount_unit
         for i, column in enumerate(columns):
             value = column.get(item)
             if value is None or value == "":
-                continue
-            if column.counts(value):  # an amount reported invalid never enters a total: it is counted
+                # a cell the reader could not take as an amount is reported, and not in the form
+                unit.left_out[i] += column.unit == amount_unit and column.path.replace(".", "/") in record.reported
+            elif column.counts(value):  # an amount reported invalid never enters a total: it is counted
                 unit.sums[i] += decimal_of(value)
             else:
                 unit.left_out[i] += 1
