@@ -432,11 +432,14 @@ def _roster_lines(roster: dict | None) -> list[str]:
     if roster is None:
         return ["未提供名单（--roster），无法核对是否所有单位都已报送。"]
     lines = []
-    if roster["missing_units"]:
-        lines.append(f"未交的单位 {len(roster['missing_units'])} 个：{'、'.join(roster['missing_units'])}。")
-    partly = {unit: names for unit, names in roster["missing_projects"].items() if unit not in roster["missing_units"]}
-    for unit, names in partly.items():
-        lines.append(f"{unit} 未交 {len(names)} 个项目：{'、'.join(names)}。")
+    missing_units = roster["missing_units"]
+    if missing_units:
+        lines.append(f"未交的单位 {len(missing_units)} 个：{_some(missing_units)}。")
+    partly = [(unit, names) for unit, names in roster["missing_projects"].items() if unit not in missing_units]
+    for unit, names in partly[:_SHOWN]:
+        lines.append(f"{unit} 未交 {len(names)} 个项目：{_some(names)}。")
+    if len(partly) > _SHOWN:
+        lines.append(f"另有 {len(partly) - _SHOWN} 个单位有项目未交。")
     missing = roster["projects_expected"] - roster["projects_returned"]
     if not missing:
         lines.append(f"报送齐全：名单中 {roster['units_expected']} 个单位的 {roster['projects_expected']} 个项目都已收到。")
@@ -446,6 +449,13 @@ def _roster_lines(roster: dict | None) -> list[str]:
     if roster["unknown_projects"]:
         lines.append(f"另有 {roster['unknown_projects']} 个收到的项目不在名单中（见“报送情况”）。")
     return lines
+
+
+_SHOWN = 20  # names and lines of the console's roster summary; 报送情况 lists them all
+
+
+def _some(names: list[str]) -> str:
+    return "、".join(names[:_SHOWN]) + (f" 等 {len(names)} 个" if len(names) > _SHOWN else "")
 
 
 def _summary_line(summary: dict) -> str:

@@ -22,7 +22,7 @@ from ..form.marks import MASTER_OUTPUT, OUTPUT_PROPERTY, PROVENANCE_HEADERS
 from ..problems import SEVERITY_ORDER
 from ..write.paper import set_a4
 from ..write.workbook import FIXED_TIMESTAMP
-from .columns import LEADING_FIELDS, Column, decimal_of, layouts_of, project_columns  # noqa: F401  (re-exported)
+from .columns import Column, layouts_of, project_columns
 from .consolidate import Collection
 from .returns import MISSING, RETURNED, Returns
 from .sheetxml import SheetData, swap_sheet_data
