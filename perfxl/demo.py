@@ -10,9 +10,9 @@ from typing import Any
 from .collect.run import collect_to_master
 from .form.jsonforms import load_json_forms
 from .form.layout import DEFAULT_ROWS, get_layout
+from .form.marks import MANIFEST_NAME
 from .form.variant import DEFAULT_VARIANT, data_dir
 from .problems import Issue
-from .form.marks import MANIFEST_NAME
 from .read.manifest import manifest_text
 from .read.roster import group_by_unit, read_roster
 from .write.atomic import replacing
