@@ -44,7 +44,9 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .collect.files import FileEntry
     from .collect.frames import CollectionFrames, collection_frames
     from .collect.run import collect_to_master, validate_paths
+    from .collect.versions import PREFERENCES
     from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
+    from .form.marks import MANIFEST_NAME
     from .form.jsonforms import load_json_forms
     from .form.selfeval import prefill_self_evaluation
     from .read.inputs import iter_input_files
@@ -69,6 +71,7 @@ _LAZY = {
     "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
     "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
+    "PREFERENCES": "collect.versions", "MANIFEST_NAME": "form.marks",
 }
 _RENAMED = {"rule_description": "description"}
 
@@ -81,6 +84,7 @@ __all__ = [
     "prefill_self_evaluation", "score_self_evaluation", "SelfEvaluationScore", "ScoringConfig",
     # what is still missing in a form (fill pre-fills; validate reports)
     "missing_fields", "missing_in_json_files", "MissingField", "FormGaps",
+    "PREFERENCES", "MANIFEST_NAME",
     # what they take and give
     "Settings", "ReviewConfig", "Limits", "DEFAULT_SETTINGS", "load_settings", "load_config",
     "FormRecord", "WorkbookResult", "Checked", "Collection", "CollectedForm", "FileEntry",

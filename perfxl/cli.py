@@ -33,9 +33,11 @@ app = typer.Typer(
         "财政项目支出绩效目标表 through Excel and back, exactly.\n\n"
         "\b\nA typical year:\n"
         "  perfxl template --roster 名单.csv --out 下发模板/\n"
-        "      one locked workbook per 实施单位, one sheet per project\n"
+        "      one locked workbook per 实施单位, one sheet per project, and 下发模板/名单.json\n"
         "  perfxl validate 回收/\n"
         "      every problem in what the units returned, with its cell\n"
+        "  perfxl collect 回收/ --roster 下发模板/名单.json --out 汇总.xlsx\n"
+        "      the master workbook: who has not returned (报送情况), sums per unit, every problem\n"
         "  perfxl read 回收/平安办.xlsx > forms.json\n"
         "      the forms as JSON\n"
         "  perfxl demo perfxl-demo/\n"
@@ -173,7 +175,8 @@ def template(
     roster: Annotated[Optional[Path], typer.Option(
         "--roster", help="CSV or workbook listing the projects: headers are field titles "
                          "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …). "
-                         "其他列（备注等）忽略并提示；名单先整体检查，有问题即拒绝（逐条列出行和列），不生成任何模板。")] = None,
+                         "其他列（备注等）忽略并提示；名单先整体检查，有问题即拒绝（逐条列出行和列），不生成任何模板。"
+                         "模板旁另写 名单.json，供 collect --roster 核对报送情况。")] = None,
     rows: Annotated[Optional[int], typer.Option(
         "--rows", min=1, max=50, help="每个二级指标下的空白指标行数（默认：表单版本自己的行数，"
                                       "即仍能以 90% 以上的比例打印在一页 A4 上的行数）。")] = api.DEFAULT_ROWS,
@@ -214,6 +217,8 @@ def template(
     for path in paths:
         typer.echo(f"已生成：{path}")
     typer.echo(f"共 {len(paths)} 个单位的模板。")
+    manifest = out / api.MANIFEST_NAME
+    typer.echo(f"名单（JSON）：{manifest}（回收后用 perfxl collect 回收/ --roster {manifest} 核对谁还没交）")
 
 
 def _template_from(carry_from: Path, out: Path, year: int | None, form: str | None, password: str | None) -> None:
@@ -336,54 +341,84 @@ def validate(
     raise typer.Exit(1 if has_errors(issues) else 0)
 
 
+PreferOption = Annotated[str, typer.Option(
+    "--prefer", metavar="saved|mtime|path",
+    help="同一表单有内容不同的多个版本时先比较什么： saved 工作簿记录的保存时间（默认），相同或无法比较时 "
+         "再比较文件修改时间、路径； mtime 从文件修改时间开始； path 只按路径（排在后面的采用）。")]
+
+
 @app.command()
 def collect(
-    inputs: Annotated[list[Path], typer.Argument(help="Workbooks (.xlsx .xlsm .xls .ods) and folders (searched recursively).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The master workbook to write.")] = Path("汇总.xlsx"),
-    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Also write the collected forms, one JSON object per line ({\"form\": …, \"source\": …}).")] = None,
-    csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="Also write 项目汇总 and 绩效指标明细 as CSV (UTF-8 with BOM) into this folder.")] = None,
-    feedback: Annotated[Optional[Path], typer.Option("--feedback", help="Write a marked copy of each workbook with problems into this folder, for the unit to fix.")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: number of cores). Output is the same for any number.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    json_inputs: Annotated[bool, typer.Option("--json-inputs", help="Also read JSON files found in the input folders as forms (JSON files named on the command line always are).")] = False,
+    inputs: Annotated[list[Path], typer.Argument(help="单位报送的工作簿（.xlsx .xlsm .xls .ods）和文件夹（含子文件夹）。")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="要写出的汇总表。")] = Path("汇总.xlsx"),
+    roster: Annotated[Optional[Path], typer.Option(
+        "--roster", help="名单：template --roster 用过的名单 CSV/工作簿，或它在模板旁留下的 名单.json。"
+                         "汇总表第一页为“报送情况”，名单中未交的单位或项目是错误。")] = None,
+    prefer: PreferOption = "saved",
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="同时写出汇总的表单，每行一个 JSON 对象（{\"form\": …, \"source\": …}）。")] = None,
+    csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="同时把项目汇总和绩效指标明细写成 CSV（UTF-8 带 BOM），放入此文件夹。")] = None,
+    feedback: Annotated[Optional[Path], typer.Option("--feedback", help="为每个有问题的工作簿写一份标注了问题的副本，放入此文件夹，退回单位修改。")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="工作进程数（默认：CPU 核数）。进程数不影响输出。")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条和汇总说明。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出汇总说明。")] = False,
+    json_inputs: Annotated[bool, typer.Option("--json-inputs", help="输入文件夹中的 JSON 文件也作为表单读取（命令行中直接指定的 JSON 文件总是读取）。")] = False,
     form: FormOption = None,
     rules: RulesOption = None,
     no_review: NoReviewOption = False,
 ) -> None:
-    """Collect every unit's workbook into one master workbook for the 镇政府.
-
-    The master has 项目汇总 (one row per project), 绩效指标明细 (one row per indicator), 单位汇总
-    (sums per unit, subtotals per 主管部门, a chart), 问题清单 (every problem with file, sheet and cell)
-    and 文件清单 (every input file with its status: 已汇总 / 有问题 / 无法读取 / 重复 / 冲突 / 已忽略).
-
-    Duplicates and resubmissions: a form is what it says it is, (年度, 实施单位, 项目名称) as
-    filled in; the id perfxl writes into a workbook is only compared (two different forms carrying
-    one id are both kept and flagged, COLLECT-002). The same content twice counts once (重复).
-    Different versions of one form (冲突): the file modified last wins, ties go to the later path in
-    sorted order; the others are listed as 冲突 and not counted.
-
-    Office lock files (~$*, .~lock.*) and hidden files are skipped. Named pipes, devices, dangling
-    links, links leaving the input folder and JSON files in input folders (unless --json-inputs)
-    are not read and are listed as 已忽略 with the reason.
-
-    Outputs never touch inputs: an output that is an input, a hard link to one, inside an input
-    folder, or holding an input is refused before anything is read. Every output is written aside
-    and renamed into place when complete (an interrupted run leaves the previous one whole), and
-    a second run writing into the same folder at the same time is refused.
-
-    Exit codes: 0 no errors (warnings alone do not count), 1 errors found in the input (the
-    master is still written), 2 usage error (no input files, an output that cannot be written),
-    3 internal failure.
+    """把各单位报送的工作簿汇总成一个汇总表，交镇政府。
 
     \b
-    Examples:
-      perfxl collect 回收/ --out 汇总.xlsx
-      perfxl collect 回收/ --out 汇总.xlsx --jsonl forms.jsonl --csv csv/ --feedback 退回/
+    汇总表的各页：
+      报送情况      给出 --roster 时为第一页：每个单位应交、已交、有错误、未交（列出项目名称）
+                    和名单外的项目；每个项目名单中的金额与报送的金额并列，不同之处列入问题清单。
+      项目汇总      每个项目一行。
+      绩效指标明细  每条指标一行。
+      单位汇总      每个实施单位一行，归入一个主管部门（名单中的，否则表单中最常见的写法），
+                    小计紧接各主管部门的单位之下，最后是合计和每个单位一条的图表；“未计入”列
+                    说明每个合计没有计入几个无效金额，“核对”列核对 总额 = 财政 + 其他、
+                    年度 = 拨款 + 结转 + 其他。
+      问题清单      每个问题的文件、工作表和单元格。
+      文件清单      每个输入文件的状态（已汇总 / 有问题 / 无法读取 / 重复 / 冲突 / 已忽略）及原因。
+
+    \b
+    没有 --roster 时无法核对是否所有单位都已报送，汇总说明会提示这一点。
+
+    \b
+    重复与重新报送：表单就是表中填写的内容，按（年度、实施单位、项目名称）识别；perfxl 写入
+    工作簿的标识只作比对（携带同一标识的两张不同表单都会汇总并标出，COLLECT-002）。内容相同
+    的表单只计一次（重复）。同一表单的不同版本（冲突）依次按工作簿自身记录的保存时间、文件
+    修改时间、路径决定采用哪一个（--prefer 可改变起点），文件清单写明依据，问题清单列出未采用
+    版本与采用版本不同的字段（旧 → 新）。复制文件会改变文件修改时间，但不会改变保存时间。
+
+    \b
+    Office 锁定文件（~$*、.~lock.*）和隐藏文件不计。perfxl 自己的输出（以前的汇总表、问题清单、
+    CSV/JSONL 导出、名单.json）按标记识别，列为“已忽略”，不作为表单读取；退回单位的标注副本
+    不带标记，单位改好后可以重新报送。命名管道、设备、失效链接、指向输入文件夹以外的链接、
+    输入文件夹中的 JSON 文件（除非 --json-inputs）不读取，列为“已忽略”并说明原因。
+
+    \b
+    输出不会碰到输入：输出就是输入、是输入的硬链接、位于输入文件夹中或包含输入时，在读取任何
+    文件之前拒绝。每个输出先写到旁边的临时文件，写完才改名到位（中断的运行保留上一次的输出）；
+    另一个运行同时写同一文件夹时拒绝。
+
+    \b
+    退出码：0 没有错误（只有警告不算）；1 输入中有错误（包括名单中有未交的单位或项目；汇总表
+    照常写出）；2 用法错误（没有输入文件、名单无法使用、输出无法写入）；3 内部错误。
+
+    \b
+    示例：
+      perfxl collect 回收/ --roster 下发模板/名单.json --out 汇总.xlsx
+      perfxl collect 回收/ --roster 名单.csv --out 汇总.xlsx --jsonl forms.jsonl --csv csv/ --feedback 退回/
+      perfxl collect 回收/ --prefer mtime
     """
     for path in inputs:
         if not path.exists():
             _fail(f"找不到：{path}")
+    if roster is not None and not roster.is_file():
+        _fail(f"找不到名单文件：{roster}")
+    if prefer not in api.PREFERENCES:
+        _fail(f"--prefer 应为 {'、'.join(api.PREFERENCES)} 之一，实际为“{prefer}”。")
     _file_out(out, "--out")
     _file_out(jsonl, "--jsonl")
     _folder_out(csv_dir, "--csv")
@@ -391,7 +426,8 @@ def collect(
     variant = _variant_or_exit(form) if form else None
     settings = _settings_or_exit(rules, no_review)
     options = {"variant": variant, "settings": settings, "workers": workers or api.cpu_count(), "jsonl": jsonl,
-               "csv_dir": csv_dir, "feedback_dir": feedback, "json_inputs": json_inputs}
+               "csv_dir": csv_dir, "feedback_dir": feedback, "json_inputs": json_inputs, "roster": roster,
+               "prefer": prefer}
     with _usage_errors("汇总"):
         if quiet or as_json:
             collection = api.collect_to_master(inputs, out, **options)
@@ -402,9 +438,42 @@ def collect(
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     elif not quiet:
+        for line in _roster_lines(summary["roster"]):
+            typer.echo(_printable(line))
         typer.echo(_summary_line(summary))
         typer.echo(f"汇总表：{out}")
     raise typer.Exit(1 if collection.has_errors else 0)
+
+
+def _roster_lines(roster: dict | None) -> list[str]:
+    """Who has not returned, first: the office's first question each round."""
+    if roster is None:
+        return ["未提供名单（--roster），无法核对是否所有单位都已报送。"]
+    lines = []
+    missing_units = roster["missing_units"]
+    if missing_units:
+        lines.append(f"未交的单位 {len(missing_units)} 个：{_some(missing_units)}。")
+    partly = [(unit, names) for unit, names in roster["missing_projects"].items() if unit not in missing_units]
+    for unit, names in partly[:_SHOWN]:
+        lines.append(f"{unit} 未交 {len(names)} 个项目：{_some(names)}。")
+    if len(partly) > _SHOWN:
+        lines.append(f"另有 {len(partly) - _SHOWN} 个单位有项目未交。")
+    missing = roster["projects_expected"] - roster["projects_returned"]
+    if not missing:
+        lines.append(f"报送齐全：名单中 {roster['units_expected']} 个单位的 {roster['projects_expected']} 个项目都已收到。")
+    else:
+        lines.append(f"名单中 {roster['projects_expected']} 个项目，已交 {roster['projects_returned']} 个，未交 {missing} 个"
+                     f"（见汇总表“报送情况”）。")
+    if roster["unknown_projects"]:
+        lines.append(f"另有 {roster['unknown_projects']} 个收到的项目不在名单中（见“报送情况”）。")
+    return lines
+
+
+_SHOWN = 20  # names and lines of the console's roster summary; 报送情况 lists them all
+
+
+def _some(names: list[str]) -> str:
+    return "、".join(names[:_SHOWN]) + (f" 等 {len(names)} 个" if len(names) > _SHOWN else "")
 
 
 def _summary_line(summary: dict) -> str:
@@ -454,7 +523,9 @@ def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")
     typer.echo(f"模板（每个实施单位一个）：{len(result.templates)} 个 → {out / 'templates'}")
     typer.echo(f"已填写的工作簿：{len(result.filled)} 个 → {out / 'filled'}")
     typer.echo(f"汇总读回表单 {result.forms_read} 张，其中 {result.round_trip_equal} 张与 JSON 原件完全一致 → {out / 'forms.json'}")
-    typer.echo(f"汇总表：{result.master}（项目汇总、绩效指标明细、单位汇总、问题清单、文件清单）")
+    typer.echo(f"汇总表：{result.master}（报送情况、项目汇总、绩效指标明细、单位汇总、问题清单、文件清单）")
+    for line in _roster_lines(result.roster):
+        typer.echo(line)
     errors = [i for i in result.issues if i.severity == ERROR]
     typer.echo(f"校验与审核发现 {len(errors)} 个错误、{len(result.issues) - len(errors)} 个警告/提示"
                f"（示例如实保留了真实表单中的问题），标注后的退回件 → {out / '退回'}")

@@ -45,6 +45,8 @@ class WorkbookResult:
     file: str
     forms: list[FormRecord] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    saved: str = ""  # when the workbook says it was last saved (ISO; "" unknown): evidence between versions
+    output: str = ""  # which of perfxl's own outputs the file is (汇总表 …): then it holds no forms
 
     @property
     def all_issues(self) -> list[Issue]:

@@ -77,6 +77,8 @@ class Problem(Enum):
                            "Input whose extension perfxl does not read.")
     FILE_009 = ProblemType("FILE-009", WARNING, "未读取：{expected}。",
                            "An entry among the inputs that is not read: a named pipe, a device, a dangling link or one leaving the input folder, a folder that cannot be listed, a JSON file in an inbox folder. Listed in 文件清单, never dropped silently.")
+    FILE_010 = ProblemType("FILE-010", INFO, "这是 perfxl 自己输出的文件（{expected}），不是单位报送的表单，未读取。",
+                           "A file perfxl wrote itself (a master workbook, a problem list, a CSV or JSONL export, the roster manifest), recognised by its mark: listed as 已忽略 in 文件清单, never read as forms.")
     # --- the sheet's structure -----------------------------------------------------------
     LAYOUT_001 = ProblemType("LAYOUT-001", ERROR, "单元格应为标签“{expected}”，实际为“{value}”。模板结构可能已被修改，请使用下发的模板填写。",
                              "A label is not where the layout says: rows or columns were inserted or the label edited.")
@@ -116,10 +118,25 @@ class Problem(Enum):
     VALUE_010 = ProblemType("VALUE-010", ERROR, "“{field}”应为文字，实际为“{value}”（首尾不能有空格或换行，不能含控制字符）。",
                             "Text with control characters or surrounding whitespace (from JSON input).")
     # --- across files (collect) -----------------------------------------------------------
-    COLLECT_001 = ProblemType("COLLECT-001", WARNING, "本表单与“{value}”中的同一表单内容不同，已采用修改时间较新的版本，本版本未计入汇总。",
-                              "Two different versions of the same form: the newer file wins (see collect --help).")
+    COLLECT_001 = ProblemType("COLLECT-001", WARNING, "本表单与“{value}”中的同一表单内容不同，按{expected}采用了后者，本版本未计入汇总。",
+                              "Two different versions of the same form: one is collected by the evidence in order (the save time the workbook records, the file time, the path; collect --prefer), the other is listed here with the evidence that decided.")
     COLLECT_002 = ProblemType("COLLECT-002", WARNING, "本表单隐藏的模板标识与“{value}”中的表单相同，但年度、实施单位或项目名称不同（复制了模板、改了项目名称，或标识被冒用）。两张表单已按表中填写的内容分别汇总，请核对。",
                               "Two forms whose workbooks carry the same form id but say different things (年度, 实施单位, 项目名称): the id is never trusted over the content, so both are collected and both are flagged.")
+    COLLECT_003 = ProblemType("COLLECT-003", INFO, "与采用的版本（“{expected}”）相比，“{field}”不同：{value}。",
+                              "A field in which a version set aside (冲突) differs from the version collected, at the set-aside version's cell; the value reads old → new.")
+    COLLECT_004 = ProblemType("COLLECT-004", INFO, "实施单位“{value}”的表单中主管部门写法不一：单位汇总{basis}归入“{expected}”，其他写法 {others}。",
+                              "A unit whose forms spell its 主管部门 in more than one way: 单位汇总 puts the unit under one (the roster's, else the spelling most of its forms use) and lists the others.")
+    COLLECT_005 = ProblemType("COLLECT-005", WARNING, "单位汇总中“{value}”的{field}合计 {total} {unit}，而{parts}合计 {expected} {unit}，两者不等：{why}。",
+                              "A unit's sums that break 总额 = 财政 + 其他 or 年度 = 拨款 + 结转 + 其他 (an amount left out as invalid, or a form that does not add up): the 核对 column of 单位汇总 shows it on every row it reaches.")
+    # --- the round against the roster (collect --roster) -------------------------------------
+    ROSTER_001 = ProblemType("ROSTER-001", ERROR, "实施单位“{value}”未交：名单中的 {count} 个项目（{expected}）都没有收到可以读取的表单。",
+                             "A unit on the roster from which no form was collected (nothing sent, or only files that cannot be read: see 文件清单).")
+    ROSTER_002 = ProblemType("ROSTER-002", ERROR, "项目“{value}”未交（实施单位“{unit}”，名单第 {row} 行）：没有收到这张表单。",
+                             "A project on the roster without a collected form, from a unit that sent others.")
+    ROSTER_003 = ProblemType("ROSTER-003", WARNING, "项目“{value}”（实施单位“{unit}”）不在名单“{roster}”中，请核对项目名称和实施单位是否与名单一致。",
+                             "A collected form whose 实施单位 and 项目名称 are not a project of the roster: collected and summed, and listed in 报送情况 as 名单外.")
+    ROSTER_004 = ProblemType("ROSTER-004", WARNING, "“{field}”为 {value} {unit}，名单第 {row} 行为 {expected} {unit}，两者不同。",
+                             "An amount of a returned form that differs from the roster's for the project (compared exactly, where both are filled and valid).")
     VALUE_011 = ProblemType("VALUE-011", ERROR, "“{field}”不是表单中的字段。",
                             "A JSON key the schema does not know.")
     # --- 绩效自评计分: scoring the year-end self-evaluation (perfxl.check.scoring, docs/scoring.md) ---

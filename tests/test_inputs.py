@@ -153,7 +153,8 @@ def test_units_with_colliding_file_names_get_one_workbook_each(tmp_path):
     roster.write_text("实施单位,项目名称\nA/B,一\nA_B,二\nA:B,三\na_b,四\n", encoding="utf-8")
     paths = make_roster_templates(roster, tmp_path / "out")
     assert [p.name for p in paths] == ["A_B.xlsx", "A_B(2).xlsx", "A_B(3).xlsx", "a_b(4).xlsx"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    # the roster's manifest (名单.json, for collect --roster) lies beside the workbooks
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*(p.name for p in paths), "名单.json"])
     units = [read_workbook(p).forms[0].form["implementing_unit"] for p in paths]
     assert units == ["A/B", "A_B", "A:B", "a_b"]
     again = make_roster_templates(roster, tmp_path / "again", workers=2)

@@ -576,3 +576,12 @@ def test_resaved_workbooks_keep_sheets_order_and_hidden_identity(filled, resaved
             ids = [record.form_id for record in read_workbook(outputs[source]).forms]
             assert ids == [form_id_for(LAYOUT, form) for form in forms], fmt
 
+
+
+def test_resaved_workbooks_carry_perfxls_stamp_which_is_no_save_time(filled, resaved):
+    """Converting keeps the document properties: perfxl's fixed stamp (in .ods without its zone)
+    is not a time anyone saved the workbook, so it never decides between versions of a form."""
+    fmt, outputs = resaved
+    for source in filled:
+        assert read_workbook(source).saved == ""
+        assert read_workbook(outputs[source]).saved == "", f"{fmt}: {outputs[source].name}"

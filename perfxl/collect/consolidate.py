@@ -32,9 +32,13 @@ from .files import (
 )
 from .jobs import FileResult, run_jobs, skipped_issue
 from .store import RecordStore, SpooledForm
+from .versions import DEFAULT_PREFERENCE, SHEET_ORDER, decide, differences, evidence_text
 
-CONFLICT_POLICY = ("同一表单（表中填写的年度、实施单位和项目名称相同）收到内容不同的多个版本时，"
-                   "采用修改时间最新的文件；修改时间相同时采用路径排序靠后的文件。其余版本标记为“冲突”，不计入汇总。")
+CONFLICT_POLICY = ("同一表单（表中填写的年度、实施单位和项目名称相同）收到内容不同的多个版本时，依次按以下依据采用一个版本："
+                   "工作簿自身记录的保存时间（Excel、WPS、LibreOffice 每次保存时写入；各版本都有时才比较）较晚的，"
+                   "相同或无法比较时文件修改时间较晚的，再相同时路径排序靠后的。其余版本标记为“冲突”，不计入汇总，"
+                   "问题清单列出它们与采用版本不同的字段（旧 → 新）。--prefer mtime 从文件修改时间开始比较，"
+                   "--prefer path 只按路径。")
 
 
 @dataclass(slots=True)
@@ -75,6 +79,9 @@ class Collection:
     # Every problem, in order: lists of file-level ones in memory, and collected forms, whose
     # problems wait in the store with their records (a city's problems would fill memory).
     problem_chunks: list[list[Issue] | CollectedForm] = field(default_factory=list, repr=False)
+    # The round summed up (perfxl.collect.tally.Tally): per-unit sums, the roster's state.  Set by
+    # tally(), which collect_to_master runs before anything is written.
+    tally: Any = field(default=None, repr=False)
 
     def close(self) -> None:
         """Remove the temporary record file (it goes when the collection is collected, too)."""
@@ -120,7 +127,24 @@ class Collection:
         return any(errors for errors, _, _ in self.problem_counts().values())
 
     def summary(self) -> dict[str, Any]:
-        """Counts and the 项目资金总额 total per amount unit (元 and 万元 are never added together)."""
+        """Counts and the 项目资金总额 total per amount unit (元 and 万元 are never added together);
+        with the roster's state under ``roster`` (None when no roster was given)."""
+        if self.tally is not None:  # summed up already: no second pass over the records
+            unit_count, totals = self.tally.unit_count, self.tally.funding_totals()
+        else:
+            unit_count, totals = self._funding_totals()
+        by_status: dict[str, int] = {}
+        for entry in self.files:
+            by_status[entry.status] = by_status.get(entry.status, 0) + 1
+        counts = self.problem_counts()
+        returns = self.tally.returns if self.tally is not None else None
+        return {"files": len(self.files), "forms": len(self.forms), "units": unit_count,
+                "funding_totals": {unit: format(total, "f") for unit, total in totals.items()},
+                "errors": sum(errors for errors, _, _ in counts.values()),
+                "warnings": sum(warnings for _, warnings, _ in counts.values()), "files_by_status": by_status,
+                "roster": returns.summary() if returns is not None else None}
+
+    def _funding_totals(self) -> tuple[int, dict[str, Decimal]]:
         names: set[str] = set()
         totals: dict[str, Decimal] = {}
         for item in self.forms:  # one pass: each record is read back from the store once
@@ -132,15 +156,7 @@ class Collection:
             slot = layout.slot_by_path.get("funding.total")
             if slot is not None and slot.accepts(total):  # an amount reported invalid is not added
                 totals[layout.amount_unit] = totals.get(layout.amount_unit, Decimal(0)) + _amount(total)
-        units = sorted(names - {""})
-        by_status: dict[str, int] = {}
-        for entry in self.files:
-            by_status[entry.status] = by_status.get(entry.status, 0) + 1
-        counts = self.problem_counts()
-        return {"files": len(self.files), "forms": len(self.forms), "units": len(units),
-                "funding_totals": {unit: format(total, "f") for unit, total in totals.items()},
-                "errors": sum(errors for errors, _, _ in counts.values()),
-                "warnings": sum(warnings for _, warnings, _ in counts.values()), "files_by_status": by_status}
+        return len(names - {""}), totals
 
 
 def _amount(value: Any) -> Decimal:
@@ -156,15 +172,18 @@ def _amount(value: Any) -> Decimal:
 
 def collect(inputs: Iterable[str | Path] | Inputs, *, variant: str | None = None,
             settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
-            on_progress: Callable[[int, int], None] | None = None, json_inputs: bool = False) -> Collection:
+            on_progress: Callable[[int, int], None] | None = None, json_inputs: bool = False,
+            prefer: str = DEFAULT_PREFERENCE) -> Collection:
     """Read, check and consolidate every input file (paths, or :class:`Inputs` already found).
     Never raises for a bad file: each file is read in an isolated worker process, so even a parser
-    crash costs that file only; an entry that is not read is listed with its reason."""
+    crash costs that file only; an entry that is not read is listed with its reason.  ``prefer``:
+    the first evidence between versions of one form (:mod:`perfxl.collect.versions`)."""
     found = inputs if isinstance(inputs, Inputs) else discover_inputs(inputs, json_in_folders=json_inputs)
     results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=True,
                        on_progress=on_progress)
     store = RecordStore()
-    return consolidate((_stored(result, store) for result in results), store, found.skipped)  # taken as they arrive
+    return consolidate((_stored(result, store) for result in results), store, found.skipped,
+                       prefer=prefer)  # taken as they arrive
 
 
 def _stored(result: FileResult, store: RecordStore) -> FileResult:
@@ -174,11 +193,6 @@ def _stored(result: FileResult, store: RecordStore) -> FileResult:
         store.put(form)
         form.variant = sys.intern(form.variant)  # one string for all, not one per form
     return result
-
-
-def _recency(version: CollectedForm) -> tuple[float, str]:
-    """CONFLICT_POLICY's order: modified last wins, then the later path."""
-    return version.file.mtime, version.file.path
 
 
 def _content(record: FormRecord) -> str:
@@ -194,6 +208,7 @@ class _Admitted:
     is kept but its entry): files listed, byte-identical copies marked, forms grouped by identity."""
 
     store: RecordStore
+    prefer: str = DEFAULT_PREFERENCE
     collection: Collection = field(init=False)
     first_copy: dict[str, FileEntry] = field(default_factory=dict)
     versions: dict[str, list[CollectedForm]] = field(default_factory=dict)
@@ -206,6 +221,11 @@ class _Admitted:
         self.collection.files.append(entry)
         entry.forms = len(result.forms)
         entry.foreign = any(form.foreign for form in result.forms)
+        if entry.output:  # last round's master, an export: perfxl's own, listed and never collected
+            entry.status = IGNORED
+            entry.note = f"perfxl 输出（{entry.output}），不是单位报送的表单，未读取。"
+            self.collection.problem_chunks.append(result.issues)
+            return
         if entry.sha256 and entry.sha256 in self.first_copy:
             entry.status = DUPLICATE
             entry.note = f"与“{self.first_copy[entry.sha256].path}”内容完全相同，只计一次。"
@@ -221,12 +241,13 @@ class _Admitted:
             self.versions.setdefault(form.identity, []).append(CollectedForm(form, entry, position, self.store))
 
 
-def consolidate(results: Iterable[FileResult], store: RecordStore, skipped: Iterable[Skipped] = ()) -> Collection:
+def consolidate(results: Iterable[FileResult], store: RecordStore, skipped: Iterable[Skipped] = (), *,
+                prefer: str = DEFAULT_PREFERENCE) -> Collection:
     """Resolve identities across files: duplicates count once, conflicting versions are decided by
-    :data:`CONFLICT_POLICY`.  Pure data in, data out (the records stay in ``store``); the order of
-    ``results`` is the input order, and they are taken one by one as they come.  ``skipped``:
-    entries not read, listed after the files with the reason."""
-    admitted = _Admitted(store)
+    :data:`CONFLICT_POLICY` (``prefer``: its first evidence).  Pure data in, data out (the records
+    stay in ``store``); the order of ``results`` is the input order, and they are taken one by one
+    as they come.  ``skipped``: entries not read, listed after the files with the reason."""
+    admitted = _Admitted(store, prefer)
     for result in results:
         admitted.add(result)
     for entry in skipped:
@@ -253,6 +274,25 @@ def _flag_shared_hints(collection: Collection) -> None:
             collection.problem_chunks.append([issue])
 
 
+def _set_aside(collection: Collection, notes: dict[str, list[str]], outcome: dict[str, int],
+               version: CollectedForm, decision) -> None:
+    """A version not collected (冲突): why, in both files' notes, and how it differs, field by field."""
+    chosen = decision.chosen
+    evidence = decision.beaten_by[id(version)]
+    why = evidence_text(evidence, chosen, version, decision.saved_unusable)
+    outcome[version.file.path] = outcome.get(version.file.path, 0) | _CONFLICT
+    notes.setdefault(version.file.path, []).append(
+        f"工作表“{version.sheet}”与“{chosen.file.path}”中的同一表单内容不同，按{why}采用了后者。")
+    if evidence != SHEET_ORDER:
+        notes.setdefault(chosen.file.path, []).append(
+            f"工作表“{chosen.sheet}”取代了“{version.file.path}”中的同一表单（依据：{why}）。")
+    old = version.record
+    issues = [make_issue(Problem.COLLECT_001, file=version.file.path, sheet=old.sheet, value=chosen.file.path,
+                         expected=why)]
+    issues += differences(old, chosen.record, chosen.file.path)  # old is kept: load returns a new object
+    collection.problem_chunks.append(issues)
+
+
 def resolve(admitted: _Admitted) -> Collection:
     """The cross-file half: which version of each form is collected, and every file's status."""
     collection, versions = admitted.collection, admitted.versions
@@ -266,22 +306,19 @@ def resolve(admitted: _Admitted) -> Collection:
         for content, same_content in copies.items():
             # Of identical copies the newest represents them, as among different versions: a form
             # left unchanged in a resubmission is taken from the resubmission, not the old file.
-            newest = max(same_content, key=_recency)
+            newest = decide(same_content, admitted.prefer).chosen if len(same_content) > 1 else same_content[0]
             distinct[content] = newest
             for copy in same_content:
                 if copy is not newest:
                     outcome[copy.file.path] = outcome.get(copy.file.path, 0) | _DUPLICATE
                     notes.setdefault(copy.file.path, []).append(
                         f"工作表“{copy.sheet}”与“{newest.file.path}”中的表单相同，只计一次。")
-        chosen = max(distinct.values(), key=_recency)
+        decision = decide(list(distinct.values()), admitted.prefer)
+        chosen = decision.chosen
         for version in distinct.values():
             if version is chosen:
                 continue
-            outcome[version.file.path] = outcome.get(version.file.path, 0) | _CONFLICT
-            notes.setdefault(version.file.path, []).append(
-                f"工作表“{version.sheet}”与“{chosen.file.path}”中的同一表单内容不同，采用了后者。")
-            collection.problem_chunks.append([make_issue(Problem.COLLECT_001, file=version.file.path,
-                                                         sheet=version.sheet, value=chosen.file.path)])
+            _set_aside(collection, notes, outcome, version, decision)
         outcome[chosen.file.path] = outcome.get(chosen.file.path, 0) | _INCLUDED
         collection.forms.append(chosen)
         if chosen.form.problems:

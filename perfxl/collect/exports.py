@@ -12,13 +12,12 @@ from ..form.values import SHOW_BYTES, shown_text
 from ..write.atomic import replacing
 from ..write.carryover import jsonl_lines
 from .consolidate import CollectedForm, Collection
+from .columns import layouts_of, project_columns
 from .master import (
     INDICATOR_HEADERS,
     INDICATORS,
     PROJECTS,
     indicator_rows,
-    layouts_of,
-    project_columns,
     project_rows,
 )
 

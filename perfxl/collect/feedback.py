@@ -18,6 +18,7 @@ from typing import Iterable
 
 from ..config import Limits
 from ..form.layout import wrapped_height
+from ..form.marks import OUTPUT_PROPERTY, PROBLEM_LIST_OUTPUT
 from ..isolation import Failure, run_isolated
 from ..problems import ERROR, WARNING, Issue
 from ..write.atomic import replacing
@@ -40,6 +41,7 @@ def write_feedback(source: str | Path, issues: Iterable[Issue], target: str | Pa
     headed with (the file's name when not known)."""
     import openpyxl  # only a collect with --feedback pays for importing it
     from openpyxl.comments import Comment
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import PatternFill
 
     source, target = Path(source), Path(target)
@@ -47,6 +49,9 @@ def write_feedback(source: str | Path, issues: Iterable[Issue], target: str | Pa
     if not editable or source.suffix.lower() not in EDITABLE_SUFFIXES:
         target = target.with_suffix(PROBLEM_LIST_SUFFIX)
         book = openpyxl.Workbook()
+        # perfxl's mark (perfxl.form.marks): a problem list saved into the next inbox is not a form.  A
+        # marked copy (below) carries none: it is the unit's workbook, a resubmission once fixed.
+        book.custom_doc_props.append(StringProperty(name=OUTPUT_PROPERTY, value=PROBLEM_LIST_OUTPUT))
         book.active.title = PROBLEM_SHEET
         _problem_sheet(book[PROBLEM_SHEET], issues, unit or safe_name_of(str(source)), linked=())
         with replacing(target) as temporary:

@@ -20,3 +20,5 @@ class FileEntry:
     forms: int = 0
     note: str = ""
     foreign: bool = False
+    saved: str = ""  # when the workbook says it was last saved (docProps; "" unknown)
+    output: str = ""  # which of perfxl's own outputs the file is ("" for an input proper)

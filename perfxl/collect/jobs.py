@@ -20,11 +20,13 @@ from typing import Callable, Iterable
 from ..check.file import check_file
 from ..config import Settings
 from ..form.identity import collection_key
+from ..form.kinds import AMOUNT
 from ..form.layout import get_layout
 from ..isolation import Failure, run_isolated
 from ..model import FormRecord
 from ..problems import ERROR, WARNING, Issue, Problem, make_issue
 from ..read.inputs import WORKBOOK_SUFFIXES, Skipped
+from ..read.outputs import output_kind
 from .files import FileEntry
 from .store import SpooledForm
 
@@ -52,6 +54,9 @@ def check_job(job: Job) -> FileResult:
             return FileResult(FileEntry(path_text, 0, "", 0.0), [],
                               [make_issue(Problem.FILE_001, file=path_text, expected=exc.strerror or str(exc))])
         entry, data = FileEntry(path_text, 0, "", 0.0), None  # JSON and other files: their own codes below
+    entry.output = output_kind(Path(path_text).suffix, data)
+    if entry.output:  # an export or the roster manifest lying among the inputs: perfxl's own, not a form
+        return FileResult(entry, [], [make_issue(Problem.FILE_010, file=path_text, expected=entry.output)])
     try:
         checked = check_file(Path(path_text), variant=variant, settings=settings, data=data)
     except MemoryError:
@@ -60,6 +65,7 @@ def check_job(job: Job) -> FileResult:
         return FileResult(entry, [], [make_issue(Problem.FILE_001, file=path_text,
                                                  expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
     forms = checked.result.forms
+    entry.saved, entry.output = checked.result.saved, checked.result.output
     return FileResult(entry, [spool(record) for record in forms] if spooled else forms, checked.result.issues)
 
 
@@ -117,13 +123,19 @@ class NotARegularFile(OSError):
 
 def spool(record: FormRecord) -> SpooledForm:
     """The worker's side of the store: the identity and problem counts computed here, in parallel,
-    and the record pickled, with its problems and only the cells the master shows (each cell map
-    is half a record)."""
+    and the record pickled, with its problems and only the cells the master and the findings
+    across forms point at: each indicator's name, and the fields above the indicators (the
+    indicators' cell map is half a record)."""
     severities = [issue.severity for issue in record.issues]
-    spooled = SpooledForm(record.variant, record.foreign, collection_key(get_layout(record.variant), record.form),
+    layout = get_layout(record.variant)
+    spooled = SpooledForm(record.variant, record.foreign, collection_key(layout, record.form),
                           record.form_id,
                           severities.count(ERROR), severities.count(WARNING), len(severities))
-    record.cells = {key: ref for key, ref in record.cells.items() if key.endswith("/name")}
-    record.reported = set()
+    indicators = layout.indicator_field + "/"
+    record.cells = {key: ref for key, ref in record.cells.items()
+                    if key.endswith("/name") or not key.startswith(indicators)}
+    # what the master sums needs to know: an amount that could not be read is not in the form
+    amounts = {slot.path.replace(".", "/") for slot in layout.slots if slot.kind == AMOUNT}
+    record.reported = record.reported & amounts
     spooled.blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     return spooled

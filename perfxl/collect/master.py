@@ -9,100 +9,34 @@ from __future__ import annotations
 
 import math
 import tempfile
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import xlsxwriter
 
 from ..check.targets import parse_target_cached
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
-from ..form.layout import Layout, display_width, get_layout
-from ..form.values import get_field
-from ..form.variant import DEFAULT_VARIANT
+from ..form.layout import display_width, get_layout
+from ..form.marks import MASTER_OUTPUT, OUTPUT_PROPERTY, PROVENANCE_HEADERS
 from ..problems import SEVERITY_ORDER
 from ..write.paper import set_a4
 from ..write.workbook import FIXED_TIMESTAMP
-from .consolidate import CollectedForm, Collection
+from .columns import Column, layouts_of, project_columns
+from .consolidate import Collection
+from .returns import MISSING, RETURNED, Returns
 from .sheetxml import SheetData, swap_sheet_data
+from .tally import RETURNS_SHEET, UNITS_SHEET, Tally, UnitTotal, gap_text, gaps, left_out_text, tally
 from .xlsxinternals import xf_index
 
-PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"
+PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", UNITS_SHEET, "问题清单", "文件清单"
+RETURNS = RETURNS_SHEET
 AMOUNT_FORMAT = "#,##0.00####"
 MAX_SHEET_ROWS = 1_048_576  # Excel's rows per sheet, the header included
-LEADING_FIELDS = ("department", "implementing_unit", "year", "project_name")  # who and what, first
-
-
-@dataclass(frozen=True)
-class Column:
-    """One master column: header, how to get its value from a collected form, and its kind."""
-
-    header: str
-    get: Callable[[CollectedForm], Any]
-    kind: str = TEXT  # how its values are written: TEXT, AMOUNT, DATE, INTEGER or INDEX
-    counts: Callable[[Any], bool] = lambda value: True  # may the value enter a total (a valid amount)
-
-
-def _only_for(variants: set[str], get: Callable[[CollectedForm], Any]) -> Callable[[CollectedForm], Any]:
-    """Amounts in 元 and in 万元 must never share a column: each variant fills its own."""
-    return lambda item: get(item) if item.record.variant in variants else None
-
-
-def _field(path: str) -> Callable[[CollectedForm], Any]:
-    return lambda item: get_field(item.record.form, path)
-
-
-def layouts_of(collection: Collection) -> list[Layout]:
-    """The variants present, in order of first appearance (the default variant when empty)."""
-    names = list(dict.fromkeys(item.variant for item in collection.forms)) or [DEFAULT_VARIANT]
-    return [get_layout(name) for name in names]
-
-
-def project_columns(layouts: Sequence[Layout]) -> list[Column]:
-    """项目汇总 columns from the schemas: identity first, then every field in schema order, then
-    indicator counts per 一级, problem counts and provenance.  A field a variant lacks stays empty."""
-    slots: dict[str, Any] = {}
-    variants_of: dict[str, set[str]] = {}
-    for layout in layouts:
-        order = _schema_paths(layout)
-        for slot in sorted(layout.slots, key=lambda s: order.index(s.path) if s.path in order else 99):
-            key = f"{slot.path}@{slot.unit}" if slot.kind == AMOUNT else slot.path
-            slots.setdefault(key, slot)
-            variants_of.setdefault(key, set()).add(layout.variant.name)
-    keys = [k for k in LEADING_FIELDS if k in slots] + [k for k in slots if k not in LEADING_FIELDS]
-    columns = [Column("序号", lambda item: None, INDEX)]
-    for key in keys:
-        slot = slots[key]
-        header = f"{slot.title}（{slot.unit}）" if slot.kind == AMOUNT else slot.title
-        kind = slot.kind if slot.kind in (AMOUNT, DATE, INTEGER) else TEXT
-        columns.append(Column(header, _only_for(variants_of[key], _field(slot.path)), kind, slot.accepts))
-    level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
-    for level1 in level1s:
-        columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER))
-    columns += [Column("错误数", lambda item: item.errors, INTEGER),
-                Column("警告数", lambda item: item.warnings, INTEGER),
-                Column("来源文件", lambda item: item.file.path),
-                Column("工作表", lambda item: item.record.sheet)]
-    return columns
-
-
-def _schema_paths(layout: Layout) -> list[str]:
-    paths = []
-    for key, sub in layout.variant.schema["properties"].items():
-        props = layout.variant.resolve(sub).get("properties")
-        paths += [f"{key}.{child}" for child in props] if props else [key]
-    return paths
-
-
-def _count_level1(level1: str) -> Callable[[CollectedForm], int]:
-    def count(item: CollectedForm) -> int:
-        return sum(1 for ind in item.record.indicator_items() if ind.get("level1") == level1)
-    return count
 
 
 INDICATOR_HEADERS = ["实施单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值",
-                     "运算符", "数值", "单位", "定量/定性", "来源文件", "工作表", "单元格"]
+                     "运算符", "数值", "单位", "定量/定性", *PROVENANCE_HEADERS, "单元格"]
 INDICATOR_KINDS = [TEXT] * 7 + [AMOUNT] + [TEXT] * 5
 PROBLEM_HEADERS = ["文件", "工作表", "单元格", "字段", "值", "代码", "级别", "说明"]
 FILE_HEADERS = ["路径", "大小（字节）", "SHA-256", "状态", "表单数", "说明"]
@@ -161,40 +95,6 @@ def project_rows(collection: Collection, columns: Sequence[Column]) -> Iterable[
         yield [number if c.kind == INDEX else c.get(item) for c in columns]
 
 
-# --- unit totals ---------------------------------------------------------------------------
-@dataclass
-class UnitTotal:
-    department: str
-    unit: str
-    projects: int
-    sums: list[Decimal]
-
-
-def unit_totals(collection: Collection, amount_columns: Sequence[Column]) -> list[UnitTotal]:
-    """Exact (Decimal) sums per (主管部门, 实施单位), sorted by department then unit."""
-    totals: dict[tuple[str, str], UnitTotal] = {}
-    for item in collection.forms:
-        form = item.record.form
-        key = (str(form.get("department", "")), str(form.get("implementing_unit", "")))
-        total = totals.setdefault(key, UnitTotal(key[0], key[1], 0, [Decimal(0)] * len(amount_columns)))
-        total.projects += 1
-        for i, column in enumerate(amount_columns):
-            value = column.get(item)
-            if column.counts(value):  # an amount reported invalid never enters a total
-                total.sums[i] += _decimal(value)
-    return [totals[k] for k in sorted(totals)]
-
-
-def _decimal(value: Any) -> Decimal:
-    """An amount for sums; anything that is not a finite number (text, NaN, Infinity from JSON)
-    counts 0 here and is reported by validation."""
-    try:
-        number = Decimal(str(value)) if value not in (None, "") else Decimal(0)
-    except ArithmeticError:
-        return Decimal(0)
-    return number if number.is_finite() else Decimal(0)
-
-
 # --- writing -------------------------------------------------------------------------------
 class _Sheet:
     """A master sheet: xlsxwriter sets it up (widths, frozen header, filter, print), its rows are
@@ -231,26 +131,32 @@ class _Sheet:
 class _XlsxSheet:
     """A small master sheet written cell by cell through xlsxwriter (单位汇总, with its chart)."""
 
-    def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str]):
+    def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str],
+                 extra: Sequence[tuple[int, str, Any]] = ()):
         self.book, self.kinds = book, list(kinds)
         self.ws = book.workbook.add_worksheet(name)
         self.headers = list(headers)
         self.widths = [display_width(h) + 2 for h in headers]
         self.row = 0
         _list_setup(self.ws)
-        self.write_row(headers, header=True)
+        self.write_row(headers, header=True, extra=extra)
 
     set_widths = _Sheet.set_widths
 
-    def write_row(self, values: Sequence[Any], *, header: bool = False, bold: bool = False) -> None:
+    def write_row(self, values: Sequence[Any], *, header: bool = False, bold: bool = False,
+                  kinds: Sequence[str] | None = None, extra: Sequence[tuple[int, str, Any]] = ()) -> None:
+        """One row (constant-memory: rows in order, each written whole).  ``kinds`` for a row of
+        another shape than the header's; ``extra``: (column, kind, value) cells beyond the columns."""
         ws, r = self.ws, self.row
-        for c, value in enumerate(values):
+        kinds = self.kinds if kinds is None else kinds
+        cells = [(c, TEXT if header else kinds[c], value) for c, value in enumerate(values)]
+        for c, kind, value in [*cells, *extra]:
             if value is None or value == "":
                 continue
-            kind = TEXT if header else self.kinds[c]
             fmt = self.book.header if header else self.book.formats.get((kind, bold))
-            if kind == AMOUNT and math.isfinite(float(_decimal(value))):
-                ws.write_number(r, c, float(_decimal(value)), fmt)
+            number = _finite(value) if kind == AMOUNT else None
+            if number is not None:
+                ws.write_number(r, c, float(number), fmt)
             elif kind in (INTEGER, INDEX) and isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value, fmt)
             else:
@@ -259,6 +165,17 @@ class _XlsxSheet:
 
     def finish(self) -> None:
         self.ws.autofilter(0, 0, max(self.row - 1, 0), len(self.headers) - 1)
+
+
+def _finite(value: Any) -> Decimal | None:
+    """An amount as a number for its cell, or None for text that is not one (written as text)."""
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() and math.isfinite(float(number)) else None
 
 
 def _list_setup(ws) -> None:
@@ -278,7 +195,10 @@ class _Book:
         self.workbook = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "tmpdir": self.scratch.name})
-        self.workbook.set_properties({"title": "绩效目标汇总", "author": "perfxl", "created": FIXED_TIMESTAMP})
+        self.workbook.set_properties({"title": "绩效目标汇总", "author": "perfxl", "created": FIXED_TIMESTAMP,
+                                      "comments": "perfxl 输出的汇总表，不是单位报送的表单"})
+        # perfxl's mark (perfxl.form.marks): this master lying in next round's inbox is never read as forms
+        self.workbook.set_custom_property(OUTPUT_PROPERTY, MASTER_OUTPUT)
         wb = self.workbook
         base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
         self.header = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
@@ -306,14 +226,17 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     """Write the master workbook of a collection."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    summed = tally(collection)  # before 问题清单 is ordered: its findings are problems too
     book = _Book(path)
     layouts = layouts_of(collection)
     columns = project_columns(layouts)
 
+    if summed.returns is not None:
+        _write_returns(book, summed.returns)
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
             lambda: project_rows(collection, columns))
     _stream(book, INDICATORS, INDICATOR_HEADERS, INDICATOR_KINDS, lambda: indicator_rows(collection))
-    _write_units(book, collection, [c for c in columns if c.kind == AMOUNT])
+    _write_units(book, summed)
     order = problem_order(collection)
     _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))
     _stream(book, FILES, FILE_HEADERS, [TEXT, INTEGER, TEXT, TEXT, INTEGER, TEXT],
@@ -342,38 +265,111 @@ def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str]
     sheet.finish()
 
 
-def _write_units(book: _Book, collection: Collection, amount_columns: Sequence[Column]) -> None:
-    """Per unit, then a subtotal per 主管部门, then the grand total; unit rows are contiguous so
-    the bar chart can use them as one range."""
-    totals = unit_totals(collection, amount_columns)
-    headers = ["主管部门", "实施单位", "项目数"] + [c.header for c in amount_columns]
-    kinds = [TEXT, TEXT, INTEGER] + [AMOUNT] * len(amount_columns)
-    sheet = _XlsxSheet(book, UNITS, headers, kinds)
-    sheet.set_widths([[t.department, t.unit, t.projects, *t.sums] for t in totals])
-    for t in totals:
-        sheet.write_row([t.department, t.unit, t.projects, *t.sums])
-    first_unit_row, last_unit_row = 1, len(totals)
+def _write_units(book: _Book, summed: Tally) -> None:
+    """Per 主管部门 its units, each unit once, with the 小计 directly under them; then the 合计.
+    Each row says how many amounts it left out (未计入) and whether its sums keep 总额 = 财政 + 其他
+    and 年度 = 拨款 + 结转 + 其他 (核对).  The chart has one bar per unit: its data are the unit
+    rows' in two hidden columns to the right (the unit rows are not contiguous)."""
+    columns = summed.columns
+    headers = ["主管部门", "实施单位", "项目数"] + [c.header for c in columns] + ["未计入", "核对"]
+    kinds = [TEXT, TEXT, INTEGER] + [AMOUNT] * len(columns) + [TEXT, TEXT]
+    rows: list[tuple[list[Any], bool]] = []
     departments: dict[str, list[UnitTotal]] = {}
-    for t in totals:
-        departments.setdefault(t.department, []).append(t)
+    for unit in summed.units:
+        departments.setdefault(unit.department, []).append(unit)
     for department, members in departments.items():
-        sums = [sum((m.sums[i] for m in members), Decimal(0)) for i in range(len(amount_columns))]
-        sheet.write_row([department, "小计", sum(m.projects for m in members), *sums], bold=True)
-    grand = [sum((t.sums[i] for t in totals), Decimal(0)) for i in range(len(amount_columns))]
-    sheet.write_row(["合计", "", sum(t.projects for t in totals), *grand], bold=True)
+        rows += [(_total_row(columns, unit.department, unit.unit, [unit]), False) for unit in members]
+        rows.append((_total_row(columns, department, "小计", members), True))
+    rows.append((_total_row(columns, "合计", "", summed.units), True))
+    charted = bool(summed.units and columns)
+    at = len(headers) + 1  # the chart's data: a blank column, then unit and amount, hidden
+    chart_headers = [(at, TEXT, "图表数据：实施单位"), (at + 1, TEXT, f"图表数据：{columns[0].header}")] if charted else []
+    sheet = _XlsxSheet(book, UNITS, headers, kinds, extra=chart_headers)
+    sheet.set_widths([values for values, _ in rows])
+    for index, (values, bold) in enumerate(rows):
+        extra = []
+        if charted and index < len(summed.units):
+            unit = summed.units[index]
+            extra = [(at, TEXT, unit.unit), (at + 1, AMOUNT, unit.sums[0])]
+        sheet.write_row(values, bold=bold, extra=extra)
     sheet.finish()
-    if totals and amount_columns:
-        chart = book.workbook.add_chart({"type": "bar"})
-        name = UNITS
-        chart.add_series({
-            "name": amount_columns[0].header,
-            "categories": [name, first_unit_row, 1, last_unit_row, 1],
-            "values": [name, first_unit_row, 3, last_unit_row, 3],
-            "data_labels": {"value": True, "num_format": "#,##0.00"},
-        })
-        chart.set_title({"name": f"各实施单位{amount_columns[0].header}", "name_font": {"name": "宋体", "size": 12}})
-        chart.set_legend({"none": True})
-        chart.set_x_axis({"num_font": {"name": "宋体"}})
-        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
-        chart.set_size({"width": 720, "height": max(240, 40 * len(totals) + 80)})
-        sheet.ws.insert_chart(sheet.row + 2, 0, chart)
+    if not charted:
+        return
+    sheet.ws.set_column(at, at + 1, None, None, {"hidden": True})
+    count = len(summed.units)
+    chart = book.workbook.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": columns[0].header,
+        "categories": [UNITS, 1, at, count, at],
+        "values": [UNITS, 1, at + 1, count, at + 1],
+        "data_labels": {"value": True, "num_format": "#,##0.00"},
+    })
+    chart.set_title({"name": f"各实施单位{columns[0].header}", "name_font": {"name": "宋体", "size": 12}})
+    chart.set_legend({"none": True})
+    chart.set_x_axis({"num_font": {"name": "宋体"}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
+    chart.set_size({"width": 720, "height": max(240, 40 * count + 80)})
+    chart.show_hidden_data()  # the data columns are hidden; Excel and LibreOffice skip hidden cells by default
+    sheet.ws.insert_chart(sheet.row + 2, 0, chart)
+
+
+def _total_row(columns: Sequence[Column], first: str, second: str, units: Sequence[UnitTotal]) -> list[Any]:
+    sums = [sum((unit.sums[i] for unit in units), Decimal(0)) for i in range(len(columns))]
+    left_out = [sum(unit.left_out[i] for unit in units) for i in range(len(columns))]
+    return [first, second, sum(unit.projects for unit in units), *sums, left_out_text(list(columns), left_out),
+            gap_text(list(columns), gaps(list(columns), sums))]
+
+
+RETURN_UNIT_HEADERS = ["主管部门", "实施单位", "报送状态", "应交项目数", "已交项目数", "其中有错误", "未交项目数", "未交项目",
+                       "名单外项目数", "名单外项目"]
+RETURN_UNIT_KINDS = [TEXT, TEXT, TEXT, INTEGER, INTEGER, INTEGER, INTEGER, TEXT, INTEGER, TEXT]
+
+
+def _write_returns(book: _Book, returns: Returns) -> None:
+    """报送情况, the master's first sheet: per unit (who has sent nothing first), then per project —
+    the roster's, each with its state and the roster's amounts beside the returned ones, and the
+    returned projects the roster does not know."""
+    amounts = [(path, title.removeprefix("其中：")) for path, title in returns.amount_fields]
+    unit_rows = [[unit.department, unit.unit, unit.state, unit.expected, unit.returned, unit.with_errors,
+                  len(unit.missing), "、".join(unit.missing), len(unit.unknown), "、".join(unit.unknown)]
+                 for unit in returns.units]
+    project_headers = ["实施单位", "项目名称", "状态", "名单行", "错误数"]
+    project_kinds = [TEXT, TEXT, TEXT, INTEGER, INTEGER]
+    for _, title in amounts:
+        project_headers += [f"{title}（名单，{returns.amount_unit}）", f"{title}（报送，{returns.amount_unit}）"]
+        project_kinds += [AMOUNT, AMOUNT]
+    project_headers += ["金额核对", *PROVENANCE_HEADERS]
+    project_kinds += [TEXT, TEXT, TEXT]
+    project_rows = []
+    for project in returns.projects:
+        values: list[Any] = [project.unit, project.name, project.status, project.row or None,
+                             project.errors if project.status != MISSING else None]
+        for path, _ in amounts:
+            values += [project.roster_amounts.get(path), project.form_amounts.get(path)]
+        compared = project.status == RETURNED and any(
+            path in project.roster_amounts and path in project.form_amounts for path, _ in amounts)
+        check = ("不同：" + "、".join(project.differs)) if project.differs else ("一致" if compared else "")
+        project_rows.append([*values, check, project.file, project.sheet])
+    sheet = _XlsxSheet(book, RETURNS, RETURN_UNIT_HEADERS, RETURN_UNIT_KINDS)
+    sheet.set_widths(unit_rows)
+    widths = [display_width(h) + 2 for h in project_headers]  # the project block's columns widen the sheet
+    for values in [project_headers, *project_rows[:500]]:
+        for i, value in enumerate(values):
+            if value is not None:
+                widths[i] = max(widths[i], min(display_width(str(value)[:80]) + 2, 60))
+    for i, width in enumerate(widths):
+        if i >= len(sheet.widths) or width > sheet.widths[i]:
+            sheet.ws.set_column(i, i, width, book.wrap if width >= 60 else None)
+    for values in unit_rows:
+        sheet.write_row(values)
+    last_unit_row = sheet.row - 1
+    expected = sum(unit.expected for unit in returns.units)
+    returned = sum(unit.returned for unit in returns.units)
+    units = sum(1 for unit in returns.units if unit.expected)
+    sheet.write_row([f"名单“{returns.source}”：{units} 个单位、{expected} 个项目；已交 {returned} 个，"
+                     f"未交 {expected - returned} 个，名单外 {returns.unknown_projects} 个。"], kinds=[TEXT])
+    sheet.write_row([])
+    sheet.write_row(project_headers, header=True)
+    for values in project_rows:
+        sheet.write_row(values, kinds=project_kinds)
+    sheet.ws.autofilter(0, 0, max(last_unit_row, 0), len(RETURN_UNIT_HEADERS) - 1)

@@ -16,34 +16,48 @@ from xlsxwriter.exceptions import FileCreateError
 
 from ..config import DEFAULT_SETTINGS, Settings
 from ..model import Checked, WorkbookResult
-from ..read.inputs import Inputs, discover_inputs, is_within
+from ..read.inputs import Inputs, Skipped, discover_inputs, is_within
 from ..write.atomic import exclusive, replacing, sweep_stale
 from .consolidate import Collection, collect
 from .exports import write_csv, write_jsonl
 from .feedback import feedback_plan, write_feedback_copies
 from .jobs import run_jobs, skipped_issue
 from .master import build_master
+from .returns import load_expected
+from .tally import tally
+from .versions import DEFAULT_PREFERENCE, PREFERENCES
 
 
 def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant: str | None = None,
                       settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
                       jsonl: str | Path | None = None, csv_dir: str | Path | None = None,
                       feedback_dir: str | Path | None = None, on_progress=None,
-                      on_stage: Callable[[str], None] | None = None, json_inputs: bool = False) -> Collection:
+                      on_stage: Callable[[str], None] | None = None, json_inputs: bool = False,
+                      roster: str | Path | None = None, prefer: str = DEFAULT_PREFERENCE) -> Collection:
     """``perfxl collect``: read and check every input, write the master workbook and the
     requested exports.  Returns the :class:`~perfxl.collect.consolidate.Collection`.  ``on_progress(done,
     total)`` follows the files read; ``on_stage(label)`` names each step after that (写汇总表,
     写 JSONL, 写 CSV, 写退回件), which takes a while for a city's collection.  JSON files under an
     input folder are read as forms only with ``json_inputs`` (named ones always are).
 
+    ``roster`` (the roster CSV or workbook ``template --roster`` took, or the 名单.json it left
+    beside the templates): the master opens with 报送情况, and a unit or project not returned is an
+    error.  ``prefer``: the first evidence between versions of one form (saved, mtime, path).
+
     A :class:`ValueError` (in Chinese) refuses, before anything is read: an output that is an
     input, a hard link to one, inside an input folder or holding an input; inputs without any file;
-    another run writing into the same folder (:class:`~perfxl.write.atomic.Busy`)."""
+    a roster that cannot be used; another run writing into the same folder
+    (:class:`~perfxl.write.atomic.Busy`)."""
     inputs = list(inputs)
     outputs = {"汇总表": out, "JSONL 文件": jsonl, "CSV 文件夹": csv_dir, "退回件文件夹": feedback_dir}
     outputs = {what: Path(place) for what, place in outputs.items() if place is not None}
     _check_outputs_apart(inputs, outputs)
+    if prefer not in PREFERENCES:
+        raise ValueError(f"--prefer 应为 {'、'.join(PREFERENCES)} 之一，实际为“{prefer}”。")
+    expected = load_expected(roster, variant) if roster is not None else None
     found = discover_inputs(inputs, json_in_folders=json_inputs)
+    if roster is not None:
+        _set_roster_aside(found, Path(roster))
     _check_no_links(found, outputs)
     if not found.files and not found.skipped:
         raise ValueError(f"没有找到输入文件（{'、'.join(map(str, inputs))}；隐藏文件和 Office 锁定文件不计）。")
@@ -53,7 +67,9 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
         for folder in folders:
             sweep_stale(folder)
         stage = on_stage or (lambda label: None)
-        collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress)
+        collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress,
+                             prefer=prefer)
+        tally(collection, expected)  # the round summed up (and its findings) before anything is written
         feedback = feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
         stage("写汇总表")
         _build_master(collection, Path(out))
@@ -81,6 +97,19 @@ def _check_outputs_apart(inputs: list[str | Path], outputs: dict[str, Path]) -> 
             if is_within(raw, [place.resolve()]):
                 raise ValueError(f"输入“{raw}”位于{what}“{place}”之中：输出会覆盖或混入输入的文件，"
                                  f"请换一个输出位置。")
+
+
+def _set_roster_aside(found: Inputs, roster: Path) -> None:
+    """The roster lying among the inputs is the roster, not a form: listed (已忽略), never read."""
+    try:
+        info = os.stat(roster)
+    except OSError:
+        return
+    path = found.identities.get((info.st_dev, info.st_ino))
+    if path is None or path not in found.files:
+        return
+    found.files.remove(path)
+    found.skipped.append(Skipped(path, "这是 --roster 给出的名单文件，不是表单", info.st_size, info.st_mtime))
 
 
 def _check_no_links(found: Inputs, outputs: dict[str, Path]) -> None:

@@ -12,6 +12,7 @@ form can hold.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import html
 import io
@@ -28,6 +29,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import XMLParser
 
 from ..config import DEFAULT_LIMITS, Limits
+from ..form.marks import OUTPUT_PROPERTY, WRITTEN_AT
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -43,12 +45,15 @@ _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{
 @dataclass
 class Scan:
     """What the safety pass learnt on the way, for the reader: formula cells (sheet name → cell →
-    whether a computed value was saved), macros, the 1904 date system."""
+    whether a computed value was saved), macros, the 1904 date system, when the workbook says it
+    was last saved, and whether perfxl wrote it as one of its own outputs."""
 
     kind: str  # "zip" or "cfb"
     formulas: dict[str, dict[str, bool]] = field(default_factory=dict)
     has_macros: bool = False
     date1904: bool = False
+    saved: str = ""  # dcterms:modified (.ods: dc:date) as ISO text, UTC with "Z" when zoned; "" unknown
+    output: str = ""  # the OUTPUT_PROPERTY of a perfxl output (汇总表, 问题清单); "" for anything else
 
 
 class Refused(Exception):
@@ -138,6 +143,7 @@ def _check_zip(file: bytes, limits: Limits) -> Scan:
     total = 0
     scan = Scan("zip", has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
     parts: dict[str, bytes] = {}
+    properties: dict[str, bytes] = {}
     for index, member in enumerate(members):
         if member.flag_bits & 0x01:  # zip's own (traditional) encryption: zipfile would raise RuntimeError
             raise Refused("文件已加密，请取消密码后重新提交")
@@ -145,6 +151,9 @@ def _check_zip(file: bytes, limits: Limits) -> Scan:
             raise Refused(f"压缩包内“{member.filename}”解压后 {member.file_size // 1024 // 1024} MB，超过上限（疑似压缩炸弹）")
         if member.file_size > 1024 * 1024 and member.file_size > limits.max_ratio * max(member.compress_size, 1):
             raise Refused(f"压缩包内“{member.filename}”压缩比异常（疑似压缩炸弹）")
+        if member.filename in _PROPERTY_PARTS:
+            properties[member.filename] = _small_part(archive, index, limits)
+            continue
         if not _is_parsed(member.filename):
             continue
         data = _inflate(archive, index, limits)
@@ -158,7 +167,58 @@ def _check_zip(file: bytes, limits: Limits) -> Scan:
                 member.filename.startswith("xl/worksheets/") and _has_formula(data)):
             parts[member.filename] = data
     _learn(scan, parts)
+    _learn_properties(scan, properties)
     return scan
+
+
+# Document properties: when the workbook was last saved (Excel, WPS: dcterms:modified in
+# docProps/core.xml; LibreOffice's .ods: dc:date in meta.xml) and perfxl's own mark on its outputs
+# (docProps/custom.xml).  Small parts, inflated with a hard cap and searched, never parsed as XML:
+# no entity can expand and nothing is resolved.  A part that is large, damaged or lies about its
+# size is evidence of nothing: the workbook is read as if it had none.
+_PROPERTY_PARTS = ("docProps/core.xml", "docProps/custom.xml", "meta.xml")
+_PROPERTY_CAP = 64 * 1024
+_MODIFIED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?modified\b[^>]*>([^<]{1,64})</")
+_ODS_DATE = re.compile(rb"<dc:date>([^<]{1,64})</dc:date>")
+_OUTPUT_MARK = re.compile(rb'\bname="' + OUTPUT_PROPERTY.encode() + rb'"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]{1,200})</')
+
+
+def _small_part(archive: "_Zip", index: int, limits: Limits) -> bytes:
+    member = archive.members[index]
+    if member.file_size > _PROPERTY_CAP:
+        return b""
+    try:
+        return _inflate(archive, index, limits)
+    except Refused:
+        return b""
+
+
+def _learn_properties(scan: Scan, properties: dict[str, bytes]) -> None:
+    modified = _MODIFIED.search(properties.get("docProps/core.xml", b"")) or _ODS_DATE.search(
+        properties.get("meta.xml", b""))
+    scan.saved = saved_time(modified.group(1)) if modified else ""
+    mark = _OUTPUT_MARK.search(properties.get("docProps/custom.xml", b""))
+    if mark:
+        scan.output = html.unescape(mark.group(1).decode("utf-8", "replace")).strip()
+
+
+def saved_time(raw: bytes) -> str:
+    """A recorded save time as sortable ISO text: a zoned time in UTC, ending in "Z" (Excel, WPS);
+    a time without zone as written (LibreOffice's local time).  "" for what is not a time, and for
+    perfxl's own fixed stamp (:data:`~perfxl.form.marks.WRITTEN_AT`), which says nothing about saving."""
+    try:
+        value = dt.datetime.fromisoformat(raw.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        return ""
+    zone = "" if value.tzinfo is None else "Z"
+    if zone:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if value == _WRITTEN_AT:  # also without its zone: LibreOffice's .ods keeps perfxl's stamp so
+        return ""
+    return value.isoformat(timespec="seconds" if not value.microsecond else "microseconds") + zone
+
+
+_WRITTEN_AT = dt.datetime.fromisoformat(WRITTEN_AT).replace(tzinfo=None)
 
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')

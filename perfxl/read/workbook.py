@@ -76,6 +76,12 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
         sink.add(Problem.FILE_001, expected=exc.strerror or str(exc))
         result.issues = sink.issues
         return result
+    result.saved = scan.saved
+    if scan.output:  # last round's master in the inbox: perfxl's own output, never read as forms
+        result.output = scan.output
+        sink.add(Problem.FILE_010, expected=scan.output)
+        result.issues = sink.issues
+        return result
     ods = _is_ods(data)
     try:
         book: CalamineWorkbook | OdsBook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the bytes checked

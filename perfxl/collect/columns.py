@@ -1,0 +1,106 @@
+"""The master's columns, read from the schemas: what 项目汇总 shows and what 单位汇总 sums.
+
+Shared by the master, the CSV export and the tally of the round (:mod:`perfxl.collect.tally`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Sequence
+
+from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
+from ..form.layout import Layout, get_layout
+from ..form.marks import PROVENANCE_HEADERS
+from ..form.values import get_field
+from ..form.variant import DEFAULT_VARIANT
+from .consolidate import CollectedForm, Collection
+
+LEADING_FIELDS = ("department", "implementing_unit", "year", "project_name")  # who and what, first
+
+
+@dataclass(frozen=True)
+class Column:
+    """One master column: header, how to get its value from a collected form, and its kind."""
+
+    header: str
+    get: Callable[[CollectedForm], Any]
+    kind: str = TEXT  # how its values are written: TEXT, AMOUNT, DATE, INTEGER or INDEX
+    counts: Callable[[Any], bool] = lambda value: True  # may the value enter a total (a valid amount)
+    path: str = ""  # the form field it shows (dotted), "" for the columns that are not a field
+    unit: str = ""  # amounts: 万元 or 元
+    title: str = ""  # the field's title, without the unit
+
+
+def _only_for(variants: set[str], get: Callable[[CollectedForm], Any]) -> Callable[[CollectedForm], Any]:
+    """Amounts in 元 and in 万元 must never share a column: each variant fills its own."""
+    return lambda item: get(item) if item.record.variant in variants else None
+
+
+def _field(path: str) -> Callable[[CollectedForm], Any]:
+    return lambda item: get_field(item.record.form, path)
+
+
+def layouts_of(collection: Collection) -> list[Layout]:
+    """The variants present, in order of first appearance (the default variant when empty)."""
+    names = list(dict.fromkeys(item.variant for item in collection.forms)) or [DEFAULT_VARIANT]
+    return [get_layout(name) for name in names]
+
+
+def project_columns(layouts: Sequence[Layout]) -> list[Column]:
+    """项目汇总 columns from the schemas: identity first, then every field in schema order, then
+    indicator counts per 一级, problem counts and provenance.  A field a variant lacks stays empty."""
+    slots: dict[str, Any] = {}
+    variants_of: dict[str, set[str]] = {}
+    for layout in layouts:
+        order = _schema_paths(layout)
+        for slot in sorted(layout.slots, key=lambda s: order.index(s.path) if s.path in order else 99):
+            key = f"{slot.path}@{slot.unit}" if slot.kind == AMOUNT else slot.path
+            slots.setdefault(key, slot)
+            variants_of.setdefault(key, set()).add(layout.variant.name)
+    keys = [k for k in LEADING_FIELDS if k in slots] + [k for k in slots if k not in LEADING_FIELDS]
+    columns = [Column("序号", lambda item: None, INDEX)]
+    for key in keys:
+        slot = slots[key]
+        header = f"{slot.title}（{slot.unit}）" if slot.kind == AMOUNT else slot.title
+        kind = slot.kind if slot.kind in (AMOUNT, DATE, INTEGER) else TEXT
+        columns.append(Column(header, _only_for(variants_of[key], _field(slot.path)), kind, slot.accepts,
+                              slot.path, slot.unit if slot.kind == AMOUNT else "", slot.title))
+    level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
+    for level1 in level1s:
+        columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER))
+    source, sheet = PROVENANCE_HEADERS
+    columns += [Column("错误数", lambda item: item.errors, INTEGER),
+                Column("警告数", lambda item: item.warnings, INTEGER),
+                Column(source, lambda item: item.file.path),
+                Column(sheet, lambda item: item.record.sheet)]
+    return columns
+
+
+def amount_columns(collection: Collection) -> list[Column]:
+    """The columns 单位汇总 sums: every amount field, per amount unit."""
+    return [column for column in project_columns(layouts_of(collection)) if column.kind == AMOUNT]
+
+
+def _schema_paths(layout: Layout) -> list[str]:
+    paths = []
+    for key, sub in layout.variant.schema["properties"].items():
+        props = layout.variant.resolve(sub).get("properties")
+        paths += [f"{key}.{child}" for child in props] if props else [key]
+    return paths
+
+
+def _count_level1(level1: str) -> Callable[[CollectedForm], int]:
+    def count(item: CollectedForm) -> int:
+        return sum(1 for ind in item.record.indicator_items() if ind.get("level1") == level1)
+    return count
+
+
+def decimal_of(value: Any) -> Decimal:
+    """An amount for sums; anything that is not a finite number (text, NaN, Infinity from JSON)
+    counts 0 here and is reported by validation."""
+    try:
+        number = Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except ArithmeticError:
+        return Decimal(0)
+    return number if number.is_finite() else Decimal(0)
