@@ -30,19 +30,23 @@ from .api import (
 app = typer.Typer(
     name="perfxl",
     help=(
-        "财政项目支出绩效目标表 through Excel and back, exactly.\n\n"
-        "\b\nA typical year:\n"
+        "财政项目支出绩效目标表：经 Excel 下发、回收、汇总，一字不差。\n\n"
+        "\b\n一年的工作，按顺序：\n"
         "  perfxl template --roster 名单.csv --out 下发模板/\n"
-        "      one locked workbook per 实施单位, one sheet per project, and 下发模板/名单.json\n"
+        "      每个实施单位一个锁定的工作簿，每个项目一张表；另写 下发模板/名单.json\n"
+        "  perfxl fill 表单/*.json --out 预填/ --by-unit\n"
+        "      用 JSON 表单生成（预填的）工作簿\n"
         "  perfxl validate 回收/\n"
-        "      every problem in what the units returned, with its cell\n"
-        "  perfxl collect 回收/ --roster 下发模板/名单.json --out 汇总.xlsx\n"
-        "      the master workbook: who has not returned (报送情况), sums per unit, every problem\n"
+        "      单位交回的表格中的每个问题及其单元格\n"
+        "  perfxl collect 回收/ --roster 下发模板/名单.json --out 汇总.xlsx --feedback 退回/\n"
+        "      汇总表：谁还没交（报送情况）、各单位合计、每个问题；以及标注问题的退回件\n"
+        "  perfxl template --from forms-2023.jsonl --year 2024 --out 下发模板-2024/\n"
+        "      下一年度的模板，用今年的表单预填\n"
         "  perfxl read 回收/平安办.xlsx > forms.json\n"
-        "      the forms as JSON\n"
+        "      表单以 JSON 输出\n"
         "  perfxl demo perfxl-demo/\n"
-        "      all of it on the bundled examples\n\n"
-        "Exit codes: 0 no errors, 1 errors found in the input, 2 usage error, 3 internal failure."
+        "      用自带示例走一遍全流程\n\n"
+        "退出码：0 没有错误，1 输入中有错误，2 用法错误，3 程序内部错误。"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -173,8 +177,8 @@ def template(
         "--out", "-o", help="输出的 .xlsx 文件（默认 绩效目标表.xlsx）；用 --roster 或 --from 时为文件夹"
                             "（默认 下发模板）。")] = None,
     roster: Annotated[Optional[Path], typer.Option(
-        "--roster", help="CSV or workbook listing the projects: headers are field titles "
-                         "(主管部门, 实施单位, 年度, 项目名称, 项目类别, 项目资金总额 …). "
+        "--roster", help="列出项目的名单（CSV 或工作簿）：表头为字段标题"
+                         "（主管部门、实施单位、年度、项目名称、项目类别、项目资金总额 …）。"
                          "其他列（备注等）忽略并提示；名单先整体检查，有问题即拒绝（逐条列出行和列），不生成任何模板。"
                          "模板旁另写 名单.json，供 collect --roster 核对报送情况。")] = None,
     rows: Annotated[Optional[int], typer.Option(

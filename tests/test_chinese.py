@@ -29,3 +29,25 @@ def test_known_and_unknown_library_messages():
         json.loads("[1, 2")
     except json.JSONDecodeError as exc:
         assert json_reason(exc).startswith("第 1 行第 6 列") and "（" in json_reason(exc)
+
+
+ENGLISH_SENTENCE = r"[A-Za-z][A-Za-z']+(?:[ ,;:()-]+[A-Za-z][A-Za-z']+){3,}"  # four English words in a row
+
+
+def test_no_english_sentence_in_any_help_or_message_template():
+    """Every --help (as docs/cli.md renders it) and every message template of the catalogue is
+    Chinese; command and option names, examples and code words may stay as they are."""
+    import re
+
+    from perfxl.docs import render_cli_reference
+    from perfxl.problems import Problem, Unclear
+
+    found = []
+    for line in render_cli_reference().splitlines()[3:]:
+        if line.strip().startswith("perfxl "):  # an example command line
+            continue
+        found += [(match, line) for match in re.findall(ENGLISH_SENTENCE, line)]
+    for problem in Problem:
+        found += [(match, problem.code) for match in re.findall(ENGLISH_SENTENCE, problem.template)]
+    found += [(match, unclear.name) for unclear in Unclear for match in re.findall(ENGLISH_SENTENCE, unclear.text)]
+    assert found == []

@@ -25,9 +25,9 @@ def test_cli_reference_is_current():
 
 def test_help_explains_with_examples():
     result = invoke("--help")
-    assert result.exit_code == 0 and "Exit codes" in result.output
+    assert result.exit_code == 0 and "退出码" in result.output
     for command in ("template", "fill", "read", "validate", "demo"):
-        assert "Example" in invoke(command, "--help").output
+        assert "示例" in invoke(command, "--help").output
 
 
 def test_template_fill_read_round_trip(tmp_path):
