@@ -134,8 +134,9 @@ def tally(collection: Collection, expected: Expected | None = None) -> Tally:
     columns = amount_columns(collection)
     units: dict[str, _Unit] = {}
     matcher = _Matcher(expected) if expected is not None else None
+    plans: dict[str, list[tuple[int, str, str, Any]]] = {}  # variant → the columns it fills
     for item in collection.forms:
-        record = item.record
+        record = item.record  # read back once per form: a city's records are never all in memory
         form = record.form
         name = _text(form.get("implementing_unit"))
         unit = units.get(name)
@@ -144,13 +145,15 @@ def tally(collection: Collection, expected: Expected | None = None) -> Tally:
         unit.projects += 1
         department = _text(form.get("department"))
         unit.departments[department] = unit.departments.get(department, 0) + 1
-        amount_unit = get_layout(record.variant).amount_unit
-        for i, column in enumerate(columns):
-            value = column.get(item)
+        plan = plans.get(record.variant)
+        if plan is None:
+            plan = plans[record.variant] = _plan(columns, record.variant)
+        for i, path, pointer, counts in plan:
+            value = get_field(form, path)
             if value is None or value == "":
                 # a cell the reader could not take as an amount is reported, and not in the form
-                unit.left_out[i] += column.unit == amount_unit and column.path.replace(".", "/") in record.reported
-            elif column.counts(value):  # an amount reported invalid never enters a total: it is counted
+                unit.left_out[i] += pointer in record.reported
+            elif counts(value):  # an amount reported invalid never enters a total: it is counted
                 unit.sums[i] += decimal_of(value)
             else:
                 unit.left_out[i] += 1
@@ -166,6 +169,18 @@ def tally(collection: Collection, expected: Expected | None = None) -> Tally:
         collection.problem_chunks.append(findings)
     collection.tally = result
     return result
+
+
+def _plan(columns: list[Column], variant: str) -> list[tuple[int, str, str, Any]]:
+    """The amount columns a variant fills (元 and 万元 never share one): index, field path, its
+    pointer in the record's cells, and whether a value may enter the sum."""
+    layout = get_layout(variant)
+    plan = []
+    for i, column in enumerate(columns):
+        slot = layout.slot_by_path.get(column.path)
+        if slot is not None and slot.kind == AMOUNT and slot.unit == column.unit:
+            plan.append((i, column.path, column.path.replace(".", "/"), column.counts))
+    return plan
 
 
 def _text(value: Any) -> str:
