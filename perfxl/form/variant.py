@@ -15,6 +15,7 @@ from typing import Any
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
+@cache  # where the package lies does not change while it runs (asked for every workbook read)
 def data_dir(name: str) -> Path:
     """``schema/``, ``templates/`` and ``examples/`` sit beside the package in a checkout and inside
     it in a wheel."""
@@ -114,7 +115,12 @@ def load_variant(name: str) -> Variant:
 
 
 def variant_names() -> list[str]:
-    return sorted(p.name.removesuffix(".layout.json") for p in templates_dir().glob("*.layout.json"))
+    return list(_names_in(templates_dir()))
+
+
+@cache  # asked for every workbook read; a test that points templates_dir elsewhere gets its own entry
+def _names_in(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted(p.name.removesuffix(".layout.json") for p in folder.glob("*.layout.json")))
 
 
 def all_variants() -> list[Variant]:
