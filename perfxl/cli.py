@@ -82,8 +82,9 @@ def _settings_or_exit(rules: Path | None, no_review: bool):
 
 
 def _fail(message: str) -> NoReturn:
-    """A usage error: the message on stderr, exit code 2."""
-    typer.echo(message, err=True)
+    """A usage error: the message on stderr (control characters from a roster or file name
+    escaped, as everywhere on the terminal), exit code 2."""
+    typer.echo(_printable(message), err=True)
     raise typer.Exit(2)
 
 

@@ -51,3 +51,15 @@ def test_no_english_sentence_in_any_help_or_message_template():
         found += [(match, problem.code) for match in re.findall(ENGLISH_SENTENCE, problem.template)]
     found += [(match, unclear.name) for unclear in Unclear for match in re.findall(ENGLISH_SENTENCE, unclear.text)]
     assert found == []
+
+
+def test_a_usage_error_never_sends_control_characters_to_the_terminal(tmp_path):
+    from typer.testing import CliRunner
+
+    from perfxl.cli import app
+
+    roster = tmp_path / "r.csv"
+    roster.write_text("实施单位,项目名称\n甲\x1b[31m,乙\x07\n甲\x1b[31m,乙\x07\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["template", "--roster", str(roster), "--out", str(tmp_path / "t")])
+    assert result.exit_code == 2
+    assert "\x1b" not in result.output and "\x07" not in result.output and "\\x1b" in result.output
