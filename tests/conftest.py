@@ -34,3 +34,20 @@ def soffice() -> str:
         pytest.fail("LibreOffice (soffice) is not installed; run the tests with `sh tests/run.sh`, "
                     "which installs libreoffice-calc-nogui.")
     return path
+
+
+DELETE = object()  # a value for set_paths: remove the key
+
+
+def set_paths(form: dict, changes) -> dict:
+    """Set (or, with DELETE, remove) dotted paths such as ``indicators.7.target`` in ``form``, in place."""
+    for path, value in changes:
+        *parents, last = path.split(".")
+        node = form
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        if value is DELETE:
+            del node[last]
+        else:
+            node[last] = value
+    return form

@@ -10,7 +10,7 @@ import json
 
 import openpyxl
 import pytest
-from conftest import load_example
+from conftest import DELETE, load_example, set_paths
 from typer.testing import CliRunner
 
 from perfxl.api import check_file, fill_forms, missing_fields
@@ -20,22 +20,11 @@ from perfxl.form.layout import get_layout
 LAYOUT = get_layout("pujiang-2023")
 SLOT = LAYOUT.slot_by_path
 BASE = load_example("01")  # no problem at all: every case below adds its own
-DELETE = object()
 
 
 def edited(form, *changes):
     """``form`` with dotted paths (``indicators.7.target``) set, or deleted with DELETE."""
-    form = copy.deepcopy(form)
-    for path, value in changes:
-        *parents, last = path.split(".")
-        node = form
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        if value is DELETE:
-            del node[last]
-        else:
-            node[last] = value
-    return form
+    return set_paths(copy.deepcopy(form), changes)
 
 
 def check(tmp_path, form, source):

@@ -8,7 +8,7 @@ import itertools
 import re
 
 import pytest
-from conftest import ROOT, example_paths, load_example
+from conftest import DELETE, ROOT, example_paths, load_example, set_paths
 
 from perfxl import docs
 from perfxl.check import review as review_module
@@ -28,23 +28,13 @@ from perfxl.write.workbook import FormSheet, write_workbook
 
 LAYOUT = get_layout("pujiang-2023")
 BASE = load_example("01")  # no findings: every case below changes one thing
-DELETE = object()
 
 
 # --- helpers -----------------------------------------------------------------------------------
 def edits(*changes: tuple[str, object]):
     """A mutator setting (or deleting) dotted paths such as ``indicators.7.target``."""
     def mutate(form):
-        for path, value in changes:
-            *parents, last = path.split(".")
-            node = form
-            for part in parents:
-                node = node[int(part)] if isinstance(node, list) else node[part]
-            if value is DELETE:
-                del node[last]
-            else:
-                node[last] = value
-        return form
+        return set_paths(form, changes)
     return mutate
 
 
