@@ -67,6 +67,11 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letters(col)}{row + 1}"
 
 
+def absolute_ref(row: int, col: int) -> str:
+    """(row, col), 0-based → ``"$C$6"``, for a formula or a list source that must not move."""
+    return f"${column_letters(col)}${row + 1}"
+
+
 @dataclass(frozen=True)
 class Area:
     """A cell or a merged range, 0-based and inclusive."""

@@ -15,12 +15,20 @@ from pathlib import Path
 from typing import Any, BinaryIO, Sequence
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
 from ..form.identity import INSTRUCTIONS_SHEET, LISTS_SHEET, META_HEADER, META_SHEET
 from ..form.kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
-from ..form.layout import TEXT_INDENT, Area, Layout, Slot, display_width, expectation
+from ..form.layout import (
+    TEXT_INDENT,
+    Area,
+    Layout,
+    Slot,
+    absolute_ref,
+    cell_ref,
+    display_width,
+    expectation,
+)
 from ..form.values import EXCEL_CELL_LIMIT, amount_to_cell, date_to_cell, get_field
 from .atomic import replacing
 from .paper import FORM_MARGINS, set_a4
@@ -138,8 +146,7 @@ class _ListSheet:
             col = len(self.columns)
             for row, choice in enumerate(choices):
                 self.sheet.write_string(row, col, choice)
-            first = xl_rowcol_to_cell(0, col, row_abs=True, col_abs=True)
-            last = xl_rowcol_to_cell(len(choices) - 1, col, row_abs=True, col_abs=True)
+            first, last = absolute_ref(0, col), absolute_ref(len(choices) - 1, col)
             self.columns[choices] = f"={LISTS_SHEET}!{first}:{last}"
         return self.columns[choices]
 
@@ -228,7 +235,7 @@ def _row_at(block, row: int):
 def _write_text(ws, row: int, col: int, text: str, fmt) -> None:
     """Text into a cell, refusing what Excel cannot hold instead of losing it."""
     if len(text) > EXCEL_CELL_LIMIT:
-        ref = xl_rowcol_to_cell(row, col)
+        ref = cell_ref(row, col)
         raise ValueError(f"单元格 {ref} 的文字有 {len(text)} 个字符，超过 Excel 单元格的上限 {EXCEL_CELL_LIMIT}。")
     ws.write_string(row, col, text, fmt)
 
@@ -275,7 +282,7 @@ def _show_checkboxes(ws, formats: _Formats, layout: Layout, slot: Slot) -> None:
     (专项资金 □  经常性项目 ☑  一次性项目 □): one conditional number format per option, so the cell
     keeps its value and its drop-down, and any other text shows as it is."""
     area = slot.area
-    cell = xl_rowcol_to_cell(area.first_row, area.first_col, row_abs=True, col_abs=True)
+    cell = absolute_ref(area.first_row, area.first_col)
     for choice in slot.choices:
         criteria = f'={cell}="' + choice.replace('"', '""') + '"'
         ws.conditional_format(area.first_row, area.first_col, area.last_row, area.last_col,
