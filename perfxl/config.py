@@ -267,6 +267,9 @@ class Settings:
     review: ReviewConfig | None = field(default_factory=ReviewConfig)
     limits: Limits = DEFAULT_LIMITS
     scoring: ScoringConfig = DEFAULT_SCORING
+    # What the office pre-filled into each self-evaluation (validate --from): identity key
+    # (年度|实施单位|项目名称) → the pre-filled form; a pre-filled value the unit changed is an error.
+    prefilled: tuple[tuple[str, Any], ...] = ()
 
 
 def load_settings(path: str | Path | None = None, *, review: bool = True) -> Settings:

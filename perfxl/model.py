@@ -26,6 +26,9 @@ class FormRecord:
     issues: list[Issue] = field(default_factory=list)
     reported: set[str] = field(default_factory=set)  # paths whose problems are already reported
     foreign: bool = False  # read from a workbook perfxl did not write (no identity sheet)
+    # The saved values of the cells perfxl fills (a self-evaluation's 分值, 执行率, 得分, 总分 …),
+    # by pointer: never part of the form, only compared with what perfxl computes.
+    outputs: dict[str, Any] = field(default_factory=dict)
 
     # A form from JSON may have any shape; consumers of collected forms read it through these.
     def group(self, key: str) -> dict[str, Any]:

@@ -164,6 +164,10 @@ class Problem(Enum):
                             "A 正向 target (≥, >, or a bare amount) exceeded by far: the actual is at least [scoring] too_high % of it.")
     SCORE_012 = ProblemType("SCORE-012", WARNING, "“{field}”为“{value}”，但定量指标按实际完成值计分，得分为 {expected} 分；填写的内容未采用。",
                             "A 定量 indicator with a 完成情况档次 chosen, or a 得分 typed that differs from the one computed from its 实际完成值.")
+    SCORE_013 = ProblemType("SCORE-013", WARNING, "单元格的公式结果与 perfxl 计算不符：“{field}”保存的值为 {value}，perfxl 按规则计算为 {expected}（以 perfxl 的计算为准；公式或目标可能被改动）。",
+                            "A computed or formula cell of a self-evaluation (分值, 执行率, 得分, 得分合计, 自评等级) whose saved value differs from perfxl's own Decimal result; perfxl never trusts the formulas.")
+    SCORE_014 = ProblemType("SCORE-014", ERROR, "预填的“{field}”被改动：绩效目标表中为“{expected}”，自评表中为“{value}”。预填内容应与绩效目标表一致。",
+                            "A value the self-evaluation copies from its target table (目标, 年度指标值, 预期目标, 年初预算数 …) that differs from the target table given with --from.")
 
     # --- 绩效目标审核: the review rules, grouped as docs/rules.md prints them --------------------
     FUND_001 = review_rule("FUND-001", ERROR, "项目资金总额 = 财政资金 + 其他资金",

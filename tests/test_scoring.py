@@ -147,14 +147,16 @@ def test_the_indicator_parts_are_the_schemas():
 
 def test_prefill_leaves_a_missing_annual_total_blank():
     assert "annual_total" not in load_example("02")["funding"]
-    assert "funding" not in prefill_self_evaluation(load_example("02"))  # not the sum of its parts
+    funding = prefill_self_evaluation(load_example("02"))["funding"]
+    assert "budget_initial" not in funding  # not the sum of its parts
+    assert funding["fiscal_initial"] == load_example("02")["funding"]["annual_fiscal"]  # the parts are copied
 
 
 def test_prefill_converts_yuan_to_wan_yuan_exactly():
     target = copy.deepcopy(SHANGHAI)
     target["funding"]["annual_total"] = "2273739.99"
     form = prefill_self_evaluation(target, "shanghai-2025")
-    assert form["funding"] == {"budget_initial": "227.373999"}  # 元 → 万元, every digit kept
+    assert form["funding"]["budget_initial"] == "227.373999"  # 元 → 万元, every digit kept
     assert list(VALIDATOR.iter_errors(met(target=SHANGHAI, variant="shanghai-2025"))) == []
 
 
@@ -751,12 +753,13 @@ def test_settings_with_scoring_pickle_and_compare():
     assert config.funds == Decimal("10.5") and config != DEFAULT_SCORING
 
 
-# --- the schema is data, not a variant ------------------------------------------------------------
-def test_the_self_evaluation_schema_is_not_a_variant():
-    assert variant_names() == ["pujiang-2023", "shanghai-2025"]
-    with pytest.raises(KeyError):
-        load_variant("self-eval-2023")
+# --- the schema is data: a variant of its own kind -------------------------------------------------
+def test_the_self_evaluation_is_a_variant_of_its_own_kind():
+    assert variant_names() == ["pujiang-2023", "shanghai-2025"]  # the target tables, as before
+    assert variant_names("self-eval") == ["self-eval-2023"]
+    assert load_variant("self-eval-2023").kind == "self-eval"
     schema = self_eval_schema()
+    assert load_variant("self-eval-2023").schema == schema
     assert schema["title"] == "项目支出绩效自评表"
     for name in variant_names():  # the same identity as the target tables: a self-evaluation finds its targets
         assert tuple(schema["x-perfxl-identity"]) == load_variant(name).identity_fields

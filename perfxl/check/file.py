@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import DEFAULT_SETTINGS, Settings
-from ..form.variant import DEFAULT_VARIANT
+from ..form.layout import get_layout
+from ..form.variant import DEFAULT_VARIANT, SELF_EVAL_KIND
 from ..model import Checked, WorkbookResult
 from ..problems import IssueSink, Problem
 from ..read.inputs import WORKBOOK_SUFFIXES
 from ..read.jsonfile import read_json_file
 from ..read.workbook import read_workbook
 from .review import review_record
+from .selfeval import check_self_evaluation
 from .validate import validate_record
 
 
@@ -33,8 +35,13 @@ def check_file(path: str | Path, *, variant: str | None = None, settings: Settin
         sink = IssueSink(file=name)
         sink.add(Problem.FILE_004, value=path.suffix or path.name)
         return Checked(WorkbookResult(name, [], sink.issues))
+    prefilled = dict(settings.prefilled)
     for record in result.forms:
         record.issues.extend(validate_record(record))
-        if settings.review is not None:
+        # The kind says which checks follow the schema: a self-evaluation is scored, a target
+        # table reviewed (绩效目标审核).
+        if get_layout(record.variant).kind == SELF_EVAL_KIND:
+            record.issues.extend(check_self_evaluation(record, settings.scoring, prefilled))
+        elif settings.review is not None:
             record.issues.extend(review_record(record, settings.review))
     return Checked(result)

@@ -27,10 +27,10 @@ from ..form.selfeval import field_title, indicator_title
 from ..form.values import MONEY_UNITS, canonical_decimal
 from ..problems import Issue, Problem, make_issue
 from .formview import indicator_label
-from .targets import EQ, LE, LT, ParsedTarget, parse_amount, parse_target_cached
+from .targets import EQUAL, FORWARD, REVERSE, ParsedTarget, direction, parse_amount, parse_target_cached  # noqa: F401 (EQUAL: a method name, re-exported)
 
 FUNDS = "预算执行率"  # the funds row's method
-FORWARD, EQUAL, REVERSE, QUALITATIVE = "正向", "等于", "反向", "定性"
+QUALITATIVE = "定性"
 INDICATORS = "indicators"
 
 _DECIMAL = re.compile(r"\d+(\.\d+)?")
@@ -117,6 +117,19 @@ RULES: tuple[ScoringRule, ...] = (
                 "differs from the computed one (a changed formula, later a cached value), is a warning and is not "
                 "used.",
                 (), (Problem.SCORE_012,), "perfxl 的约定（得分一律重新计算）"),
+    ScoringRule("公式结果不采信",
+                "A self-evaluation workbook shows 执行率, 得分, 得分合计 and 自评等级 as live formulas, and 分值 as "
+                "values perfxl wrote. On reading, perfxl recomputes each of them with Decimal and reports a saved "
+                "value that differs from its own (a changed formula, a changed 分值, or a client that rounds "
+                "otherwise) as a warning; its own value is the one used. A cell perfxl cannot compute is "
+                "explained by the other findings and not compared.",
+                (), (Problem.SCORE_013,), "perfxl 的约定（issue 14：公式仅供填表参考，perfxl 从不采信）"),
+    ScoringRule("预填内容不得改动",
+                "With the target tables given (`perfxl validate --from`), every value a self-evaluation copies "
+                "from its project's 绩效目标表 (项目名称, 主管部门, 年初预算数 and its parts, 预期目标, each "
+                "indicator's 一级/二级/三级指标 and 年度指标值, in order) must be the target table's; a "
+                "difference is an error at its cell.",
+                (), (Problem.SCORE_014,), _ISSUE),
     ScoringRule("偏差原因",
                 "An indicator whose 得分 is below its 分值 (rounded to `decimals`) needs "
                 "偏差原因分析及改进措施; blank is an error. The funds row has no such column.",
@@ -358,7 +371,7 @@ class _Scorer:
 
     def quantitative(self, index: int, item: dict[str, Any], target: ParsedTarget,
                      weight: Decimal | None) -> tuple[str, Decimal | None]:
-        method = REVERSE if target.operator in (LE, LT) else EQUAL if target.operator == EQ else FORWARD
+        method = direction(target)
         pointer = f"{INDICATORS}/{index}/actual"
         assert target.number is not None
         example = f"{canonical_decimal(target.number)}{target.unit}"

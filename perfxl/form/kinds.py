@@ -5,4 +5,5 @@ validation.  The master's columns use the same names for how a value is written 
 row number)."""
 
 TEXT, LONG_TEXT, AMOUNT, DATE, INTEGER, CHOICE = "text", "long_text", "amount", "date", "integer", "choice"
+POINTS = "points"  # a 分值 or 得分 of a self-evaluation: a number of points (x-perfxl-kind points)
 INDEX = "index"  # a master column numbering its rows

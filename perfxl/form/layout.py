@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from typing import Any, Iterable, Sequence
 
-from .kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
+from .kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, POINTS, TEXT
+from .targets import parse_target_cached, target_class
 from .variant import Variant, load_variant
 
+# The parts every indicator table has: its two levels, merged over their rows, and the 三级指标
+# with its 年度指标值.  A kind's other columns (实际完成值, 得分 …) come from its layout data.
+LEVEL_PARTS = ("level1", "level2")
 INDICATOR_PARTS = ("level1", "level2", "name", "target")
+# What an indicator column is on one row (layout data "roles", by the row's class):
+INPUT = "input"  # the unit types it: unlocked, read into the form
+LOCKED = "locked"  # pre-filled by the office: locked, read into the form (a change is the unit's)
+COMPUTED = "computed"  # a value perfxl works out when writing (分值): locked, not a form field
+FORMULA = "formula"  # a live formula from the layout data with perfxl's result cached: not a form field
+NONE = "none"  # nothing on this row (a 定性 choice on a 定量 row): locked and blank
+ROLES = (INPUT, LOCKED, COMPUTED, FORMULA, NONE)
+ANY_CLASS = "*"
 # Empty indicator rows under each 二级 of a template (perfxl template --rows); None: the variant's
 # own (layout data blank_rows_per_level2), as many as keep a blank template on one A4 page at
 # 90 % or more.  More rows come by inserting.
@@ -138,6 +151,7 @@ class Slot:
     pattern: str | None = None  # the schema's pattern for the value (amounts: the canonical form)
     blank_text: str = ""  # what the input shows while it is blank (layout data "blank": （    年度）)
     checkboxes: bool = False  # a choice printed as every option with its box (layout data "print")
+    locked: bool = False  # pre-filled by the office and locked (layout data "locked": a self-evaluation's targets)
 
     def reads_as_blank(self, raw: object) -> bool:
         """Whether a cell holds what an empty input prints (:meth:`Layout.blank_print`), spaces
@@ -175,6 +189,37 @@ def expectation(slot: Slot) -> str:
 
 
 @dataclass(frozen=True)
+class IndicatorColumn:
+    """One column of the indicator table beyond its two levels, as the layout data states it: where
+    it sits, its header, its kind (from the schema) and its role on each class of row."""
+
+    part: str
+    area: Area  # on the header row
+    header: str
+    title: str  # the schema's title, used in messages
+    kind: str  # TEXT, CHOICE or POINTS
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    help: str = ""
+    roles: tuple[tuple[str, str], ...] = ((ANY_CLASS, INPUT),)  # (row class, role), "*" for any other
+    formulas: tuple[tuple[str, str], ...] = ()  # (row class, formula template), "*" for any other
+    num_format: str | None = None
+
+    def role(self, row_class: str) -> str:
+        roles = dict(self.roles)
+        return roles.get(row_class, roles.get(ANY_CLASS, INPUT))
+
+    def formula(self, row_class: str) -> str | None:
+        formulas = dict(self.formulas)
+        return formulas.get(row_class, formulas.get(ANY_CLASS))
+
+    @property
+    def form_value(self) -> bool:
+        """Whether the column ever holds a form field (input or pre-filled), on any row."""
+        return any(role in (INPUT, LOCKED) for _, role in self.roles)
+
+
+@dataclass(frozen=True)
 class IndicatorRow:
     """One printed indicator row: its sheet row and what it shows."""
 
@@ -183,6 +228,11 @@ class IndicatorRow:
     level2: str
     name: str | None = None
     target: str | None = None
+    values: tuple[tuple[str, Any], ...] = ()  # every part of the item (the columns beyond the levels)
+    row_class: str = ANY_CLASS
+
+    def value(self, part: str) -> Any:
+        return dict(self.values).get(part)
 
 
 @dataclass(frozen=True)
@@ -337,23 +387,75 @@ class Layout:
         self.header_row: int = block["header_row"] - 1
         self.side_label_text: str = block["side_label"]["text"]
         self.side_label_col: int = parse_cell(block["side_label"]["column"] + "1")[1]
+        self.indicator_parts: tuple[str, ...] = tuple(block["columns"])  # print order
         self.indicator_areas: dict[str, Area] = {
             part: Area.parse(_column_range(block["columns"][part], self.header_row))
-            for part in INDICATOR_PARTS}
+            for part in self.indicator_parts}
         self.indicator_headers: dict[str, str] = block["headers"]
         self.blank_rows_per_level2: int = block.get("blank_rows_per_level2", 2)
+        self.row_classes: str | None = block.get("row_class")  # "target": a row's class is its target's direction
         indicator = variant.indicator_schema()
-        self.indicator_titles = {part: indicator["properties"][part].get("title", part)
-                                 for part in INDICATOR_PARTS}
-        self.indicator_help = {part: help_texts.get(f"indicator.{part}", "") for part in ("name", "target")}
-        self.indicator_max_length = {part: indicator["properties"][part].get("maxLength")
-                                     for part in ("name", "target")}
+        self.indicator_titles = {part: self.variant.resolve(indicator["properties"][part]).get("title", part)
+                                 if part in indicator["properties"] else self.indicator_headers[part]
+                                 for part in self.indicator_parts}
+        self.indicator_help = {part: help_texts.get(f"indicator.{part}", "")
+                               for part in self.indicator_parts if part not in LEVEL_PARTS}
+        self.indicator_max_length = {part: self.variant.resolve(indicator["properties"][part]).get("maxLength")
+                                     for part in self.indicator_parts
+                                     if part not in LEVEL_PARTS and part in indicator["properties"]}
+        self.indicator_columns: tuple[IndicatorColumn, ...] = tuple(
+            self._indicator_column(part, block, indicator) for part in self.indicator_parts if part not in LEVEL_PARTS)
+        self.outputs: list[Output] = [Output(cell["output"], Area.parse(cell["ref"]), cell.get("formula"),
+                                             cell.get("format"), cell.get("style", "output"))
+                                      for cell in data.get("outputs", [])]
+        self.landscape: bool = data.get("orientation") == "landscape"
+        self.insert_rows: bool = data.get("insert_rows", True)  # units may insert indicator rows
+        self.instructions: tuple[str, ...] | None = tuple(data["instructions"]) if "instructions" in data else None
+        self.kind: str = variant.kind
         self.framework = variant.framework()
         self.slot_by_path = {slot.path: slot for slot in self.slots}
         self._cell_refs: dict[tuple[str, int], str] = {}
         self._titles: dict[tuple[str, ...], str] = {}
         self.required_parents = [p for p in dict.fromkeys(s.path.rpartition(".")[0] for s in self.slots)
                                  if p and p in required]
+
+    def _indicator_column(self, part: str, block: dict[str, Any], indicator: dict[str, Any]) -> IndicatorColumn:
+        schema = self.variant.resolve(indicator["properties"].get(part, {}))
+        kind = POINTS if schema.get("x-perfxl-kind") == POINTS else CHOICE if "enum" in schema else TEXT
+        role = block.get("roles", {}).get(part, INPUT)
+        roles = tuple(role.items()) if isinstance(role, dict) else ((ANY_CLASS, role),)
+        for _, name in roles:
+            if name not in ROLES:
+                raise ValueError(f"layout {self.variant.name}: role {name!r} of indicator column {part!r} "
+                                 f"is not one of {', '.join(ROLES)}")
+        formula = block.get("formulas", {}).get(part, {})
+        formulas = tuple(formula.items()) if isinstance(formula, dict) else ((ANY_CLASS, formula),)
+        return IndicatorColumn(part=part, area=self.indicator_areas[part], header=self.indicator_headers[part],
+                               title=self.indicator_titles[part], kind=kind, choices=tuple(schema.get("enum", ())),
+                               max_length=schema.get("maxLength"), help=self.indicator_help.get(part, ""),
+                               roles=roles, formulas=formulas, num_format=block.get("formats", {}).get(part))
+
+    def indicator_column(self, part: str) -> IndicatorColumn:
+        return next(column for column in self.indicator_columns if column.part == part)
+
+    def row_class(self, item: dict[str, Any]) -> str:
+        """The class of an indicator row, which picks each column's role and formula: the
+        direction of its 年度指标值 (正向, 等于, 反向, 定性) when the layout data says
+        ``"row_class": "target"``, else one class for every row."""
+        if self.row_classes == "target":
+            return target_class(item.get("target"))
+        return ANY_CLASS
+
+    @cached_property
+    def form_parts(self) -> tuple[str, ...]:
+        """The indicator columns that can hold a form value (beyond the levels), in print order."""
+        return tuple(column.part for column in self.indicator_columns if column.form_value)
+
+    @cached_property
+    def key_parts(self) -> tuple[str, ...]:
+        """The columns that make a row an indicator: a row with all of them blank is skipped (the
+        三级指标 and 年度指标值)."""
+        return tuple(part for part in ("name", "target") if part in self.indicator_parts)
 
     def _slot(self, cell: dict[str, Any], area: Area, required: set[str],
               help_texts: dict[str, str]) -> Slot:
@@ -368,7 +470,8 @@ class Layout:
                     decimals=schema.get("x-perfxl-decimals", 6),
                     unit=self.amount_unit if kind == AMOUNT else "", num_format=cell.get("format"),
                     style=cell.get("style", "input"), help=help_text, pattern=schema.get("pattern"),
-                    blank_text=cell.get("blank", ""), checkboxes=cell.get("print") == "checkboxes" and kind == CHOICE)
+                    blank_text=cell.get("blank", ""), checkboxes=cell.get("print") == "checkboxes" and kind == CHOICE,
+                    locked=bool(cell.get("locked", False)))
 
     # --- the indicator block ------------------------------------------------------------
     @property
@@ -388,7 +491,10 @@ class Layout:
     def indicator_block(self, indicators: Iterable[dict[str, Any]]) -> IndicatorBlock:
         """Rows and merges for these indicators, in the order given (exactly one row each)."""
         rows = tuple(IndicatorRow(self.first_indicator_row + i, item.get("level1", ""),
-                                  item.get("level2", ""), item.get("name"), item.get("target"))
+                                  item.get("level2", ""), item.get("name"), item.get("target"),
+                                  tuple((part, item.get(part)) for part in self.indicator_parts
+                                        if part not in LEVEL_PARTS),
+                                  self.row_class(item))
                      for i, item in enumerate(indicators))
         col1 = self.indicator_areas["level1"]
         col2 = self.indicator_areas["level2"]
@@ -410,7 +516,42 @@ class Layout:
 
     def header_labels(self) -> list[Label]:
         return [Label(self.indicator_area(part, self.header_row), self.indicator_headers[part])
-                for part in INDICATOR_PARTS]
+                for part in self.indicator_parts]
+
+    def indicator_column_range(self, part: str, rows: int) -> str:
+        """The cells of one indicator column over ``rows`` rows (at least one), for a formula."""
+        col = self.indicator_areas[part].first_col
+        first = self.first_indicator_row
+        last = first + max(rows, 1) - 1
+        return f"{cell_ref(first, col)}:{cell_ref(last, col)}"
+
+    def formula_text(self, template: str, row: int | None = None, item: dict[str, Any] | None = None,
+                     rows: int = 0, params: dict[str, Any] | None = None) -> str:
+        """A formula of the layout data with its places filled in: ``{funding.executed}`` the cell
+        of a field or an output, ``{actual}`` the cell of an indicator column on ``row``,
+        ``{column.score}`` an indicator column over the ``rows`` rows, ``{rows}``,
+        ``{target.number}``/``{target.unit}`` the row's parsed 年度指标值 and ``{params.X}`` a
+        value the caller gives (a 分值 from perfxl.toml).  Text from a form only ever goes inside a
+        string literal, its quotes doubled: no formula injection."""
+        names: dict[str, Any] = {}
+        for path, ref in [(slot.path, slot.area.ref) for slot in self.slots] + \
+                [(out.pointer.replace("/", "."), out.area.ref) for out in self.outputs]:
+            node = names
+            *parents, last = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[last] = ref
+        names["column"] = {part: self.indicator_column_range(part, rows) for part in self.indicator_parts}
+        names["rows"] = rows
+        names["params"] = {key: _formula_literal(value) for key, value in (params or {}).items()}
+        if row is not None:
+            names.update({part: self.indicator_cell(part, row) for part in self.indicator_parts})
+        target = (item or {}).get("target")
+        if isinstance(target, str):
+            parsed = parse_target_cached(target)
+            names["target"] = {"number": _formula_literal(parsed.number) if parsed.number is not None else "0",
+                               "unit": parsed.unit.replace('"', '""')}
+        return template.format_map(_Names(names))
 
     # --- titles -------------------------------------------------------------------------
     @cached_property
@@ -448,6 +589,8 @@ class Layout:
 
     @cached_property
     def fixed_labels(self) -> tuple[Label, ...]:
+        """Every label whose position is fixed: the cells' labels, the indicator headers and the
+        side label (of a self-evaluation too, its outputs' places are not labels)."""
         return tuple([label for label in self.labels if label.text] + self.header_labels() + [
             Label(Area(self.header_row, self.side_label_col, self.header_row, self.side_label_col),
                   self.side_label_text)])
@@ -519,6 +662,49 @@ class Layout:
     @property
     def print_columns(self) -> tuple[int, int]:
         return 0, self.last_col
+
+
+@dataclass(frozen=True)
+class Output:
+    """A cell perfxl fills, never the unit (layout data ``outputs``): a value it works out (the
+    funds row's 分值) or a live formula (执行率, 得分, 总分, 自评等级) with perfxl's result cached.
+    Not a form field: read back only to compare with what perfxl computes."""
+
+    pointer: str  # "funding/rate", "total" …
+    area: Area
+    formula: str | None
+    num_format: str | None
+    style: str = "output"
+
+
+class _Names(dict):
+    """Formula places as attribute paths: ``{funding.executed}`` looks up nested names."""
+
+    def __missing__(self, key: str) -> Any:
+        raise KeyError(f"unknown place {{{key}}} in a layout formula")
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        return _Node(value) if isinstance(value, dict) else value
+
+
+class _Node:
+    def __init__(self, names: dict[str, Any]):
+        self._names = names
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            value = self._names[key]
+        except KeyError:
+            raise AttributeError(f"unknown place .{key} in a layout formula") from None
+        return _Node(value) if isinstance(value, dict) else value
+
+
+def _formula_literal(value: object) -> str:
+    """A number for a formula: a Decimal or int as plain digits (no exponent)."""
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return format(Decimal(value), "f")
+    raise TypeError(f"formula parameters are numbers, got {value!r}")
 
 
 _FORMAT_PART = re.compile(r'"([^"]*)"|\\(.)|(@|[0#]+)|(.)')

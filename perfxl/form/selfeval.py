@@ -1,9 +1,10 @@
 """The year-end self-evaluation (项目支出绩效自评表): its schema, and a form pre-filled from a target
 table.
 
-The self-evaluation is schema data (``schema/self-eval-2023.schema.json``) without a layout yet,
-so it is not a variant: :func:`perfxl.form.variant.variant_names` lists variants by their layout
-files and does not see it.  Its scoring is :mod:`perfxl.check.scoring`.
+The self-evaluation is a form kind like the target table: schema data
+(``schema/self-eval-2023.schema.json``) and layout data (``templates/self-eval-2023.layout.json``,
+``"kind": "self-eval"``), so it is the variant ``self-eval-2023`` of that kind
+(``variant_names("self-eval")``).  Its scoring is :mod:`perfxl.check.scoring`.
 
 A self-evaluation carries its project's targets: :func:`prefill_self_evaluation` copies the
 identity (年度, 项目名称, 主管部门, 实施单位), every indicator with its 年度指标值, 预期目标
@@ -26,6 +27,9 @@ SELF_EVAL_SCHEMA = "self-eval-2023.schema.json"  # the one place naming it, unti
 
 IDENTITY_FIELDS = ("year", "project_name", "department", "implementing_unit")  # copied as they are
 INDICATOR_TARGET_PARTS = ("level1", "level2", "name", "target")  # copied from the target table
+# 年初预算数 of each row of 项目资金 = the target table's 年度资金申请总额 and its parts.
+FUNDING_COPIED = (("annual_total", "budget_initial"), ("annual_fiscal", "fiscal_initial"),
+                  ("annual_carryover", "carryover_initial"), ("annual_other", "other_initial"))
 INDICATOR_INPUT_PARTS = ("actual", "weight", "band", "score", "deviation_reason")  # the unit's
 
 
@@ -81,9 +85,11 @@ def prefill_self_evaluation(target_form: dict[str, Any], variant: str = DEFAULT_
     layout = get_layout(variant)
     form: dict[str, Any] = {key: target_form[key] for key in IDENTITY_FIELDS if key in target_form}
     funding = target_form.get("funding")
-    annual = funding.get("annual_total") if isinstance(funding, dict) else None
-    if isinstance(annual, str):
-        form["funding"] = {"budget_initial": _in_own_unit(annual, layout.amount_unit)}
+    funding = funding if isinstance(funding, dict) else {}
+    initial = {own: _in_own_unit(funding[source], layout.amount_unit)
+               for source, own in FUNDING_COPIED if isinstance(funding.get(source), str)}
+    if initial:
+        form["funding"] = initial
     goals = target_form.get("goals")
     expected = goals.get("annual") if isinstance(goals, dict) else None
     if isinstance(expected, str):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 _PACKAGE = Path(__file__).resolve().parent.parent
+TARGET_KIND, SELF_EVAL_KIND = "target", "self-eval"
 
 
 @cache  # where the package lies does not change while it runs (asked for every workbook read)
@@ -45,6 +46,12 @@ class Variant:
     @property
     def schema_id(self) -> str:
         return self.schema["$id"]
+
+    @property
+    def kind(self) -> str:
+        """Which kind of form this is (layout data ``kind``): ``target`` (绩效目标表, the default)
+        or ``self-eval`` (绩效自评表).  A kind says which checks run on the form read."""
+        return self.layout_data.get("kind", TARGET_KIND)
 
     @property
     def title(self) -> str:
@@ -102,8 +109,8 @@ def load_variant(name: str) -> Variant:
     """An installed variant by name; anything else (a path, a name from a workbook that no
     layout file has) is a :class:`KeyError`, never a file looked up."""
     layout_path = templates_dir() / f"{name}.layout.json"
-    if name not in variant_names() or not layout_path.is_file():
-        known = ", ".join(variant_names()) or "无"
+    if name not in variant_names(None) or not layout_path.is_file():
+        known = ", ".join(variant_names(None)) or "无"
         raise KeyError(f"未知的表单版本“{name}”，可用：{known}")
     layout_data = json.loads(layout_path.read_text(encoding="utf-8"))
     schema = json.loads((schema_dir() / layout_data["schema"]).read_text(encoding="utf-8"))
@@ -114,8 +121,16 @@ def load_variant(name: str) -> Variant:
                    schema=schema, layout_data=layout_data)
 
 
-def variant_names() -> list[str]:
-    return list(_names_in(templates_dir()))
+def variant_names(kind: str | None = TARGET_KIND) -> list[str]:
+    """The installed variants of one kind (by default the target tables; None: every kind)."""
+    names = _names_in(templates_dir())
+    return [name for name in names if kind is None or _kind_of(templates_dir(), name) == kind]
+
+
+@cache
+def _kind_of(folder: Path, name: str) -> str:
+    layout_path = folder / f"{name}.layout.json"
+    return json.loads(layout_path.read_text(encoding="utf-8")).get("kind", TARGET_KIND)
 
 
 @cache  # asked for every workbook read; a test that points templates_dir elsewhere gets its own entry
@@ -123,8 +138,8 @@ def _names_in(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(p.name.removesuffix(".layout.json") for p in folder.glob("*.layout.json")))
 
 
-def all_variants() -> list[Variant]:
-    return [load_variant(name) for name in variant_names()]
+def all_variants(kind: str | None = TARGET_KIND) -> list[Variant]:
+    return [load_variant(name) for name in variant_names(kind)]
 
 
 DEFAULT_VARIANT = "pujiang-2023"

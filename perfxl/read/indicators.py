@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..form.layout import Layout
+from ..form.layout import COMPUTED, FORMULA, INPUT, LOCKED, Layout
 from ..form.values import text_from_cell
 from ..model import FormRecord
 from ..problems import IssueSink, Problem
@@ -40,10 +40,12 @@ class CarryDown:
         self.level2, self.level2_ref = text, ref
 
     def item(self, record: FormRecord, sink: IssueSink, index: int, row: int, name: str, target: str,
-             name_ref: str, target_ref: str, level2_ref: str) -> dict[str, str] | None:
+             name_ref: str, target_ref: str, level2_ref: str,
+             others: tuple[tuple[str, str, str], ...] = ()) -> dict[str, str] | None:
         """The indicator of this row under the carried levels, its cells recorded in ``record``
-        (``level2_ref``: the row's own 二级 cell, for an indicator without a 二级); None, with a
-        LAYOUT-002 warning, when no 一级 has been seen yet."""
+        (``level2_ref``: the row's own 二级 cell, for an indicator without a 二级; ``others``: the
+        row's further form columns as (part, text, cell)); None, with a LAYOUT-002 warning, when no
+        一级 has been seen yet."""
         if not self.level1:
             sink.add(Problem.LAYOUT_002, cell=name_ref, value=row + 1)
             return None
@@ -58,15 +60,24 @@ class CarryDown:
         cells[at + "level2"] = self.level2_ref if self.level2 else level2_ref
         cells[at + "name"] = name_ref
         cells[at + "target"] = target_ref
+        for part, text, ref in others:
+            if text:
+                item[part] = text
+            cells[at + part] = ref
         return item
 
 
 def read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
                     sink: IssueSink) -> list[dict[str, str]]:
-    """Indicator rows under the header at the layout's columns."""
+    """Indicator rows under the header at the layout's columns: the levels, the 三级指标 and
+    年度指标值, and any further column the layout data has (a self-evaluation's 实际完成值 …):
+    read into the form where the column is a form value on the row's class (input or pre-filled),
+    into ``record.outputs`` where perfxl fills it (分值, a formula's saved 得分)."""
     areas = layout.indicator_areas
     col1, col2, col_name, col_target = columns = [areas[part].first_col for part in ("level1", "level2", "name", "target")]
-    last = max(columns)
+    extra = [column for column in layout.indicator_columns if column.part not in ("name", "target")]
+    extra_cols = [areas[column.part].first_col for column in extra]
+    last = max(columns + extra_cols)
     indicators: list[dict[str, str]] = []
     carry = CarryDown(layout.indicator_field)
     cell = layout.indicator_cell
@@ -81,10 +92,38 @@ def read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
             carry.new_level1(value1, cell("level1", row))
         if value2:
             carry.new_level2(value2, cell("level2", row))
-        if not name and not target:
-            continue
-        item = carry.item(record, sink, len(indicators), row, name, target, cell("name", row),
-                          cell("target", row), cell("level2", row))
+        if not extra:
+            if not name and not target:
+                continue
+            item = carry.item(record, sink, len(indicators), row, name, target, cell("name", row),
+                              cell("target", row), cell("level2", row))
+        else:
+            item = _with_columns(layout, record, sink, carry, extra, extra_cols, values, row, name, target,
+                                 len(indicators))
         if item is not None:
             indicators.append(item)
     return indicators
+
+
+def _with_columns(layout: Layout, record: FormRecord, sink: IssueSink, carry: CarryDown, extra, extra_cols,
+                  values: list[Any], row: int, name: str, target: str, index: int) -> dict[str, str] | None:
+    row_class = layout.row_class({"target": target})
+    others, outputs = [], []
+    for column, col in zip(extra, extra_cols):
+        raw = values[col]
+        role = column.role(row_class)
+        ref = layout.indicator_cell(column.part, row)
+        if role in (INPUT, LOCKED):
+            others.append((column.part, raw.strip() if type(raw) is str else text_from_cell(raw), ref))
+        elif role in (COMPUTED, FORMULA):
+            outputs.append((column.part, raw, ref))
+    if not name and not target and not any(text for _, text, _ in others):
+        return None
+    item = carry.item(record, sink, index, row, name, target, layout.indicator_cell("name", row),
+                      layout.indicator_cell("target", row), layout.indicator_cell("level2", row), tuple(others))
+    if item is not None:
+        at = f"{layout.indicator_field}/{index}/"
+        for part, raw, ref in outputs:
+            record.outputs[at + part] = raw
+            record.cells[at + part] = ref
+    return item

@@ -249,7 +249,7 @@ def _meta_rows(book: CalamineWorkbook) -> list[tuple[str, str, str]]:
     rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False, nrows=10_000)
     if not rows or tuple(str(c) for c in rows[0][:len(META_HEADER)]) != META_HEADER:
         return []
-    known = set(variant_names())
+    known = set(variant_names(None))  # a workbook of any kind of form
     listed: dict[str, tuple[str, str, str]] = {}
     for r in rows[1:]:
         # A sheet counts once however often it is listed, and only an installed variant is looked
@@ -289,8 +289,15 @@ def read_sheet(grid: _Grid, file: str, sheet: str, layout: Layout, *,
     for slot in layout.slots:
         read_slot(record, sink, slot, cell(slot.area.first_row, slot.area.first_col), slot.area.ref,
                   formulas=formulas, date1904=scan.date1904)
+    for output in layout.outputs:  # perfxl's cells: their saved values, only to compare
+        record.outputs[output.pointer] = cell(output.area.first_row, output.area.first_col)
+        record.cells[output.pointer] = output.area.ref
     indicators = read_indicators(grid.rows, layout, record, sink)
-    _indicator_formulas(formulas, layout, sink)
+    own = {record.cells[pointer]: pointer for pointer in record.outputs}
+    _indicator_formulas(formulas, layout, sink, set(own))
+    for ref, pointer in own.items():  # a formula saved without its result (openpyxl) shows nothing to compare
+        if ref in formulas and not formulas[ref]:
+            del record.outputs[pointer]
     complete_form(record, layout, indicators)
     record.issues = sink.issues
     return record
@@ -307,10 +314,14 @@ def misplaced_labels(cell: CellGetter, layout: Layout) -> list[Label]:
     return misplaced
 
 
-def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSink) -> None:
-    """A formula without a saved value in the indicator table is reported, never read as empty."""
+def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSink,
+                        own: set[str] | None = None) -> None:
+    """A formula without a saved value in the indicator table is reported, never read as empty
+    (perfxl's own formula cells, ``own``, are compared with its computation instead)."""
     columns = {area.first_col: part for part, area in layout.indicator_areas.items()}
     for ref, cached in formulas.items():
+        if own and ref in own:
+            continue
         row, col = parse_cell(ref)
         if row >= layout.first_indicator_row and col in columns:
             part = columns[col]

@@ -10,18 +10,24 @@ import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Sequence
+from typing import Any, BinaryIO, Mapping, Sequence
 
 import xlsxwriter
 
 from .. import __version__
 from ..form.identity import INSTRUCTIONS_SHEET, LISTS_SHEET, META_HEADER, META_SHEET
-from ..form.kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, TEXT
+from ..form.kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, POINTS, TEXT
 from ..form.layout import (
+    COMPUTED,
+    FORMULA,
+    INPUT,
+    LOCKED,
     TEXT_INDENT,
     Area,
+    IndicatorColumn,
     Layout,
     Slot,
     absolute_ref,
@@ -54,6 +60,11 @@ class FormSheet:
     form: dict[str, Any]
     form_id: str = ""
     blank_rows: int | None = None
+    # What perfxl works out for the layout's outputs and computed or formula columns, by pointer
+    # ("funding/rate", "indicators/3/score"): a computed cell's value, a formula's cached result
+    # (None: blank).  ``params``: the numbers a layout formula asks for ({params.funds}).
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 # --- formats -------------------------------------------------------------------------------
@@ -65,12 +76,14 @@ class _Formats:
         self.font = {"font_name": layout.font, "font_size": layout.font_size}
         self.cache: dict[tuple[str, str | None], Any] = {}
 
-    def get(self, style: str, num_format: str | None = None) -> Any:
-        key = (style, num_format)
+    def get(self, style: str, num_format: str | None = None, locked: bool = False) -> Any:
+        key = (style, num_format) if not locked else (style, num_format, "locked")
         if key not in self.cache:
             props: dict[str, Any] = {**self.font, **_STYLES[style]}
             if num_format:
                 props["num_format"] = num_format
+            if locked:
+                props["locked"] = True
             self.cache[key] = self.workbook.add_format(props)
         return self.cache[key]
 
@@ -93,6 +106,8 @@ _STYLES: dict[str, dict[str, Any]] = {
     "amount": {**_BOXED, "align": "right", "indent": 1, "locked": False},
     "date": _PADDED,
     "long_text": {**_PADDED, "valign": "top"},
+    "points": {**_BOXED, "align": "center", "locked": False},
+    "output": {**_BOXED, "align": "center"},  # perfxl's: computed values and formulas, locked
     "note": {"text_wrap": True, "valign": "top"},
     "note_title": {"bold": True, "font_size": 14},
 }
@@ -176,7 +191,8 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
     for slot in layout.slots:
         value = get_field(form, slot.path)
         style = _put_slot(ws, formats, slot, value, layout.blank_print(slot))
-        _validate_slot(ws, lists, slot)
+        if not slot.locked:  # a pre-filled cell needs no input help
+            _validate_slot(ws, lists, slot)
         if slot.checkboxes:
             _show_checkboxes(ws, formats, layout, slot)
         printed = layout.printed_text(slot, value)
@@ -200,31 +216,115 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         _put_string(ws, area, text, label_fmt)
         if not area.is_merged:
             need(area, text)
-    for row in block.rows:
-        for part in ("name", "target"):
-            text = getattr(row, part)
-            area = layout.indicator_area(part, row.row)
-            _put_string(ws, area, text or "", input_fmt)
-            if text:
-                need(area, text, "input")
+    for index, row in enumerate(block.rows):
+        for column in layout.indicator_columns:
+            area = layout.indicator_area(column.part, row.row)
+            pointer = f"{layout.indicator_field}/{index}/{column.part}"
+            role = column.role(row.row_class)
+            value = row.value(column.part)
+            if role == INPUT and column.kind == POINTS:
+                _put_points(ws, area, value, formats.get("points"))
+            elif role == INPUT:
+                _put_string(ws, area, value or "", input_fmt)
+            elif role == LOCKED:
+                _put_string(ws, area, value or "", formats.get("input", TEXT_FORMAT, locked=True))
+            elif role == COMPUTED:
+                _put_points(ws, area, sheet.outputs.get(pointer), formats.get("output", column.num_format))
+            elif role == FORMULA:
+                text = layout.formula_text(column.formula(row.row_class) or '""', row.row, dict(row.values),
+                                           len(block.rows), dict(sheet.params))
+                _put_formula(ws, area, text, sheet.outputs.get(pointer), formats.get("output", column.num_format))
+            else:
+                _put_string(ws, area, "", formats.get("output"))
+            if role in (INPUT, LOCKED) and value and column.kind == TEXT:
+                need(area, value, "input")
     if block.rows:
-        first, last = block.rows[0].row, block.rows[-1].row
-        for part in ("name", "target"):
-            col = layout.indicator_areas[part].first_col
-            limit = layout.indicator_max_length[part]
-            options = {"validate": "length", "criteria": "<=", "value": limit or 500,
-                       **_help(layout.indicator_titles[part], layout.indicator_help[part],
-                               f"不能超过 {limit or 500} 个字符。")}
-            ws.data_validation(first, col, last, col, options)
+        for column in layout.indicator_columns:
+            _validate_column(ws, lists, layout, column, block)
+    for output in layout.outputs:
+        fmt = formats.get(output.style, output.num_format)
+        value = sheet.outputs.get(output.pointer)
+        if output.formula is not None:
+            text = layout.formula_text(output.formula, rows=len(block.rows), params=dict(sheet.params))
+            _put_formula(ws, output.area, text, value, fmt)
+        elif isinstance(value, str) and not _is_decimal(value):
+            _put_string(ws, output.area, value, fmt)
+        else:
+            _put_points(ws, output.area, value, fmt)
 
     for row in range(block.last_row + 1):
         ws.set_row(row, heights.get(row, layout.default_row_height))
     _print_setup(ws, layout, block.last_row)
-    ws.protect(password or "", {"format_rows": True, "insert_rows": True,
+    ws.protect(password or "", {"format_rows": True, "insert_rows": layout.insert_rows,
                                 "select_locked_cells": True, "select_unlocked_cells": True})
     first_input = layout.slots[0].area
     ws.set_selection(first_input.first_row, first_input.first_col,
                      first_input.first_row, first_input.first_col)
+
+
+def _validate_column(ws, lists: _ListSheet, layout: Layout, column: IndicatorColumn, block) -> None:
+    """Input help and a check on each run of rows where the column is an input."""
+    runs: list[list[int]] = []
+    for row in block.rows:
+        if column.role(row.row_class) != INPUT:
+            continue
+        if runs and runs[-1][1] == row.row - 1:
+            runs[-1][1] = row.row
+        else:
+            runs.append([row.row, row.row])
+    col = layout.indicator_areas[column.part].first_col
+    title, help_text = column.title, column.help
+    if column.kind == CHOICE:
+        options = {"validate": "list", "source": lists.source(column.choices),
+                   **_help(title, help_text, "请从下拉列表中选择：" + "、".join(column.choices))}
+    elif column.kind == POINTS:
+        options = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
+                   **_help(title, help_text, "请输入 0–100 之间的分数，最多 2 位小数。")}
+    else:
+        limit = column.max_length
+        options = {"validate": "length", "criteria": "<=", "value": limit or 500,
+                   **_help(title, help_text, f"不能超过 {limit or 500} 个字符。")}
+    if not options.get("input_message"):
+        options.pop("input_message")
+        options.pop("input_title")
+    for first, last in runs:
+        ws.data_validation(first, col, last, col, options)
+
+
+def _is_decimal(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\d{1,15}(\.\d{1,15})?", value) is not None
+
+
+def _number(value: Any) -> float | None:
+    """A computed value as a cell number: a Decimal or a decimal string; None for anything else."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if _is_decimal(value):
+        return float(value)
+    return None
+
+
+def _put_points(ws, area: Area, value: Any, fmt) -> None:
+    """A number of points (a 分值, a typed 得分) or, when it is no number, the text as it is."""
+    number = _number(value)
+    if area.is_merged:
+        ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
+    if number is not None:
+        ws.write_number(area.first_row, area.first_col, number, fmt)
+    elif value is not None and value != "":
+        _write_text(ws, area.first_row, area.first_col, str(value), fmt)
+    elif not area.is_merged:
+        ws.write_blank(area.first_row, area.first_col, None, fmt)
+
+
+def _put_formula(ws, area: Area, formula: str, cached: Any, fmt) -> None:
+    """A live formula with perfxl's own result cached, so a reader that does not recalculate shows
+    it too (None: blank, as the formula gives for blank inputs)."""
+    if area.is_merged:
+        ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
+    number = _number(cached)
+    value: Any = number if number is not None else ("" if cached is None else str(cached))
+    ws.write_formula(area.first_row, area.first_col, "=" + formula, fmt, value)
 
 
 def _row_at(block, row: int):
@@ -254,7 +354,7 @@ def _put_slot(ws, formats: _Formats, slot: Slot, value: Any, blank: str) -> str:
     Returns the style used."""
     style = slot.style if slot.style != "input" else {AMOUNT: "amount", DATE: "date"}.get(slot.kind, "input")
     text_kind = slot.kind in (TEXT, LONG_TEXT)
-    fmt = formats.get(style, slot.num_format or (TEXT_FORMAT if text_kind else None))
+    fmt = formats.get(style, slot.num_format or (TEXT_FORMAT if text_kind else None), locked=slot.locked)
     area = slot.area
     if area.is_merged:
         ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
@@ -334,7 +434,7 @@ def _validate_slot(ws, lists: _ListSheet, slot: Slot) -> None:
 
 
 def _print_setup(ws, layout: Layout, last_row: int) -> None:
-    set_a4(ws, margins=FORM_MARGINS, pages_tall=1)  # the official table is one page per project
+    set_a4(ws, landscape=layout.landscape, margins=FORM_MARGINS, pages_tall=1)  # the official table is one page per project
     ws.center_horizontally()
     first_col, last_col = layout.print_columns
     ws.print_area(0, first_col, last_row, last_col)
@@ -348,7 +448,7 @@ def _write_instructions(workbook, formats: _Formats, layout: Layout, password: s
     title_fmt, text_fmt = formats.get("note_title"), formats.get("note")
     ws.write_string(0, 0, f"{layout.title} 填表说明", title_fmt)
     framework = "；".join(f"{l1}：{'、'.join(l2s)}" for l1, l2s in layout.framework.items())
-    lines = [
+    lines = list(layout.instructions) if layout.instructions is not None else [
         "1. 每个项目一张工作表，工作表名称即项目名称。请勿重命名、删除或新增工作表。",
         "2. 只有空白输入单元格可以填写，标签单元格已锁定；鼠标停在单元格上可查看填写提示。",
         f"3. 金额单位为{layout.amount_unit}，直接填写数字，最多 {_amount_decimals(layout)} 位小数，不要填写单位或逗号。",
