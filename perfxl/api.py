@@ -45,7 +45,16 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .collect.frames import CollectionFrames, collection_frames
     from .collect.run import collect_to_master, validate_paths
     from .collect.versions import PREFERENCES
-    from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
+    from .demo import (
+        DemoResult,
+        examples_dir,
+        make_roster_templates,
+        make_self_eval_templates,
+        prefilled_self_evaluations,
+        run_demo,
+        with_prefilled,
+        write_self_evaluations,
+    )
     from .form.marks import MANIFEST_NAME
     from .form.jsonforms import load_json_forms
     from .form.selfeval import prefill_self_evaluation
@@ -70,7 +79,8 @@ _LAZY = {
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
     "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
-    "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
+    "make_roster_templates": "demo", "run_demo": "demo", "make_self_eval_templates": "demo",
+    "prefilled_self_evaluations": "demo", "write_self_evaluations": "demo", "with_prefilled": "demo", "DemoResult": "demo", "examples_dir": "demo",
     "PREFERENCES": "collect.versions", "MANIFEST_NAME": "form.marks",
 }
 _RENAMED = {"rule_description": "description"}
@@ -80,8 +90,9 @@ __all__ = [
     "make_template", "make_roster_templates", "make_carryover_templates", "fill_forms", "read_workbook",
     "check_file", "validate_paths", "collect_to_master", "collection_frames", "CollectionFrames", "run_demo",
     "DemoResult", "examples_dir",
-    # the year-end self-evaluation (scoring only, for now)
+    # the year-end self-evaluation
     "prefill_self_evaluation", "score_self_evaluation", "SelfEvaluationScore", "ScoringConfig",
+    "make_self_eval_templates", "prefilled_self_evaluations", "write_self_evaluations", "with_prefilled",
     # what is still missing in a form (fill pre-fills; validate reports)
     "missing_fields", "missing_in_json_files", "MissingField", "FormGaps",
     "PREFERENCES", "MANIFEST_NAME",

@@ -187,9 +187,15 @@ def template(
                                       "即仍能以 90% 以上的比例打印在一页 A4 上的行数）。")] = api.DEFAULT_ROWS,
     carry_from: Annotated[Optional[Path], typer.Option(
         "--from", help="collect --jsonl 导出的文件：据此预填下一年度的模板（需同时给出 --year；"
-                       "日期顺延，金额留空，指标保留）。")] = None,
+                       "日期顺延，金额留空，指标保留）。用 --kind self-eval 时也可以是回收的工作簿或文件夹："
+                       "据此预填年终绩效自评表。")] = None,
+    kind: Annotated[str, typer.Option(
+        "--kind", metavar="target|self-eval",
+        help="表单种类：target 绩效目标表（默认）；self-eval 项目支出绩效自评表（需 --from 给出绩效目标表，"
+             "每个实施单位一个工作簿，目标预填并锁定，执行率、得分和总分为实时公式）。")] = "target",
     year: Annotated[Optional[int], typer.Option("--year", help="为每张表单设定年度（优先于名单中的年度）。")] = None,
     form: FormOption = None,
+    rules: RulesOption = None,
     password: PasswordOption = None,
 ) -> None:
     """生成空白的锁定模板；或按名单为每个实施单位生成一个预填的工作簿；或用今年汇总的表单生成下一年度的模板。
@@ -199,7 +205,13 @@ def template(
       perfxl template --out 绩效目标表.xlsx
       perfxl template --roster examples/roster.csv --out 下发模板/ --rows 4
       perfxl template --from forms-2023.jsonl --year 2024 --out 下发模板-2024/
+      perfxl template --kind self-eval --from forms-2023.jsonl --out 自评下发/
     """
+    if kind not in ("target", "self-eval"):
+        _fail(f"未知的表单种类“{kind}”，可用：target（绩效目标表）、self-eval（项目支出绩效自评表）。")
+    if kind == "self-eval":
+        _template_self_eval(carry_from, out or Path("自评下发"), roster, rules, password)
+        return
     if out is None:
         out = Path("下发模板") if (roster or carry_from) else Path("绩效目标表.xlsx")
     variant = _variant_or_exit(form)
@@ -224,6 +236,19 @@ def template(
     typer.echo(f"共 {len(paths)} 个单位的模板。")
     manifest = out / api.MANIFEST_NAME
     typer.echo(f"名单（JSON）：{manifest}（回收后用 perfxl collect 回收/ --roster {manifest} 核对谁还没交）")
+
+
+def _template_self_eval(source: Path | None, out: Path, roster: Path | None, rules: Path | None,
+                        password: str | None) -> None:
+    if source is None or not source.exists() or roster is not None:
+        _fail("--kind self-eval 需要 --from：collect --jsonl 导出的文件，或回收的绩效目标表工作簿或文件夹（不用 --roster）。")
+    settings = _settings_or_exit(rules, False)
+    _folder_out(out, "--out")
+    with _usage_errors("写入自评表"):
+        paths = api.make_self_eval_templates(source, out, scoring=settings.scoring, password=password)
+    for path in paths:
+        typer.echo(f"已生成：{path}")
+    typer.echo(f"共 {len(paths)} 个单位的项目支出绩效自评表（目标已预填并锁定）。")
 
 
 def _template_from(carry_from: Path, out: Path, year: int | None, form: str | None, password: str | None) -> None:
@@ -310,19 +335,28 @@ def validate(
     rules: RulesOption = None,
     no_review: NoReviewOption = False,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="工作进程数（默认：CPU 核数）。")] = None,
+    targets_from: Annotated[Optional[Path], typer.Option(
+        "--from", help="自评表的绩效目标表（collect --jsonl 导出的文件，或回收的工作簿或文件夹）："
+                       "预填的目标被单位改动的，列为错误（SCORE-014）。")] = None,
 ) -> None:
     """按模式和审核规则（绩效目标审核）校验工作簿或 JSON 表单，列出每个问题及其文件、工作表和单元格。
+
+    项目支出绩效自评表按计分规则重新计分（docs/scoring.md），公式结果与 perfxl 的计算不符的也列出。
 
     \b
     示例：
       perfxl validate 回收/
       perfxl validate examples/forms/02.json --json
+      perfxl validate 自评回收/ --from forms-2023.jsonl
     """
     for path in paths:
         if not path.exists():
             typer.echo(f"找不到：{path}", err=True)
             raise typer.Exit(2)
     settings = _settings_or_exit(rules, no_review)
+    if targets_from is not None:
+        with _usage_errors("读取绩效目标表"):
+            settings = api.with_prefilled(settings, targets_from)
     options = dict(variant=_variant_or_exit(form) if form else None, settings=settings,
                    workers=workers or api.cpu_count())
     if as_json:

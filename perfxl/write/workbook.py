@@ -208,6 +208,7 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
     label_fmt, input_fmt = formats.get("label"), formats.get("input", TEXT_FORMAT)
     for label in layout.header_labels():
         _put_string(ws, label.area, label.text, label_fmt)
+        need(label.area, label.text)
     _put_string(ws, block.side_label, layout.side_label_text, label_fmt)
     for area in block.level1_merges:
         _put_string(ws, area, _row_at(block, area.first_row).level1, label_fmt)
