@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+from .check.scoring import score_self_evaluation
 from .check.selfeval import formula_params, sheet_outputs
+from .form.targets import EQUAL, FORWARD, QUALITATIVE, REVERSE, direction, parse_target_cached
+from .form.values import canonical_decimal
 from .collect.run import collect_to_master
 from .config import DEFAULT_SCORING, ScoringConfig, Settings
 from .form.identity import collection_key, form_id_for
@@ -125,6 +130,45 @@ def make_self_eval_templates(source: str | Path, out_dir: str | Path, *, scoring
     every project of the target tables in ``source`` pre-filled and locked, the unit's inputs
     open, live formulas for 执行率, 得分 and 总分."""
     return write_self_evaluations(prefilled_self_evaluations(source), out_dir, scoring=scoring, password=password)
+
+
+_FACTORS = {FORWARD: ("1", "0.95", "1.05", "0.8"), EQUAL: ("1", "0.9"), REVERSE: ("1", "1.25", "0.9", "2")}
+_BANDS = ((0, "0.9"), (0, "1"), (1, "0.7"), (2, "0.5"))  # (band index, share of the 分值)
+
+
+def illustrative_self_evaluation(form: dict[str, Any], number: int = 0,
+                                 scoring: ScoringConfig = DEFAULT_SCORING) -> dict[str, Any]:
+    """A pre-filled self-evaluation with made-up actuals (NOT real data; for the demo and the
+    tests): 全年预算数 = 年初预算数 (or 100), 96 % of it spent, each 定量 target met, missed or
+    exceeded by turns, each 定性 one given a band and a 得分 inside it, and a reason where the
+    得分 is below the 分值.  ``number`` varies the turns from form to form."""
+    filled = copy.deepcopy(form)
+    funding = filled.setdefault("funding", {})
+    budget = Decimal(funding.get("budget_initial") or funding.get("fiscal_initial") or "100")
+    funding["budget_full"] = canonical_decimal(budget)
+    funding["executed"] = canonical_decimal((budget * Decimal("0.96")).quantize(Decimal("0.000001")))
+    filled.setdefault("goals", {})["actual"] = "（示例，非真实数据）年度目标基本完成。"
+    weights = {row.pointer: row.weight for row in score_self_evaluation(filled, scoring).indicators}
+    bands = [name for name, _, _ in scoring.bands]
+    for index, item in enumerate(filled.get("indicators", [])):
+        turn = number + index
+        parsed = parse_target_cached(item["target"]) if isinstance(item.get("target"), str) else None
+        method = direction(parsed) if parsed is not None else QUALITATIVE
+        weight = weights.get(f"indicators/{index}")
+        if method != QUALITATIVE and parsed is not None and parsed.number is not None:
+            factors = _FACTORS[method]
+            value = parsed.number * Decimal(factors[turn % len(factors)])
+            item["actual"] = canonical_decimal(value.quantize(Decimal("0.01"))) + parsed.unit
+        elif weight is not None:
+            band, share = _BANDS[turn % len(_BANDS)]
+            item["band"] = bands[band]
+            item["score"] = canonical_decimal((weight * Decimal(share)).quantize(Decimal("0.01")))
+    scored = score_self_evaluation(filled, scoring)
+    for row in scored.indicators:
+        index = int(row.pointer.rsplit("/", 1)[1])
+        if row.score is not None and row.weight is not None and row.score < row.weight:
+            filled["indicators"][index]["deviation_reason"] = "（示例，非真实数据）受客观因素影响，下年度加强进度管理。"
+    return filled
 
 
 def with_prefilled(settings: Settings, source: str | Path) -> Settings:

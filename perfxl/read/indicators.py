@@ -70,7 +70,7 @@ class CarryDown:
 def read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
                     sink: IssueSink) -> list[dict[str, str]]:
     """Indicator rows under the header at the layout's columns: the levels, the 三级指标 and
-    年度指标值, and any further column the layout data has (a self-evaluation's 实际完成值 …):
+    年度指标值, and any further column the layout data has (实际完成值, 得分 …):
     read into the form where the column is a form value on the row's class (input or pre-filled),
     into ``record.outputs`` where perfxl fills it (分值, a formula's saved 得分)."""
     areas = layout.indicator_areas

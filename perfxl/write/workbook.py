@@ -61,7 +61,7 @@ class FormSheet:
     form_id: str = ""
     blank_rows: int | None = None
     # What perfxl works out for the layout's outputs and computed or formula columns, by pointer
-    # ("funding/rate", "indicators/3/score"): a computed cell's value, a formula's cached result
+    # (the layout's output pointers and "<indicators>/N/<part>"): a computed cell's value, a formula's cached result
     # (None: blank).  ``params``: the numbers a layout formula asks for ({params.funds}).
     outputs: Mapping[str, Any] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
