@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .collect.versions import PREFERENCES
     from .demo import (
         DemoResult,
+        computed_cells,
         examples_dir,
         make_roster_templates,
         make_self_eval_templates,
@@ -79,7 +80,7 @@ _LAZY = {
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
     "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
-    "make_roster_templates": "demo", "run_demo": "demo", "make_self_eval_templates": "demo",
+    "make_roster_templates": "demo", "run_demo": "demo", "make_self_eval_templates": "demo", "computed_cells": "demo",
     "prefilled_self_evaluations": "demo", "write_self_evaluations": "demo", "with_prefilled": "demo", "DemoResult": "demo", "examples_dir": "demo",
     "PREFERENCES": "collect.versions", "MANIFEST_NAME": "form.marks",
 }
@@ -93,6 +94,7 @@ __all__ = [
     # the year-end self-evaluation
     "prefill_self_evaluation", "score_self_evaluation", "SelfEvaluationScore", "ScoringConfig",
     "make_self_eval_templates", "prefilled_self_evaluations", "write_self_evaluations", "with_prefilled",
+    "computed_cells",
     # what is still missing in a form (fill pre-fills; validate reports)
     "missing_fields", "missing_in_json_files", "MissingField", "FormGaps",
     "PREFERENCES", "MANIFEST_NAME",

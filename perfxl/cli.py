@@ -67,8 +67,8 @@ PasswordOption = Annotated[Optional[str], typer.Option(
 
 def _variant_or_exit(name: str | None) -> str:
     chosen = name or DEFAULT_VARIANT
-    if chosen not in variant_names():
-        typer.echo(f"未知的表单版本“{chosen}”，可用：{'、'.join(variant_names())}", err=True)
+    if chosen not in variant_names(None):
+        typer.echo(f"未知的表单版本“{chosen}”，可用：{'、'.join(variant_names(None))}", err=True)
         raise typer.Exit(2)
     return chosen
 
@@ -215,6 +215,8 @@ def template(
     if out is None:
         out = Path("下发模板") if (roster or carry_from) else Path("绩效目标表.xlsx")
     variant = _variant_or_exit(form)
+    if variant not in variant_names():
+        _fail(f"“{variant}”不是绩效目标表；项目支出绩效自评表用 perfxl template --kind self-eval --from 绩效目标表 生成。")
     if carry_from is not None:
         _template_from(carry_from, out, year, form, password)
         return
@@ -284,7 +286,8 @@ def fill(
             _fail(f"找不到文件：{path}")
     _folder_out(out, "--out")
     with _usage_errors("写入工作簿"):
-        written = api.fill_forms(forms, out, variant=variant, by_unit=by_unit, password=password)
+        written = api.fill_forms(forms, out, variant=variant, by_unit=by_unit, password=password,
+                                 computed=api.computed_cells(variant))
         gaps = api.missing_in_json_files(forms, variant)
     for path in written:
         typer.echo(f"已生成：{path}")
@@ -543,8 +546,8 @@ def rules() -> None:
 
 @app.command()
 def forms() -> None:
-    """列出 perfxl 认识的表单版本。"""
-    for variant in all_variants():
+    """列出 perfxl 认识的表单版本（绩效目标表和项目支出绩效自评表）。"""
+    for variant in all_variants(None):
         typer.echo(f"{variant.name}\t{variant.title}\t{variant.description}")
 
 

@@ -20,7 +20,7 @@ from .form.jsonforms import load_json_forms
 from .form.layout import DEFAULT_ROWS, Layout, get_layout
 from .form.marks import MANIFEST_NAME
 from .form.selfeval import prefill_self_evaluation
-from .form.variant import DEFAULT_VARIANT, TARGET_KIND, data_dir, variant_names
+from .form.variant import DEFAULT_VARIANT, SELF_EVAL_KIND, TARGET_KIND, data_dir, variant_names
 from .problems import Issue, has_errors
 from .read.inputs import iter_input_files
 from .read.manifest import manifest_text
@@ -96,6 +96,16 @@ def prefilled_self_evaluations(source: str | Path) -> list[dict[str, Any]]:
                              f"无法确定自评表以哪一张为准。")
         seen[key] = number
     return forms
+
+
+def computed_cells(variant: str, scoring: ScoringConfig = DEFAULT_SCORING):
+    """What perfxl computes for the sheets of ``variant`` (for ``fill``): a self-evaluation's
+    分值 and formula results from its scoring; None for a kind without computed cells."""
+    layout = get_layout(variant)
+    if layout.kind != SELF_EVAL_KIND:
+        return None
+    params = formula_params(scoring)
+    return lambda form: (sheet_outputs(form, layout, scoring), params)
 
 
 def self_eval_sheets(forms: list[dict[str, Any]], scoring: ScoringConfig = DEFAULT_SCORING,

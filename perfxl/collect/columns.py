@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
+from ..check.scoring import SelfEvaluationScore, score_self_evaluation
+from ..config import DEFAULT_SCORING, ScoringConfig
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.layout import Layout, get_layout
 from ..form.marks import PROVENANCE_HEADERS
 from ..form.values import get_field
-from ..form.variant import DEFAULT_VARIANT
+from ..form.variant import DEFAULT_VARIANT, SELF_EVAL_KIND
 from .consolidate import CollectedForm, Collection
 
 LEADING_FIELDS = ("department", "implementing_unit", "year", "project_name")  # who and what, first
@@ -41,15 +43,55 @@ def _field(path: str) -> Callable[[CollectedForm], Any]:
     return lambda item: get_field(item.record.form, path)
 
 
+def collection_columns(collection: Collection) -> list[Column]:
+    """项目汇总's columns for this collection (its variants, its scoring)."""
+    return project_columns(layouts_of(collection), collection.scoring)
+
+
 def layouts_of(collection: Collection) -> list[Layout]:
     """The variants present, in order of first appearance (the default variant when empty)."""
     names = list(dict.fromkeys(item.variant for item in collection.forms)) or [DEFAULT_VARIANT]
     return [get_layout(name) for name in names]
 
 
-def project_columns(layouts: Sequence[Layout]) -> list[Column]:
+class Scores:
+    """A self-evaluation's score, computed once per collected form (its columns ask in turn)."""
+
+    def __init__(self, scoring: ScoringConfig | None):
+        self.scoring = scoring or DEFAULT_SCORING
+        self.last: tuple[int, SelfEvaluationScore | None] | None = None
+
+    def of(self, item: CollectedForm) -> SelfEvaluationScore | None:
+        if self.last is None or self.last[0] != id(item):
+            scored = (score_self_evaluation(item.record.form, self.scoring)
+                      if get_layout(item.variant).kind == SELF_EVAL_KIND else None)
+            self.last = (id(item), scored)
+        return self.last[1]
+
+
+def has_self_evaluations(layouts: Sequence[Layout]) -> bool:
+    return any(layout.kind == SELF_EVAL_KIND for layout in layouts)
+
+
+def score_columns(scoring: ScoringConfig | None) -> list[Column]:
+    """项目汇总's score columns for self-evaluations, as perfxl computes them (never the workbook's
+    formulas): 执行率, the funds row's 得分, the 总分 and the 自评等级 (blank where a row cannot be
+    scored: the findings say why)."""
+    scores = Scores(scoring)
+
+    def get(what: Callable[[SelfEvaluationScore], Any]) -> Callable[[CollectedForm], Any]:
+        return lambda item: (lambda scored: None if scored is None else what(scored))(scores.of(item))
+
+    return [Column("执行率（%）", get(lambda s: s.execution_rate), AMOUNT),
+            Column("资金得分", get(lambda s: s.funds.score), AMOUNT),
+            Column("总分", get(lambda s: s.total), AMOUNT),
+            Column("自评等级", get(lambda s: s.grade))]
+
+
+def project_columns(layouts: Sequence[Layout], scoring: ScoringConfig | None = None) -> list[Column]:
     """项目汇总 columns from the schemas: identity first, then every field in schema order, then
-    indicator counts per 一级, problem counts and provenance.  A field a variant lacks stays empty."""
+    indicator counts per 一级, the scores of self-evaluations, problem counts and provenance.  A
+    field a variant lacks stays empty."""
     slots: dict[str, Any] = {}
     variants_of: dict[str, set[str]] = {}
     for layout in layouts:
@@ -69,6 +111,8 @@ def project_columns(layouts: Sequence[Layout]) -> list[Column]:
     level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
     for level1 in level1s:
         columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER))
+    if has_self_evaluations(layouts):
+        columns += score_columns(scoring)
     source, sheet = PROVENANCE_HEADERS
     columns += [Column("错误数", lambda item: item.errors, INTEGER),
                 Column("警告数", lambda item: item.warnings, INTEGER),
@@ -79,7 +123,8 @@ def project_columns(layouts: Sequence[Layout]) -> list[Column]:
 
 def amount_columns(collection: Collection) -> list[Column]:
     """The columns 单位汇总 sums: every amount field, per amount unit."""
-    return [column for column in project_columns(layouts_of(collection)) if column.kind == AMOUNT]
+    # the fields' amounts (a path), never the scores of self-evaluations, which are not summed
+    return [column for column in project_columns(layouts_of(collection)) if column.kind == AMOUNT and column.path]
 
 
 def _schema_paths(layout: Layout) -> list[str]:

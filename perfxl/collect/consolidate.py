@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..config import DEFAULT_SETTINGS, Settings
 from ..form.layout import get_layout
+from ..form.variant import TARGET_KIND
 from ..model import FormRecord
 from ..problems import ERROR, WARNING, Issue, Problem, make_issue
 from ..read.inputs import Inputs, Skipped, discover_inputs
@@ -82,6 +83,7 @@ class Collection:
     # The round summed up (perfxl.collect.tally.Tally): per-unit sums, the roster's state.  Set by
     # tally(), which collect_to_master runs before anything is written.
     tally: Any = field(default=None, repr=False)
+    scoring: Any = field(default=None, repr=False)  # how self-evaluations are scored (ScoringConfig)
 
     def close(self) -> None:
         """Remove the temporary record file (it goes when the collection is collected, too)."""
@@ -238,7 +240,10 @@ class _Admitted:
             entry.note = "；".join(i.message for i in result.issues) or "未找到表单。"
             return
         for position, form in enumerate(result.forms):
-            self.versions.setdefault(form.identity, []).append(CollectedForm(form, entry, position, self.store))
+            # A self-evaluation and its target table share an identity but are different forms.
+            kind = get_layout(form.variant).kind
+            key = form.identity if kind == TARGET_KIND else f"{kind}|{form.identity}"
+            self.versions.setdefault(key, []).append(CollectedForm(form, entry, position, self.store))
 
 
 def consolidate(results: Iterable[FileResult], store: RecordStore, skipped: Iterable[Skipped] = (), *,

@@ -12,9 +12,9 @@ from ..form.values import SHOW_BYTES, shown_text
 from ..write.atomic import replacing
 from ..write.carryover import jsonl_lines
 from .consolidate import CollectedForm, Collection
-from .columns import layouts_of, project_columns
+from .columns import collection_columns
 from .master import (
-    INDICATOR_HEADERS,
+    indicator_headers,
     INDICATORS,
     PROJECTS,
     indicator_rows,
@@ -54,11 +54,11 @@ def write_csv(collection: Collection, out_dir: str | Path) -> list[Path]:
     """项目汇总 and 绩效指标明细 as CSV, UTF-8 with BOM so Excel opens the Chinese correctly."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    columns = project_columns(layouts_of(collection))
+    columns = collection_columns(collection)
     written = []
     for name, headers, rows in (
             (PROJECTS, [c.header for c in columns], project_rows(collection, columns)),
-            (INDICATORS, INDICATOR_HEADERS, indicator_rows(collection))):
+            (INDICATORS, indicator_headers(collection)[0], indicator_rows(collection))):
         path = out_dir / f"{name}.csv"
         with replacing(path) as temporary, \
                 temporary.open("w", encoding="utf-8-sig", newline="", errors=SHOW_BYTES) as handle:

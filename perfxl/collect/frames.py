@@ -20,7 +20,7 @@ from .consolidate import Collection
 from .master import (
     FILE_HEADERS,
     FILES,
-    INDICATOR_HEADERS,
+    indicator_headers,
     INDICATORS,
     PROBLEM_HEADERS,
     PROBLEMS,
@@ -29,7 +29,7 @@ from .master import (
     indicator_rows,
     layouts_of,
     problem_rows,
-    project_columns,
+    collection_columns,
     project_rows,
 )
 
@@ -55,7 +55,7 @@ def collection_frames(collection: Collection) -> CollectionFrames:
     """The collection's tables as DataFrames (records read back from the store one at a time)."""
     import pandas
 
-    columns = project_columns(layouts_of(collection))
+    columns = collection_columns(collection)
     projects = [[_cell(c.kind, value, c.counts) for c, value in zip(columns, row)]
                 for row in project_rows(collection, columns)]
     # object columns keep each value as it is (a Decimal stays exact, a missing value stays None);
@@ -69,7 +69,8 @@ def collection_frames(collection: Collection) -> CollectionFrames:
         files_frame[header] = files_frame[header].astype("Int64")
     return CollectionFrames(
         projects=projects_frame,
-        indicators=pandas.DataFrame(list(indicator_rows(collection)), columns=INDICATOR_HEADERS, dtype=object),
+        indicators=pandas.DataFrame(list(indicator_rows(collection)), columns=indicator_headers(collection)[0],
+                                    dtype=object),
         problems=pandas.DataFrame(list(problem_rows(collection)), columns=PROBLEM_HEADERS, dtype=object),
         files=files_frame,
     )

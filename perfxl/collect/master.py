@@ -22,7 +22,7 @@ from ..form.marks import MASTER_OUTPUT, OUTPUT_PROPERTY, PROVENANCE_HEADERS
 from ..problems import SEVERITY_ORDER
 from ..write.paper import set_a4
 from ..write.workbook import FIXED_TIMESTAMP
-from .columns import Column, layouts_of, project_columns
+from .columns import Column, Scores, collection_columns, has_self_evaluations, layouts_of
 from .consolidate import Collection
 from .returns import MISSING, RETURNED, Returns
 from .sheetxml import SheetData, swap_sheet_data
@@ -42,7 +42,21 @@ PROBLEM_HEADERS = ["文件", "工作表", "单元格", "字段", "值", "代码"
 FILE_HEADERS = ["路径", "大小（字节）", "SHA-256", "状态", "表单数", "说明"]
 
 
+# A self-evaluation's indicator rows go on with what the unit reported and how perfxl scored it.
+SELF_EVAL_INDICATOR_HEADERS = ["实际完成值", "完成情况档次", "分值", "得分", "偏差原因分析及改进措施"]
+SELF_EVAL_INDICATOR_KINDS = [TEXT, TEXT, AMOUNT, AMOUNT, TEXT]
+
+
+def indicator_headers(collection: Collection) -> tuple[list[str], list[str]]:
+    """绩效指标明细's headers and kinds: a self-evaluation's scores after the target table's."""
+    if has_self_evaluations(layouts_of(collection)):
+        return INDICATOR_HEADERS + SELF_EVAL_INDICATOR_HEADERS, INDICATOR_KINDS + SELF_EVAL_INDICATOR_KINDS
+    return INDICATOR_HEADERS, INDICATOR_KINDS
+
+
 def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
+    scored = has_self_evaluations(layouts_of(collection))
+    scores = Scores(collection.scoring)
     for item in collection.forms:
         form = item.record.form
         field = get_layout(item.variant).indicator_field
@@ -54,9 +68,16 @@ def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
             target = ind.get("target", "")
             parsed = parse_target_cached(target) if isinstance(target, str) and target.strip() else None
             reading = ([parsed.operator, parsed.number, parsed.unit, parsed.kind] if parsed else [None] * 4)
-            yield [form.get("implementing_unit", ""), form.get("project_name", ""), ind.get("level1", ""),
+            row = [form.get("implementing_unit", ""), form.get("project_name", ""), ind.get("level1", ""),
                    ind.get("level2", ""), ind.get("name", ""), target, *reading, item.file.path,
                    item.record.sheet, cell]
+            if scored:
+                result = scores.of(item)
+                rows = {r.pointer: r for r in result.indicators} if result is not None else {}
+                score = rows.get(f"{field}/{index}")
+                row += [ind.get("actual"), ind.get("band"), score.weight if score else None,
+                        score.score if score else None, ind.get("deviation_reason")]
+            yield row
 
 
 ProblemOrder = list[tuple[str, str, int, int, int]]
@@ -228,14 +249,13 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     summed = tally(collection)  # before 问题清单 is ordered: its findings are problems too
     book = _Book(path)
-    layouts = layouts_of(collection)
-    columns = project_columns(layouts)
+    columns = collection_columns(collection)
 
     if summed.returns is not None:
         _write_returns(book, summed.returns)
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
             lambda: project_rows(collection, columns))
-    _stream(book, INDICATORS, INDICATOR_HEADERS, INDICATOR_KINDS, lambda: indicator_rows(collection))
+    _stream(book, INDICATORS, *indicator_headers(collection), lambda: indicator_rows(collection))
     _write_units(book, summed)
     order = problem_order(collection)
     _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))

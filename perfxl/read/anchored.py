@@ -36,7 +36,10 @@ from ..form.labels import (
     slot_label_keys,
 )
 from ..form.layout import (
-    INDICATOR_PARTS,
+    COMPUTED,
+    FORMULA,
+    INPUT,
+    LOCKED,
     Label,
     Layout,
     Slot,
@@ -161,7 +164,7 @@ def _match_label(key: str, known: tuple[str, ...]) -> str | None:
 
 def _find_header(text: SheetText, layout: Layout) -> tuple[int | None, dict[str, range]]:
     """The first row holding every indicator header; each part's columns run to the next header."""
-    wanted = {label_key(layout.indicator_headers[part]): part for part in INDICATOR_PARTS}
+    wanted = {label_key(layout.indicator_headers[part]): part for part in layout.indicator_parts}
     for row, spots in sorted(text.rows.items()):
         found = {wanted[text.key(s)]: s.col for s in spots if text.key(s) in wanted}
         if len(found) == len(wanted):
@@ -388,7 +391,7 @@ def _read_indicators(reading: _Reading) -> list[dict[str, str]]:
     located, layout = reading.located, reading.layout
     if located.header_row is None:
         reading.sink.add(Problem.LAYOUT_005, field=layout.indicators_title,
-                         expected="、".join(layout.indicator_headers[p] for p in INDICATOR_PARTS))
+                         expected="、".join(layout.indicator_headers[p] for p in layout.indicator_parts))
         reading.record.reported.add(layout.indicator_field)
         return []
     carry = CarryDown(layout.indicator_field)
@@ -432,7 +435,10 @@ def _row_parts(reading: _Reading, spots: list[Spot]) -> dict[str, Spot] | None:
         return None
     placed = {spot: _part_of(reading, spot.col) for spot in spots}
     kinds = {spot: _kind_of(reading, spot) for spot in spots}
-    fits = [spot for spot in spots if _fits(placed[spot], kinds[spot])]
+    # A kind whose schema lists no framework (it copies its target table's levels) knows no level
+    # names: any text fits a level column there.
+    open_levels = not reading.layout.framework
+    fits = [spot for spot in spots if _fits(placed[spot], kinds[spot], open_levels)]
     by_column = len(set(placed.values())) == len(spots) and None not in placed.values()
     if len(fits) == len(spots) and by_column:
         return {placed[spot]: spot for spot in spots}
@@ -448,8 +454,10 @@ def _row_parts(reading: _Reading, spots: list[Spot]) -> dict[str, Spot] | None:
     return parts
 
 
-def _fits(part: str | None, kind: str) -> bool:
-    return part == kind if kind != "text" else part in ("name", "target")
+def _fits(part: str | None, kind: str, open_levels: bool = False) -> bool:
+    if kind != "text":
+        return part == kind
+    return part is not None and (open_levels or part not in ("level1", "level2"))
 
 
 def _parts_by_content(spots: list[Spot], kinds: dict[Spot, str], placed: dict[Spot, str | None]) -> dict[str, Spot] | None:
@@ -495,13 +503,40 @@ def _indicator(reading: _Reading, row: int, parts: dict[str, Spot], carry: Carry
     for spot in parts.values():
         reading.used.add((spot.row, spot.col))
         _formula_check(reading, spot)
-    if "name" not in parts and "target" not in parts:
+    others, outputs = _other_columns(reading, row, parts)
+    if "name" not in parts and "target" not in parts and not any(text for _, text, _ in others):
         return None
     where = {part: parts[part].ref if part in parts else _cell_in(reading, part, row) for part in ("name", "target")}
     name = parts["name"].text if "name" in parts else ""
     target = _SPACED_DECIMAL.sub("", parts["target"].text) if "target" in parts else ""
-    return carry.item(reading.record, reading.sink, index, row, name, target, where["name"], where["target"],
-                      _cell_in(reading, "level2", row))
+    item = carry.item(reading.record, reading.sink, index, row, name, target, where["name"], where["target"],
+                      _cell_in(reading, "level2", row), others)
+    if item is not None:
+        at = f"{layout.indicator_field}/{index}/"
+        for part, value, ref in outputs:
+            reading.record.outputs[at + part] = value
+            reading.record.cells[at + part] = ref
+    return item
+
+
+def _other_columns(reading: _Reading, row: int, parts: dict[str, Spot]):
+    """The row's columns beyond the levels, 三级指标 and 年度指标值 (the layout data's): form values
+    as (part, text, cell), and the saved values of perfxl's own cells as (part, value, cell)."""
+    layout = reading.layout
+    target = parts["target"].text if "target" in parts else ""
+    row_class = layout.row_class({"target": _SPACED_DECIMAL.sub("", target)})
+    others, outputs = [], []
+    for column in layout.indicator_columns:
+        if column.part in ("name", "target"):
+            continue
+        role = column.role(row_class)
+        spot = parts.get(column.part)
+        ref = spot.ref if spot is not None else _cell_in(reading, column.part, row)
+        if role in (INPUT, LOCKED):
+            others.append((column.part, spot.text if spot is not None else "", ref))
+        elif role in (COMPUTED, FORMULA) and spot is not None:
+            outputs.append((column.part, spot.value, ref))
+    return tuple(others), outputs
 
 
 def _cell_in(reading: _Reading, part: str, row: int) -> str:

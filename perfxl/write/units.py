@@ -4,7 +4,7 @@ pre-filled from the roster (templates) or from JSON forms (``fill``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..form.identity import form_id_for
 from ..form.jsonforms import check_unique_forms, forms_for_fill
@@ -13,6 +13,9 @@ from ..form.variant import DEFAULT_VARIANT
 from ..isolation import Failure, run_isolated
 from .naming import safe_file_name, safe_sheet_names, unique_file_names
 from .workbook import FormSheet, write_workbook
+
+# What perfxl computes for a form's sheet: (outputs by pointer, formula parameters); see FormSheet.
+Computed = Callable[[dict[str, Any]], tuple[Mapping[str, Any], Mapping[str, Any]]]
 
 # One unit's templates, as a worker writes them: (out_dir, unit, forms, variant, rows, password, file name)
 UnitJob = tuple[str, str, list[dict[str, Any]], str, int | None, str | None, str]
@@ -57,22 +60,26 @@ def write_unit_job(job: UnitJob) -> Path:
 
 def write_unit_workbook(out_dir: Path, unit: str, forms: Sequence[dict[str, Any]], layout: Layout, *,
                         rows: int | None = None, password: str | None = None,
-                        file_name: str | None = None) -> Path:
+                        file_name: str | None = None, computed: Computed | None = None) -> Path:
     """Write one unit's forms to ``out_dir/<unit>.xlsx`` (or ``out_dir/<file_name>``, a name made
     unique by :func:`unique_file_names`): blank indicator rows when ``rows`` is given (a
     template), exactly the forms' own indicators otherwise (a filled workbook)."""
     path = out_dir / (file_name or f"{safe_file_name(unit)}.xlsx")
-    write_forms(path, forms, layout, rows=rows, password=password)
+    write_forms(path, forms, layout, rows=rows, password=password, computed=computed)
     return path
 
 
 def write_forms(path: Path, forms: Sequence[dict[str, Any]], layout: Layout, *,
-                rows: int | None = None, password: str | None = None) -> None:
+                rows: int | None = None, password: str | None = None, computed: Computed | None = None) -> None:
     """One workbook, one sheet per form (forms of the shape
-    :func:`~perfxl.form.jsonforms.check_form_shape` accepts)."""
+    :func:`~perfxl.form.jsonforms.check_form_shape` accepts).  ``computed``: what perfxl works
+    out for a form's computed and formula cells (a kind whose layout has them)."""
     names = safe_sheet_names(str(form.get("project_name") or layout.title) for form in forms)
-    sheets = [FormSheet(name, layout, _writable(form, layout), form_id_for(layout, form), rows)
-              for name, form in zip(names, forms)]
+    sheets = []
+    for name, form in zip(names, forms):
+        writable = _writable(form, layout)
+        outputs, params = computed(writable) if computed is not None else ({}, {})
+        sheets.append(FormSheet(name, layout, writable, form_id_for(layout, form), rows, outputs, params))
     write_workbook(path, sheets, password=password)
 
 
@@ -104,7 +111,7 @@ def _as_text(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def fill_forms(paths: Iterable[str | Path], out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
-               by_unit: bool = False, password: str | None = None) -> list[Path]:
+               by_unit: bool = False, password: str | None = None, computed: Computed | None = None) -> list[Path]:
     """Filled workbooks from JSON forms: one per JSON file, or one per 实施单位 with ``by_unit``.
     Every file is read and checked before anything is written (:class:`ValueError`, in Chinese,
     for a file that is not JSON forms or two forms with one identity); output names are unique."""
@@ -119,9 +126,10 @@ def fill_forms(paths: Iterable[str | Path], out_dir: str | Path, *, variant: str
             for form in forms:
                 groups.setdefault(str(form.get("implementing_unit") or "未填写单位"), []).append(form)
         names = unique_file_names(f"{safe_file_name(unit)}.xlsx" for unit in groups)
-        return [write_unit_workbook(out_dir, unit, forms, layout, password=password, file_name=name)
+        return [write_unit_workbook(out_dir, unit, forms, layout, password=password, file_name=name,
+                                    computed=computed)
                 for (unit, forms), name in zip(groups.items(), names)]
     names = unique_file_names(f"{path.stem}.xlsx" for path, _ in loaded)
     for (_, forms), name in zip(loaded, names):
-        write_forms(out_dir / name, forms, layout, password=password)
+        write_forms(out_dir / name, forms, layout, password=password, computed=computed)
     return [out_dir / name for name in names]
