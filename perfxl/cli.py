@@ -571,6 +571,10 @@ def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")
     errors = [i for i in result.issues if i.severity == ERROR]
     typer.echo(f"校验与审核发现 {len(errors)} 个错误、{len(result.issues) - len(errors)} 个警告/提示"
                f"（示例如实保留了真实表单中的问题），标注后的退回件 → {out / '退回'}")
+    grades = "、".join(f"{grade} {count} 个" for grade, count in result.grades.items())
+    typer.echo(f"年终自评表（由汇总的目标预填）：{len(result.self_eval_templates)} 个 → {out / '自评下发'}；"
+               f"填入虚构的实际完成值后：{len(result.self_eval_filled)} 个 → {out / '自评填写'}")
+    typer.echo(f"自评汇总表：{result.self_eval_master}（总分、自评等级、执行率；{grades}，示例数据为虚构）")
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -203,6 +203,12 @@ class DemoResult:
     master: Path
     issues: list[Issue] = field(default_factory=list)
     roster: dict[str, Any] | None = None  # 报送情况 against the bundled roster (Collection.summary()["roster"])
+    # the year-end self-evaluation: templates pre-filled from the collected targets, the same filled
+    # with made-up actuals, and their scored master
+    self_eval_templates: list[Path] = field(default_factory=list)
+    self_eval_filled: list[Path] = field(default_factory=list)
+    self_eval_master: Path | None = None
+    grades: dict[str, int] = field(default_factory=dict)  # 自评等级 → projects (made-up actuals)
 
 
 def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
@@ -223,5 +229,15 @@ def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
     equal = sum(1 for form in originals if form in read_back)
     (out_dir / "forms.json").write_text(json.dumps(read_back, ensure_ascii=False, indent=2) + "\n",
                                         encoding="utf-8")
-    return DemoResult(templates, filled, len(read_back), equal, master, collection.issues,
-                      collection.summary()["roster"])
+    result = DemoResult(templates, filled, len(read_back), equal, master, collection.issues,
+                        collection.summary()["roster"])
+    # December: self-evaluations pre-filled from the collected targets, filled with made-up actuals
+    result.self_eval_templates = make_self_eval_templates(out_dir / "forms.jsonl", out_dir / "自评下发")
+    prefilled = prefilled_self_evaluations(out_dir / "forms.jsonl")
+    made_up = [illustrative_self_evaluation(form, number) for number, form in enumerate(prefilled)]
+    result.self_eval_filled = write_self_evaluations(made_up, out_dir / "自评填写")
+    result.self_eval_master = out_dir / "自评汇总.xlsx"
+    scored = collect_to_master([out_dir / "自评填写"], result.self_eval_master, workers=workers)
+    grades = [score_self_evaluation(item.record.form).grade for item in scored.forms]
+    result.grades = {grade: grades.count(grade) for grade in ("优", "良", "中", "差") if grade in grades}
+    return result
