@@ -363,3 +363,49 @@ def test_libreoffice_recalculates_every_example_to_perfxls_scores(tmp_path, soff
             assert want["total"] is not None and want["grade"] is not None
         assert not [i for i in check_file(path).issues if i.code == "SCORE-013"]
     assert compared > 18 * 5  # every example's 执行率, funds 得分, indicator 得分, 总分 and 等级
+
+
+# --- the commands and the scored master ----------------------------------------------------------
+def test_cli_template_kind_self_eval_from_jsonl_and_validate_from(tmp_path):
+    from typer.testing import CliRunner
+
+    from perfxl.cli import app
+
+    jsonl = tmp_path / "forms.jsonl"
+    jsonl.write_text("".join(json.dumps(load_example(p.stem), ensure_ascii=False) + "\n" for p in example_paths()),
+                     encoding="utf-8")
+    runner = CliRunner()
+    done = runner.invoke(app, ["template", "--kind", "self-eval", "--from", str(jsonl), "--out", str(tmp_path / "se")])
+    assert done.exit_code == 0, done.output
+    assert len(list((tmp_path / "se").glob("*.xlsx"))) == 3
+    assert runner.invoke(app, ["template", "--kind", "self-eval", "--out", str(tmp_path / "x")]).exit_code == 2
+    assert runner.invoke(app, ["template", "--kind", "monitor"]).exit_code == 2
+    checked = runner.invoke(app, ["validate", str(tmp_path / "se"), "--from", str(jsonl), "--json"])
+    codes = {issue["code"] for issue in json.loads(checked.stdout)}
+    assert checked.exit_code == 1 and "SCORE-001" in codes and "SCORE-014" not in codes  # blank, unchanged
+
+
+def test_collect_of_self_evaluations_gives_a_scored_master(tmp_path):
+    from perfxl.api import collect_to_master
+    from perfxl.check.scoring import score_self_evaluation
+
+    forms = filled_examples()
+    write_self_evaluations(forms, tmp_path / "in")
+    collection = collect_to_master([tmp_path / "in"], tmp_path / "master.xlsx")
+    book = CalamineWorkbook.from_path(str(tmp_path / "master.xlsx"))
+    projects = book.get_sheet_by_name("项目汇总").to_python()
+    header = projects[0]
+    by_name = {row[header.index("项目名称")]: row for row in projects[1:]}
+    assert len(by_name) == len(forms)
+    for form in forms:
+        scored = score_self_evaluation(form)
+        row = by_name[form["project_name"]]
+        assert Decimal(format(row[header.index("总分")], ".15g")) == scored.total
+        assert row[header.index("自评等级")] == scored.grade
+        assert Decimal(format(row[header.index("执行率（%）")], ".15g")) == scored.execution_rate
+    indicators = book.get_sheet_by_name("绩效指标明细").to_python()
+    assert indicators[0][-5:] == ["实际完成值", "完成情况档次", "分值", "得分", "偏差原因分析及改进措施"]
+    assert len(indicators) - 1 == sum(len(form["indicators"]) for form in forms)
+    units = book.get_sheet_by_name("单位汇总").to_python()
+    assert "总分" not in units[0]  # scores are not summed as amounts
+    collection.close()
