@@ -11,8 +11,6 @@ from typing import Any, Callable
 
 from .check.scoring import score_self_evaluation
 from .check.selfeval import formula_params, sheet_outputs
-from .form.targets import EQUAL, FORWARD, QUALITATIVE, REVERSE, direction, parse_target_cached
-from .form.values import canonical_decimal
 from .collect.run import collect_to_master
 from .config import DEFAULT_SCORING, ScoringConfig, Settings
 from .form.identity import collection_key, form_id_for
@@ -20,6 +18,8 @@ from .form.jsonforms import load_json_forms
 from .form.layout import DEFAULT_ROWS, Layout, get_layout
 from .form.marks import MANIFEST_NAME
 from .form.selfeval import prefill_self_evaluation
+from .form.targets import EQUAL, FORWARD, QUALITATIVE, REVERSE, direction, parse_target_cached
+from .form.values import canonical_decimal
 from .form.variant import DEFAULT_VARIANT, SELF_EVAL_KIND, TARGET_KIND, data_dir, variant_names
 from .problems import Issue, has_errors
 from .read.inputs import iter_input_files

@@ -29,7 +29,15 @@ from perfxl.demo import (
     write_self_evaluations,
 )
 from perfxl.form.identity import form_id_for
-from perfxl.form.layout import COMPUTED, FORMULA, INPUT, LOCKED, NONE, Layout, get_layout
+from perfxl.form.layout import (
+    COMPUTED,
+    FORMULA,
+    INPUT,
+    LOCKED,
+    NONE,
+    Layout,
+    get_layout,
+)
 from perfxl.form.selfeval import prefill_self_evaluation
 from perfxl.form.variant import Variant, load_variant
 from perfxl.read.workbook import _Grid, read_sheet, read_workbook

@@ -80,7 +80,10 @@ def score_columns(scoring: ScoringConfig | None) -> list[Column]:
     scores = Scores(scoring)
 
     def get(what: Callable[[SelfEvaluationScore], Any]) -> Callable[[CollectedForm], Any]:
-        return lambda item: (lambda scored: None if scored is None else what(scored))(scores.of(item))
+        def value(item: CollectedForm) -> Any:
+            scored = scores.of(item)
+            return None if scored is None else what(scored)
+        return value
 
     return [Column("执行率（%）", get(lambda s: s.execution_rate), AMOUNT),
             Column("资金得分", get(lambda s: s.funds.score), AMOUNT),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache, cached_property, lru_cache
 from typing import Any, Iterable, Sequence
 
