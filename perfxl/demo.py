@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .collect.publish import Booklet, publish_booklet
 from .collect.run import collect_to_master
 from .form.jsonforms import load_json_forms
 from .form.layout import DEFAULT_ROWS, get_layout
@@ -16,6 +17,7 @@ from .problems import Issue
 from .read.manifest import manifest_text
 from .read.roster import group_by_unit, read_roster
 from .write.atomic import replacing
+from .write.pdf import LibreOfficeMissing, find_soffice
 from .write.units import fill_forms, make_unit_templates
 
 
@@ -54,13 +56,15 @@ class DemoResult:
     master: Path
     issues: list[Issue] = field(default_factory=list)
     roster: dict[str, Any] | None = None  # 报送情况 against the bundled roster (Collection.summary()["roster"])
+    booklet: Booklet | None = None  # 绩效目标表汇编.xlsx (and .pdf where LibreOffice is installed)
 
 
 def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
     """The main job on the bundled examples: templates from the roster, filled workbooks from the
     example forms (one per unit, as units return them), read back and compared, then collected
     against the roster into the master workbook (报送情况 first) with its JSONL export and
-    feedback copies."""
+    feedback copies; then the year's booklet of the forms without errors (绩效目标表汇编.xlsx, and
+    its PDF where LibreOffice is installed)."""
     out_dir = Path(out_dir)
     examples = examples_dir()
     templates = make_roster_templates(examples / "roster.csv", out_dir / "templates")
@@ -74,5 +78,14 @@ def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
     equal = sum(1 for form in originals if form in read_back)
     (out_dir / "forms.json").write_text(json.dumps(read_back, ensure_ascii=False, indent=2) + "\n",
                                         encoding="utf-8")
+    try:
+        office: str | None = find_soffice()
+    except LibreOfficeMissing:
+        office = None  # the workbook booklet still; the CLI says how to get the PDF
+    booklet = publish_booklet([out_dir / "filled"], out_dir / BOOKLET_NAME, roster=examples / "roster.csv",
+                              pdf=office is not None, soffice=office, workers=workers)
     return DemoResult(templates, filled, len(read_back), equal, master, collection.issues,
-                      collection.summary()["roster"])
+                      collection.summary()["roster"], booklet)
+
+
+BOOKLET_NAME = "绩效目标表汇编.xlsx"

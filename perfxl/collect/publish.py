@@ -233,7 +233,8 @@ def _contents(groups: list[tuple[str, list[tuple[str, int]]]], first_page: int,
     pages by hand (at 100 %) so the number of contents pages is known before the forms are
     numbered.  ``page_of_forms(n)``: the first form's page when the contents take ``n`` pages."""
     def plan(forms_start: int) -> tuple[list[PageRow], list[int]]:
-        rows = [PageRow(("目录",), "page_title", 40.0), PageRow(("", "实施单位 / 项目名称", "页码"), "contents_head", 24.0)]
+        rows = [PageRow(("目录",), "page_title", 40.0), PageRow(("", "实施单位 / 项目名称", "页码"), "contents_head", 24.0,
+                                                                        ("", "", "contents_head_page"))]
         page = forms_start
         for unit, projects in groups:
             rows.append(_contents_row(unit, page, "contents_unit"))

@@ -138,6 +138,7 @@ PAGE_STYLES: dict[str, dict[str, Any]] = {
     "contents_unit": {"bold": True, "font_size": 11, "valign": "vcenter", "text_wrap": True},
     "contents_item": {"font_size": 11, "valign": "vcenter", "text_wrap": True, "indent": 2},
     "contents_page": {"font_size": 11, "valign": "vcenter", "align": "right"},
+    "contents_head_page": {"bold": True, "font_size": 11, "valign": "vcenter", "bottom": 1, "align": "right"},
 }
 PAGE_FOOTER = "&C第 &P 页"  # page numbers run on through a booklet (each sheet's first page set)
 
