@@ -178,9 +178,10 @@ def _roster_order(roster: str | Path, variant: str | None) -> list[tuple[str, st
 
 
 def _most_common(values: Iterable[Any]) -> Any:
-    """The value most forms have (the first seen among equals); None when none has one."""
+    """The value most forms have; among equals the longest spelling (上海市闵行区浦江镇人民政府 over
+    浦江镇人民政府), then the greatest, so the order of the forms never decides; None when none has one."""
     counted = Counter(value for value in values if value not in (None, ""))
-    return counted.most_common(1)[0][0] if counted else None
+    return max(counted, key=lambda value: (counted[value], len(str(value)), str(value))) if counted else None
 
 
 def _budget(published: list[_Candidate]) -> tuple[dict[str, Decimal], int]:
