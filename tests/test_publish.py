@@ -390,3 +390,30 @@ def test_no_printed_line_begins_with_closing_punctuation(printed):
               for number, lines in enumerate(pdf_layout(booklet.pdf), start=1)
               for line in lines if line[0][0][0] in NO_LINE_START]
     assert starts == []
+
+
+@pytest.mark.libreoffice
+def test_contents_over_several_pages_still_give_each_forms_page(soffice, tmp_path):
+    """70 forms: the contents take more than one page, broken by hand; LibreOffice prints the
+    pages publish planned, so every number on the contents is still the form's page."""
+    base = json.loads(json.dumps(originals()[0][1]))
+    forms = []
+    for number in range(70):
+        form = json.loads(json.dumps(base))
+        form["project_name"] = f"测试项目第{number + 1:03d}号" + "（名称较长，在目录中折成两行）" * (number % 7 == 0) * 4
+        form["implementing_unit"] = f"测试单位{number // 10 + 1:02d}"
+        forms.append(form)
+    source = tmp_path / "forms.json"
+    source.write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
+    fill_forms([source], tmp_path / "inbox", by_unit=True)
+    booklet = publish_booklet([tmp_path / "inbox"], tmp_path / "b.xlsx", pdf=True, soffice=soffice)
+    assert booklet.contents_pages >= 2
+    from test_libreoffice import pdf_pages, shows
+
+    pages = pdf_pages(booklet.pdf)
+    assert len(pages) == booklet.pages == 1 + booklet.contents_pages + 70
+    for form in booklet.forms:
+        assert shows(pages[form.page - 1]["text"], form.name) and shows(pages[form.page - 1]["text"], f"第 {form.page} 页")
+    contents_text = "".join(page["text"] for page in pages[1:1 + booklet.contents_pages])
+    assert shows(contents_text, booklet.forms[-1].name)  # the last entry is on the contents' pages
+    assert not shows(pages[1 + booklet.contents_pages]["text"], "实施单位 / 项目名称")  # the forms begin after it

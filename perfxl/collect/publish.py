@@ -107,10 +107,11 @@ class _Candidate:
 
 
 # --- the forms ------------------------------------------------------------------------------
-def _from_inbox(inputs: list[Path], variant: str | None, settings: Settings, workers: int,
-                on_progress) -> tuple[list[_Candidate], list[Issue]]:
+def _from_inbox(inputs: list[Path], outputs: dict[str, Path], variant: str | None, settings: Settings,
+                workers: int, on_progress) -> tuple[list[_Candidate], list[Issue]]:
     """The inbox read and checked as collect reads it (duplicates once, versions decided)."""
     found = discover_inputs(inputs)
+    _check_no_links(found, outputs)
     if not found.files and not found.skipped:
         raise ValueError(f"没有找到输入文件（{'、'.join(map(str, inputs))}；隐藏文件和 Office 锁定文件不计）。")
     collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress)
@@ -291,8 +292,7 @@ def publish_booklet(inputs: Iterable[str | Path] = (), out: str | Path = "绩效
     if jsonl is not None:
         candidates, issues = _from_jsonl(Path(jsonl), variant, settings)
     else:
-        _check_no_links(discover_inputs(inputs), outputs)
-        candidates, issues = _from_inbox(inputs, variant, settings, workers, on_progress)
+        candidates, issues = _from_inbox(inputs, outputs, variant, settings, workers, on_progress)
     if not candidates:
         raise ValueError("输入中没有表单，汇编没有生成。（汇总表不是表单来源：请用 collect 的 --jsonl 导出，"
                          "或给出单位报送的文件夹。）")
