@@ -172,10 +172,12 @@ def _ordered(candidates: list[_Candidate], roster_order: list[tuple[str, str]] |
     return result
 
 
-def _roster_order(roster: str | Path, variant: str | None) -> list[tuple[str, str]]:
+def _roster_facts(roster: str | Path, variant: str | None) -> tuple[list[tuple[str, str]], str | None]:
+    """The roster's (实施单位, 项目名称) in its order, and its 主管部门."""
     expected = load_expected(roster, variant)
-    return [(_text(entry.form.get("implementing_unit")), _text(entry.form.get("project_name")))
-            for entry in expected.entries]
+    order = [(_text(entry.form.get("implementing_unit")), _text(entry.form.get("project_name")))
+             for entry in expected.entries]
+    return order, _most_common(_text(entry.form.get("department")) for entry in expected.entries)
 
 
 def _most_common(values: Iterable[Any]) -> Any:
@@ -252,7 +254,7 @@ def _contents(groups: list[tuple[str, list[tuple[str, int]]]], first_page: int,
         return rows, breaks
 
     pages = 1
-    while True:  # the page numbers' width never changes the rows' heights, but be exact anyway
+    while True:  # heights do not depend on the page numbers: settled by the second pass at most
         rows, breaks = plan(page_of_forms(pages))
         if len(breaks) + 1 == pages:
             return PageSheet(CONTENTS_SHEET, CONTENTS_WIDTHS, tuple(rows), tuple(breaks), first_page)
@@ -288,7 +290,7 @@ def publish_booklet(inputs: Iterable[str | Path] = (), out: str | Path = "绩效
     outputs = {"汇编": out, **({"PDF": pdf_path} if pdf_path is not None else {})}
     _check_outputs_apart([*inputs, *([jsonl] if jsonl is not None else [])], outputs)
     office = (soffice or find_soffice()) if pdf_path is not None else None  # refused at once when missing
-    order = _roster_order(roster, variant) if roster is not None else None
+    order, roster_department = _roster_facts(roster, variant) if roster is not None else (None, None)
     if jsonl is not None:
         candidates, issues = _from_jsonl(Path(jsonl), variant, settings)
     else:
@@ -299,19 +301,18 @@ def publish_booklet(inputs: Iterable[str | Path] = (), out: str | Path = "绩效
     published = [c for c in candidates if include_errors or not c.errors]
     left_out = [LeftOut(_text(c.record.form.get("implementing_unit")) or NO_UNIT,
                         _text(c.record.form.get("project_name")), c.source, c.errors)
-                for c in candidates if c not in published]
+                for c in candidates if c.errors and not include_errors]
     if not published:
         raise ValueError(f"{len(candidates)} 张表单都有错误，没有可收入汇编的表单，汇编没有生成。"
                          f"请改正后重试，或加 --include-errors 照样收入。")
     published = _ordered(published, order)
-    return _write_booklet(published, left_out, issues, out, pdf_path, office, roster, variant)
+    return _write_booklet(published, left_out, issues, out, pdf_path, office, roster_department)
 
 
 def _write_booklet(published: list[_Candidate], left_out: list[LeftOut], issues: list[Issue], out: Path,
-                   pdf_path: Path | None, office: str | None, roster, variant) -> Booklet:
+                   pdf_path: Path | None, office: str | None, roster_department: str | None) -> Booklet:
     forms = [c.record.form for c in published]
-    department = (_department(roster, variant) if roster is not None else None) \
-        or _most_common(_text(f.get("department")) for f in forms) or ""
+    department = roster_department or _most_common(_text(f.get("department")) for f in forms) or ""
     year = _most_common(f.get("year") for f in forms if isinstance(f.get("year"), int))
     units = [_text(f.get("implementing_unit")) or NO_UNIT for f in forms]
     budget, missing = _budget(published)
@@ -344,9 +345,3 @@ def _write_booklet(published: list[_Candidate], left_out: list[LeftOut], issues:
             workbook_to_pdf(out, pdf_path, soffice=office)
     return Booklet(out, pdf_path, department, year, results, left_out, unit_count, budget, missing, summary,
                    len(contents.breaks) + 1, first_form_page - 1 + len(results), issues)
-
-
-def _department(roster: str | Path, variant: str | None) -> str | None:
-    expected = load_expected(roster, variant)
-    return _most_common(_text(entry.form.get("department")) for entry in expected.entries)
-
