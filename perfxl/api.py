@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .collect.consolidate import CollectedForm, Collection
     from .collect.files import FileEntry
     from .collect.frames import CollectionFrames, collection_frames
+    from .collect.publish import Booklet, LeftOut, PublishedForm, publish_booklet
     from .collect.run import collect_to_master, validate_paths
     from .collect.versions import PREFERENCES
     from .demo import (
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .read.workbook import read_workbook
     from .write.carryover import make_carryover_templates
     from .write.naming import safe_file_name
+    from .write.pdf import LibreOfficeMissing
     from .write.units import fill_forms, make_template
 
 # name → module that defines it, imported on first use (PEP 562)
@@ -79,6 +81,8 @@ _LAZY = {
     "MissingField": "check.validate", "FormGaps": "check.validate",
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
     "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
+    "publish_booklet": "collect.publish", "Booklet": "collect.publish", "PublishedForm": "collect.publish",
+    "LeftOut": "collect.publish", "LibreOfficeMissing": "write.pdf",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
     "make_roster_templates": "demo", "run_demo": "demo", "make_self_eval_templates": "demo", "computed_cells": "demo",
     "prefilled_self_evaluations": "demo", "write_self_evaluations": "demo", "with_prefilled": "demo", "DemoResult": "demo", "examples_dir": "demo",
@@ -91,6 +95,8 @@ __all__ = [
     "make_template", "make_roster_templates", "make_carryover_templates", "fill_forms", "read_workbook",
     "check_file", "validate_paths", "collect_to_master", "collection_frames", "CollectionFrames", "run_demo",
     "DemoResult", "examples_dir",
+    # after 批复: the year's booklet
+    "publish_booklet", "Booklet", "PublishedForm", "LeftOut", "LibreOfficeMissing",
     # the year-end self-evaluation
     "prefill_self_evaluation", "score_self_evaluation", "SelfEvaluationScore", "ScoringConfig",
     "make_self_eval_templates", "prefilled_self_evaluations", "write_self_evaluations", "with_prefilled",

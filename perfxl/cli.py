@@ -40,6 +40,8 @@ app = typer.Typer(
         "      单位交回的表格中的每个问题及其单元格\n"
         "  perfxl collect 回收/ --roster 下发模板/名单.json --out 汇总.xlsx --feedback 退回/\n"
         "      汇总表：谁还没交（报送情况）、各单位合计、每个问题；以及标注问题的退回件\n"
+        "  perfxl publish 回收/ --roster 下发模板/名单.json --pdf\n"
+        "      批复后公开：绩效目标表汇编（封面、目录、每页一张表），可同时生成 PDF\n"
         "  perfxl template --from forms-2023.jsonl --year 2024 --out 下发模板-2024/\n"
         "      下一年度的模板，用今年的表单预填\n"
         "  perfxl read 回收/平安办.xlsx > forms.json\n"
@@ -487,6 +489,89 @@ def collect(
     raise typer.Exit(1 if collection.has_errors else 0)
 
 
+@app.command()
+def publish(
+    inputs: Annotated[Optional[list[Path]], typer.Argument(
+        help="单位报送的工作簿（.xlsx .xlsm .xls .ods）和文件夹（含子文件夹）；或改用 --jsonl。")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="要写出的汇编工作簿。")] = Path("绩效目标表汇编.xlsx"),
+    jsonl: Annotated[Optional[Path], typer.Option(
+        "--jsonl", help="collect --jsonl 导出的表单（代替单位报送的文件）；每张表单重新校验和审核。")] = None,
+    roster: Annotated[Optional[Path], typer.Option(
+        "--roster", help="名单（CSV/工作簿或 名单.json）：单位和项目按名单的顺序排列，封面的主管部门取名单中的。"
+                         "默认：单位按名称排序，各单位的项目按收到的顺序。")] = None,
+    include_errors: Annotated[bool, typer.Option(
+        "--include-errors", help="有错误的表单也收入汇编（默认不收入，并逐张列出）。")] = False,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="同时用 LibreOffice 打印成 PDF（与工作簿同名，扩展名 .pdf）；未安装时说明需要安装的软件包。")] = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="工作进程数（默认：CPU 核数）。")] = None,
+    form: FormOption = None,
+    rules: RulesOption = None,
+    no_review: NoReviewOption = False,
+) -> None:
+    """批复后公开：把汇总的表单排成当年的绩效目标表汇编（预算公开）。
+
+    \b
+    汇编工作簿的各页：
+      封面    主管部门、年度，以及公开材料中的说明：“本部门 X 个预算单位开展了 YYYY 年项目预算
+              绩效目标编报工作，编报绩效目标的项目 X 个，涉及项目预算资金 X 万元”（单位数为收入
+              汇编的表单所属的实施单位数，资金为这些表单的年度资金申请总额之和，精确到最后一位）。
+      目录    每个实施单位及其项目，各自所在的页码。
+      表单    每个项目一页正式表格（项目类别印成 ☑/□），按实施单位分组；页码贯穿全册。
+
+    \b
+    有错误的表单默认不收入，逐张列出（文件、工作表、错误）；--include-errors 照样收入。
+    汇编带有 perfxl 的输出标记：放进回收文件夹时，collect 把它列为“已忽略”，不会当作表单重复汇总。
+    汇总表（汇总.xlsx）不是表单来源：请给出单位报送的文件夹，或 collect --jsonl 导出的文件。
+
+    \b
+    退出码：0 没有错误；1 输入中有错误（汇编照常写出，有错误的表单未收入）；2 用法错误（没有
+    输入、没有可收入的表单、--pdf 但未安装 LibreOffice、输出无法写入）；3 内部错误。
+
+    \b
+    示例：
+      perfxl publish 回收/ --roster 下发模板/名单.json --out 绩效目标表汇编.xlsx --pdf
+      perfxl publish --jsonl forms-2023.jsonl --roster examples/roster.csv
+    """
+    inputs = inputs or []
+    if bool(inputs) == (jsonl is not None):
+        _fail("请给出单位报送的文件或文件夹，或者用 --jsonl 给出 collect 导出的表单（二者选一）。")
+    for path in inputs:
+        if not path.exists():
+            _fail(f"找不到：{path}")
+    if jsonl is not None and not jsonl.is_file():
+        _fail(f"找不到 JSONL 文件：{jsonl}")
+    if roster is not None and not roster.is_file():
+        _fail(f"找不到名单文件：{roster}")
+    _file_out(out, "--out")
+    variant = _variant_or_exit(form) if form else None
+    settings = _settings_or_exit(rules, no_review)
+    with _usage_errors("生成汇编"):
+        booklet = api.publish_booklet(inputs, out, jsonl=jsonl, roster=roster, include_errors=include_errors,
+                                      pdf=pdf, variant=variant, settings=settings,
+                                      workers=workers or api.cpu_count())
+    for line in _booklet_lines(booklet):
+        typer.echo(_printable(line))
+    raise typer.Exit(1 if booklet.has_errors else 0)
+
+
+def _booklet_lines(booklet) -> list[str]:
+    lines = [f"汇编：{booklet.path}（封面 1 页、目录 {booklet.contents_pages} 页、表单 {len(booklet.forms)} 张，"
+             f"共 {booklet.pages} 页）"]
+    if booklet.pdf is not None:
+        lines.append(f"PDF：{booklet.pdf}")
+    lines.append(booklet.summary)
+    if booklet.left_out:
+        lines.append(f"未收入汇编的表单 {len(booklet.left_out)} 张（有错误；改正后重新生成，或加 --include-errors 照样收入）：")
+        for item in booklet.left_out:
+            errors = "；".join(f"[{issue.code}] {issue.message}" for issue in item.errors)
+            lines.append(f"  {item.source}（{item.unit}：{item.name}）：{errors}")
+    included = [f for f in booklet.forms if f.errors]
+    if included:
+        lines.append(f"有错误但已收入汇编的表单 {len(included)} 张（--include-errors）："
+                     + "、".join(f"{f.name}（第 {f.page} 页）" for f in included))
+    return lines
+
+
 def _roster_lines(roster: dict | None) -> list[str]:
     """Who has not returned, first: the office's first question each round."""
     if roster is None:
@@ -553,7 +638,7 @@ def forms() -> None:
 
 @app.command()
 def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")] = Path("perfxl-demo")) -> None:
-    """用自带的示例走一遍全流程：模板、已填写的工作簿、汇总表。
+    """用自带的示例走一遍全流程：模板、已填写的工作簿、汇总表、绩效目标表汇编（有 LibreOffice 时另有 PDF）。
 
     \b
     示例：
@@ -571,6 +656,12 @@ def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")
     errors = [i for i in result.issues if i.severity == ERROR]
     typer.echo(f"校验与审核发现 {len(errors)} 个错误、{len(result.issues) - len(errors)} 个警告/提示"
                f"（示例如实保留了真实表单中的问题），标注后的退回件 → {out / '退回'}")
+    booklet = result.booklet
+    if booklet is not None:
+        typer.echo(f"绩效目标表汇编：{booklet.path}（共 {booklet.pages} 页，收入没有错误的表单 {len(booklet.forms)} 张，"
+                   f"未收入 {len(booklet.left_out)} 张）" + (f"，PDF：{booklet.pdf}" if booklet.pdf else ""))
+        if booklet.pdf is None:
+            typer.echo("未找到 LibreOffice，没有生成 PDF（安装 libreoffice-calc 后重新运行即可）。")
     grades = "、".join(f"{grade} {count} 个" for grade, count in result.grades.items())
     typer.echo(f"年终自评表（由汇总的目标预填）：{len(result.self_eval_templates)} 个 → {out / '自评下发'}；"
                f"填入虚构的实际完成值后：{len(result.self_eval_filled)} 个 → {out / '自评填写'}")

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from .check.scoring import score_self_evaluation
 from .check.selfeval import formula_params, sheet_outputs
+from .collect.publish import Booklet, publish_booklet
 from .collect.run import collect_to_master
 from .config import DEFAULT_SCORING, ScoringConfig, Settings
 from .form.identity import collection_key, form_id_for
@@ -29,6 +30,7 @@ from .read.workbook import read_workbook
 from .write.atomic import replacing
 from .write.carryover import read_jsonl
 from .write.naming import safe_file_name, safe_sheet_names, unique_file_names
+from .write.pdf import LibreOfficeMissing, find_soffice
 from .write.units import fill_forms, make_unit_templates
 from .write.workbook import FormSheet, write_workbook
 
@@ -209,13 +211,15 @@ class DemoResult:
     self_eval_filled: list[Path] = field(default_factory=list)
     self_eval_master: Path | None = None
     grades: dict[str, int] = field(default_factory=dict)  # 自评等级 → projects (made-up actuals)
+    booklet: Booklet | None = None  # 绩效目标表汇编.xlsx (and .pdf where LibreOffice is installed)
 
 
 def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
     """The main job on the bundled examples: templates from the roster, filled workbooks from the
     example forms (one per unit, as units return them), read back and compared, then collected
     against the roster into the master workbook (报送情况 first) with its JSONL export and
-    feedback copies."""
+    feedback copies; then the year's booklet of the forms without errors (绩效目标表汇编.xlsx, and
+    its PDF where LibreOffice is installed)."""
     out_dir = Path(out_dir)
     examples = examples_dir()
     templates = make_roster_templates(examples / "roster.csv", out_dir / "templates")
@@ -229,8 +233,14 @@ def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
     equal = sum(1 for form in originals if form in read_back)
     (out_dir / "forms.json").write_text(json.dumps(read_back, ensure_ascii=False, indent=2) + "\n",
                                         encoding="utf-8")
+    try:
+        office: str | None = find_soffice()
+    except LibreOfficeMissing:
+        office = None  # the workbook booklet still; the CLI says how to get the PDF
+    booklet = publish_booklet([out_dir / "filled"], out_dir / BOOKLET_NAME, roster=examples / "roster.csv",
+                              pdf=office is not None, soffice=office, workers=workers)
     result = DemoResult(templates, filled, len(read_back), equal, master, collection.issues,
-                        collection.summary()["roster"])
+                        collection.summary()["roster"], booklet=booklet)
     # December: self-evaluations pre-filled from the collected targets, filled with made-up actuals
     result.self_eval_templates = make_self_eval_templates(out_dir / "forms.jsonl", out_dir / "自评下发")
     prefilled = prefilled_self_evaluations(out_dir / "forms.jsonl")
@@ -241,3 +251,6 @@ def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
     grades = [score_self_evaluation(item.record.form).grade for item in scored.forms]
     result.grades = {grade: grades.count(grade) for grade in ("优", "良", "中", "差") if grade in grades}
     return result
+
+
+BOOKLET_NAME = "绩效目标表汇编.xlsx"

@@ -20,3 +20,4 @@ def test_the_python_api_example_runs(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert "安保经费" in run.stdout and "10016.4686" in run.stdout  # a record read, and an exact Decimal total
     assert (tmp_path / "汇总.xlsx").is_file() and len(list((tmp_path / "下发模板").glob("*.xlsx"))) == 3
+    assert (tmp_path / "绩效目标表汇编.xlsx").is_file() and "编报绩效目标的项目 15 个" in run.stdout  # the booklet

@@ -4,7 +4,7 @@ An inbox holds whatever was saved into it: last round's 汇总.xlsx, the CSV and
 problem lists sent back.  Those are perfxl's outputs, never forms, so each carries a mark that the
 reader looks for before reading any form (:mod:`perfxl.read.gate`, :mod:`perfxl.read.outputs`):
 
-- a workbook perfxl writes for the office (the master, a problem list) carries the custom
+- a workbook perfxl writes for the office (the master, a problem list, the booklet) carries the custom
   document property :data:`OUTPUT_PROPERTY` naming what it is;
 - a CSV export ends its header with the provenance columns :data:`PROVENANCE_HEADERS`;
 - a JSONL export is one ``{"form": …, "source": {…, "schema_id": …}}`` object per line;
@@ -20,6 +20,7 @@ from __future__ import annotations
 OUTPUT_PROPERTY = "perfxl-output"
 MASTER_OUTPUT = "汇总表"
 PROBLEM_LIST_OUTPUT = "问题清单"
+BOOKLET_OUTPUT = "绩效目标表汇编"  # perfxl publish: the year's booklet (its forms are published, not returned)
 
 # The dcterms:created and dcterms:modified perfxl's writers stamp on every workbook, so that the same
 # input gives the same bytes (perfxl.write.workbook.FIXED_TIMESTAMP): not a time anyone saved it.

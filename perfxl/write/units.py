@@ -92,6 +92,11 @@ def _writable(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
     return {**form, layout.indicator_field: [_as_text(item) if isinstance(item, dict) else item for item in items]}
 
 
+def as_filled(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
+    """A form as ``fill`` writes it: no empty indicator rows, every indicator value as text."""
+    return _writable(_printable(form, layout), layout)
+
+
 def _printable(form: dict[str, Any], layout: Layout) -> dict[str, Any]:
     """A filled form prints without empty indicator rows: an indicator with neither 三级指标 nor
     年度指标值 is left out (a reader would skip its row anyway, so the form reads back the same)."""

@@ -37,6 +37,7 @@ from ..form.layout import (
 )
 from ..form.values import EXCEL_CELL_LIMIT, amount_to_cell, date_to_cell, get_field
 from .atomic import replacing
+from ..form.marks import OUTPUT_PROPERTY
 from .paper import FORM_MARGINS, set_a4
 
 # Fixed document timestamp: the same input must give the same bytes.
@@ -65,6 +66,31 @@ class FormSheet:
     # (None: blank).  ``params``: the numbers a layout formula asks for ({params.funds}).
     outputs: Mapping[str, Any] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
+    first_page: int | None = None  # printed with page numbers from this one (a booklet's form)
+
+
+@dataclass(frozen=True)
+class PageRow:
+    """One printed row of a :class:`PageSheet`: one text per column ("" for none), or a single text
+    spanning every column; ``style`` is one of :data:`PAGE_STYLES`; ``height`` in points."""
+
+    cells: tuple[str, ...]
+    style: str
+    height: float
+    cell_styles: tuple[str, ...] = ()  # per column, where it differs from ``style`` ("" keeps it)
+
+
+@dataclass(frozen=True)
+class PageSheet:
+    """A plain printed sheet before the forms (a booklet's cover, its contents): A4 portrait at
+    100 %, a page break before each row index in ``breaks``, so its page count is what the caller
+    planned; numbered from ``first_page`` (None: no page number)."""
+
+    name: str
+    widths: tuple[float, ...]
+    rows: tuple[PageRow, ...]
+    breaks: tuple[int, ...] = ()
+    first_page: int | None = None
 
 
 # --- formats -------------------------------------------------------------------------------
@@ -85,6 +111,12 @@ class _Formats:
             if locked:
                 props["locked"] = True
             self.cache[key] = self.workbook.add_format(props)
+        return self.cache[key]
+
+    def page(self, style: str) -> Any:
+        key = ("page", style)
+        if key not in self.cache:
+            self.cache[key] = self.workbook.add_format({**self.font, **PAGE_STYLES[style]})
         return self.cache[key]
 
     def shown_as(self, text: str) -> Any:
@@ -111,12 +143,28 @@ _STYLES: dict[str, dict[str, Any]] = {
     "note": {"text_wrap": True, "valign": "top"},
     "note_title": {"bold": True, "font_size": 14},
 }
+# The styles of a PageSheet's rows (font sizes in points; the layout's font).
+PAGE_STYLES: dict[str, dict[str, Any]] = {
+    "cover_title": {"bold": True, "font_size": 26, "align": "center", "valign": "vcenter", "text_wrap": True},
+    "cover_line": {"font_size": 16, "align": "center", "valign": "vcenter", "text_wrap": True},
+    "page_title": {"bold": True, "font_size": 18, "align": "center", "valign": "vcenter"},
+    "paragraph": {"font_size": 12, "align": "left", "valign": "top", "text_wrap": True},
+    "contents_head": {"bold": True, "font_size": 11, "valign": "vcenter", "bottom": 1},
+    "contents_unit": {"bold": True, "font_size": 11, "valign": "vcenter", "text_wrap": True},
+    "contents_item": {"font_size": 11, "valign": "vcenter", "text_wrap": True, "indent": 2},
+    "contents_page": {"font_size": 11, "valign": "vcenter", "align": "right"},
+    "contents_head_page": {"bold": True, "font_size": 11, "valign": "vcenter", "bottom": 1, "align": "right"},
+}
+PAGE_FOOTER = "&C第 &P 页"  # page numbers run on through a booklet (each sheet's first page set)
 
 
 # --- the workbook --------------------------------------------------------------------------
 def write_workbook(target: str | Path | BinaryIO, sheets: Sequence[FormSheet], *,
-                   password: str | None = None, instructions: bool = True) -> None:
-    """Write form sheets (plus 填表说明 and the hidden identity sheet) as one locked workbook."""
+                   password: str | None = None, instructions: bool = True,
+                   front: Sequence[PageSheet] = (), output: str | None = None) -> None:
+    """Write form sheets (plus 填表说明 and the hidden identity sheet) as one locked workbook;
+    ``front``: plain sheets printed before the forms (a booklet's cover and contents); ``output``:
+    perfxl's mark (:mod:`perfxl.form.marks`) for a workbook that is an output, never forms to read."""
     if not sheets:
         raise ValueError("a workbook needs at least one form sheet")
     buffer = io.BytesIO()
@@ -126,8 +174,12 @@ def write_workbook(target: str | Path | BinaryIO, sheets: Sequence[FormSheet], *
     workbook.set_properties({"title": layout.title, "author": "perfxl", "company": "",
                              "comments": f"perfxl {__version__}; {layout.variant.schema_id}",
                              "created": FIXED_TIMESTAMP})
+    if output:
+        workbook.set_custom_property(OUTPUT_PROPERTY, output)
     formats = _Formats(workbook, layout)
     lists = _ListSheet(workbook)
+    for page in front:
+        _write_page_sheet(workbook, formats, page, password)
     for sheet in sheets:
         _write_form_sheet(workbook, formats, lists, sheet, password)
     if instructions:
@@ -256,6 +308,9 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
     for row in range(block.last_row + 1):
         ws.set_row(row, heights.get(row, layout.default_row_height))
     _print_setup(ws, layout, block.last_row)
+    if sheet.first_page is not None:
+        ws.set_start_page(sheet.first_page)
+        ws.set_footer(PAGE_FOOTER)
     ws.protect(password or "", {"format_rows": True, "insert_rows": layout.insert_rows,
                                 "select_locked_cells": True, "select_unlocked_cells": True})
     first_input = layout.slots[0].area
@@ -440,6 +495,32 @@ def _print_setup(ws, layout: Layout, last_row: int) -> None:
     first_col, last_col = layout.print_columns
     ws.print_area(0, first_col, last_row, last_col)
     ws.hide_gridlines(2)
+
+
+def _write_page_sheet(workbook, formats: _Formats, page: PageSheet, password: str | None) -> None:
+    ws = workbook.add_worksheet(page.name)
+    for col, width in enumerate(page.widths):
+        ws.set_column(col, col, width)
+    last_col = len(page.widths) - 1
+    for row, line in enumerate(page.rows):
+        fmt = formats.page(line.style)
+        ws.set_row(row, line.height)
+        if len(line.cells) == 1 and last_col > 0:
+            ws.merge_range(row, 0, row, last_col, "", fmt)
+        for col, text in enumerate(line.cells):
+            own = line.cell_styles[col] if col < len(line.cell_styles) else ""
+            if text:
+                _write_text(ws, row, col, text, formats.page(own) if own else fmt)
+    set_a4(ws, margins=FORM_MARGINS, fit=False)
+    ws.center_horizontally()
+    ws.print_area(0, 0, max(len(page.rows) - 1, 0), last_col)
+    ws.hide_gridlines(2)
+    if page.breaks:
+        ws.set_h_pagebreaks(list(page.breaks))
+    if page.first_page is not None:
+        ws.set_start_page(page.first_page)
+        ws.set_footer(PAGE_FOOTER)
+    ws.protect(password or "")
 
 
 def _write_instructions(workbook, formats: _Formats, layout: Layout, password: str | None) -> None:
