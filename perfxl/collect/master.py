@@ -20,10 +20,11 @@ from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.layout import display_width, get_layout
 from ..form.marks import MASTER_OUTPUT, OUTPUT_PROPERTY, PROVENANCE_HEADERS
 from ..problems import SEVERITY_ORDER
-from ..write.paper import set_a4
+from ..write.paper import set_a4, set_list_print
 from ..write.workbook import FIXED_TIMESTAMP
 from .columns import Column, layouts_of, project_columns
 from .consolidate import Collection
+from .printview import FONT_SIZE, View, print_title, problem_view, project_view, row_height, unit_view
 from .returns import MISSING, RETURNED, Returns
 from .sheetxml import SheetData, swap_sheet_data
 from .tally import RETURNS_SHEET, UNITS_SHEET, Tally, UnitTotal, gap_text, gaps, left_out_text, tally
@@ -211,6 +212,17 @@ class _Book:
             self.formats[(DATE, bold)] = wb.add_format({**base, **extra, "num_format": "yyyy-mm-dd"})
             self.formats[(INTEGER, bold)] = wb.add_format({**base, **extra, "num_format": "0"})
             self.formats[(INDEX, bold)] = self.formats[(INTEGER, bold)]
+        # the print views': wrapped, ruled, at the size they print
+        printed = {**base, "font_size": FONT_SIZE, "text_wrap": True, "border": 1, "valign": "vcenter"}
+        self.print_formats = {}
+        for bold in (False, True):
+            extra = {"bold": True} if bold else {}
+            self.print_formats[(TEXT, bold)] = wb.add_format({**printed, **extra})
+            self.print_formats[(AMOUNT, bold)] = wb.add_format({**printed, **extra, "num_format": AMOUNT_FORMAT})
+            self.print_formats[(INTEGER, bold)] = wb.add_format({**printed, **extra, "num_format": "0"})
+            self.print_formats[(INDEX, bold)] = self.print_formats[(INTEGER, bold)]
+        self.print_header = wb.add_format({**printed, "bold": True, "bg_color": "#DDEBF7", "align": "center",
+                                           "valign": "vcenter"})
 
 
 def _sample(rows: Iterable[list[Any]], n: int = 500) -> list[list[Any]]:
@@ -231,14 +243,25 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     layouts = layouts_of(collection)
     columns = project_columns(layouts)
 
+    departments = [unit.department for unit in summed.units]
+
+    def title(what: str) -> str:
+        return print_title(summed.years, departments, what)
+
     if summed.returns is not None:
         _write_returns(book, summed.returns)
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
             lambda: project_rows(collection, columns))
+    view, rows = project_view(PROJECTS, title("汇总"), columns)
+    _stream_print(book, view, ((values, False) for values in rows(collection)))
     _stream(book, INDICATORS, INDICATOR_HEADERS, INDICATOR_KINDS, lambda: indicator_rows(collection))
-    _write_units(book, summed)
+    unit_rows = _write_units(book, summed)
+    view, unit_row = unit_view(UNITS, title("单位汇总"), summed.columns)
+    _stream_print(book, view, ((unit_row(values), bold) for values, bold in unit_rows))
     order = problem_order(collection)
     _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))
+    view, problem_row = problem_view(PROBLEMS, title("问题清单"))
+    _stream_print(book, view, ((problem_row(values), False) for values in problem_rows(collection, order)))
     _stream(book, FILES, FILE_HEADERS, [TEXT, INTEGER, TEXT, TEXT, INTEGER, TEXT],
             lambda: file_rows(collection))
     try:
@@ -265,7 +288,50 @@ def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str]
     sheet.finish()
 
 
-def _write_units(book: _Book, summed: Tally) -> None:
+class _PrintSheet:
+    """A print view (:mod:`perfxl.collect.printview`), streamed like :class:`_Sheet`: its widths
+    fixed to fit A4 landscape at 100 %, each row as tall as its wrapped text, printed with title,
+    print date and page numbers."""
+
+    def __init__(self, book: _Book, view: View, name: str):
+        self.view = view
+        ws = book.workbook.add_worksheet(name)
+        self.number = len(book.workbook.worksheets())
+        kinds = [c.kind for c in view.columns]
+        self.data = SheetData(kinds)
+        self.styles = {bold: [xf_index(book.print_formats[(k, bold)]) for k in kinds] for bold in (False, True)}
+        headers = [c.header for c in view.columns]
+        self.data.add(headers, [xf_index(book.print_header)] * len(headers), all_text=True,
+                      height=row_height(headers, view.widths, bold=True))
+        for i, width in enumerate(view.widths):
+            ws.set_column(i, i, width)
+        ws.freeze_panes(1, 0)
+        set_list_print(ws, view.title)
+        self.ws, self.book = ws, book
+
+    def finish(self) -> None:
+        """A filter too: filter one unit's rows, and print just those."""
+        self.ws.autofilter(0, 0, max(self.data.rows - 1, 0), len(self.view.columns) - 1)
+        self.book.streamed[self.number] = self.data
+
+    def add(self, values: Sequence[Any], bold: bool) -> None:
+        self.data.add(values, self.styles[bold], height=row_height(values, self.view.widths, bold=bold), blanks=True)
+
+
+def _stream_print(book: _Book, view: View, rows: Iterable[tuple[list[Any], bool]]) -> None:
+    """A print view's rows (each with whether it is bold, a 小计 or 合计); past Excel's row limit
+    they go on in 名称（2）…, each with its heading row."""
+    sheet, part = _PrintSheet(book, view, view.name), 1
+    for values, bold in rows:
+        if sheet.data.rows >= MAX_SHEET_ROWS:
+            sheet.finish()
+            part += 1
+            sheet = _PrintSheet(book, view, f"{view.name}（{part}）")
+        sheet.add(values, bold)
+    sheet.finish()
+
+
+def _write_units(book: _Book, summed: Tally) -> list[tuple[list[Any], bool]]:
     """Per 主管部门 its units, each unit once, with the 小计 directly under them; then the 合计.
     Each row says how many amounts it left out (未计入) and whether its sums keep 总额 = 财政 + 其他
     and 年度 = 拨款 + 结转 + 其他 (核对).  The chart has one bar per unit: its data are the unit
@@ -294,7 +360,7 @@ def _write_units(book: _Book, summed: Tally) -> None:
         sheet.write_row(values, bold=bold, extra=extra)
     sheet.finish()
     if not charted:
-        return
+        return rows
     sheet.ws.set_column(at, at + 1, None, None, {"hidden": True})
     count = len(summed.units)
     chart = book.workbook.add_chart({"type": "bar"})
@@ -311,6 +377,7 @@ def _write_units(book: _Book, summed: Tally) -> None:
     chart.set_size({"width": 720, "height": max(240, 40 * count + 80)})
     chart.show_hidden_data()  # the data columns are hidden; Excel and LibreOffice skip hidden cells by default
     sheet.ws.insert_chart(sheet.row + 2, 0, chart)
+    return rows
 
 
 def _total_row(columns: Sequence[Column], first: str, second: str, units: Sequence[UnitTotal]) -> list[Any]:

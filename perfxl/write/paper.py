@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-A4 = 9  # xlsxwriter's paper code
+A4 = 9  # xlsxwriter's (and the file format's) paper code
+A4_POINTS = (595.28, 841.89)  # width × height, portrait
 # Inches.  1 cm at the sides: the official table at ≥ 90 % even where a printer measures columns
 # wide (LibreOffice without Calibri's metrics prints the 91 columns units at ~92 %, not 90 %).
 FORM_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6}
+# Lists printed for people (the master's print views, a feedback copy's 问题 sheet): the same sides,
+# room above and below for the title and the page numbers in the page header and footer.
+LIST_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.8, "bottom": 0.7}
+HEADER_FOOTER_MARGIN = 0.3  # inches from the paper's edge
+# Page fields, filled in by the client as it prints (&P page, &N pages, &D the date of printing):
+# a printed list says when it was printed, and the file stays the same bytes for the same inputs.
+PAGE_FOOTER = "第 &P 页 共 &N 页"
+PRINT_DATE = "打印日期：&D"
+HEADER_LIMIT = 255  # characters of a page header or footer, all sections and codes together
 
 
 def set_a4(ws, *, landscape: bool = False, margins: dict[str, float] | None = None, pages_tall: int = 0) -> None:
@@ -18,3 +28,39 @@ def set_a4(ws, *, landscape: bool = False, margins: dict[str, float] | None = No
     if margins is not None:
         ws.set_margins(**margins)
     ws.fit_to_pages(1, pages_tall)
+
+
+def printable_width(*, landscape: bool, margins: dict[str, float] = LIST_MARGINS) -> float:
+    """Points across the page between the side margins."""
+    width = A4_POINTS[1] if landscape else A4_POINTS[0]
+    return width - (margins["left"] + margins["right"]) * 72
+
+
+def column_points(width: float) -> float:
+    """Points a column ``width`` units wide takes on paper (the file format's default font, 7 px a
+    unit plus 5 px of padding, 96 px an inch) — what Excel and LibreOffice lay out."""
+    return (int(width * 7 + 0.5) + 5) * 0.75
+
+
+def header_text(title: str) -> str:
+    """A page header: ``title`` centred in bold 14 pt, the print date on the right.  ``&`` in the
+    title is doubled (a code otherwise); a title too long for the header's limit is cut."""
+    right = "&R" + PRINT_DATE
+    centre = "&C&14&B"  # the size before the text: "&14" then "2023…" would read as size 142023
+    room = HEADER_LIMIT - len(centre) - len(right)
+    escaped = title.replace("&", "&&")
+    if len(escaped) > room:
+        escaped = escaped[:room - 1].rstrip("&") + "…"
+    return centre + escaped + right
+
+
+def set_list_print(ws, title: str) -> None:
+    """A list printed for people (xlsxwriter): A4 landscape, centred, its heading row on every
+    page, ``title`` and the print date above, 第 N 页 共 M 页 below; one page wide, the client
+    shrinking only what does not fit at 100 %."""
+    set_a4(ws, landscape=True, margins=LIST_MARGINS)
+    ws.center_horizontally()
+    ws.repeat_rows(0)
+    ws.set_header(header_text(title), {"margin": HEADER_FOOTER_MARGIN})
+    ws.set_footer("&C" + PAGE_FOOTER, {"margin": HEADER_FOOTER_MARGIN})
+    ws.set_start_page(1)  # each list counts its own pages, also when the whole workbook is printed
