@@ -528,7 +528,8 @@ def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")
     typer.echo(f"模板（每个实施单位一个）：{len(result.templates)} 个 → {out / 'templates'}")
     typer.echo(f"已填写的工作簿：{len(result.filled)} 个 → {out / 'filled'}")
     typer.echo(f"汇总读回表单 {result.forms_read} 张，其中 {result.round_trip_equal} 张与 JSON 原件完全一致 → {out / 'forms.json'}")
-    typer.echo(f"汇总表：{result.master}（报送情况、项目汇总、绩效指标明细、单位汇总、问题清单、文件清单）")
+    typer.echo(f"汇总表：{result.master}（报送情况、项目汇总、绩效指标明细、单位汇总、问题清单、文件清单；"
+               "打印用：项目汇总（打印）、单位汇总（打印）、问题清单（打印））")
     for line in _roster_lines(result.roster):
         typer.echo(line)
     errors = [i for i in result.issues if i.severity == ERROR]

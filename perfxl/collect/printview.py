@@ -24,6 +24,7 @@ PRINT_SUFFIX = "（打印）"
 FONT_SIZE = 10  # points: every print view prints at 100 %, so this is the size on paper
 WIDTH_USED = 0.96  # of the printable width: a client measuring columns a little wider still fits
 TITLE = "财政项目支出绩效目标"
+DEPARTMENTS_LENGTH = 30  # characters of 主管部门 names listed in a title; more are counted
 # The form fields the project view shows, with their short headings (amounts get their unit).
 PROJECT_FIELDS = (("implementing_unit", "单位"), ("project_name", "项目"), ("project_category", "类别"))
 KEY_AMOUNTS = (("funding.total", "总额"), ("funding.total_fiscal", "财政"), ("funding.total_other", "其他"),
@@ -144,7 +145,8 @@ def problem_view(name: str, title: str) -> tuple[View, Callable[[list[Any]], lis
 # --- the title -------------------------------------------------------------------------------
 def print_title(years: Iterable[int], departments: Iterable[str], what: str) -> str:
     """``2023年度 财政项目支出绩效目标汇总（主管部门：闵行区浦江镇人民政府）``: the years and 主管部门
-    of the forms collected; several are listed, many are counted."""
+    of the forms collected; several are listed, many are counted, so that the title stays within
+    about 60 characters, one line of the page header."""
     year_list = sorted(set(years))
     names = [name for name in dict.fromkeys(departments) if name]
     if not year_list:
@@ -152,10 +154,10 @@ def print_title(years: Iterable[int], departments: Iterable[str], what: str) -> 
     elif len(year_list) <= 3:
         year = "、".join(map(str, year_list)) + "年度 "
     else:
-        year = f"{year_list[0]}—{year_list[-1]}年度（{len(year_list)} 个年度） "
+        year = f"{year_list[0]}—{year_list[-1]}年度 "
     if not names:
         department = ""
-    elif len(names) == 1 or len("、".join(names)) <= 60:
+    elif len(names) == 1 or len("、".join(names)) <= DEPARTMENTS_LENGTH:
         department = f"（主管部门：{'、'.join(names)}）"
     else:
         department = f"（主管部门：{names[0]} 等 {len(names)} 个）"

@@ -42,25 +42,29 @@ def column_points(width: float) -> float:
     return (int(width * 7 + 0.5) + 5) * 0.75
 
 
+TITLE_SIZE = 12  # points: a page header's title; 60 characters fill the width of A4 landscape
+
+
 def header_text(title: str) -> str:
-    """A page header: ``title`` centred in bold 14 pt, the print date on the right.  ``&`` in the
-    title is doubled (a code otherwise); a title too long for the header's limit is cut."""
-    right = "&R" + PRINT_DATE
-    centre = "&C&14&B"  # the size before the text: "&14" then "2023…" would read as size 142023
-    room = HEADER_LIMIT - len(centre) - len(right)
+    """A page header: ``title`` centred, bold.  ``&`` in the title is doubled (a code otherwise);
+    a title too long for the header's limit is cut."""
+    centre = f"&C&{TITLE_SIZE}&B"  # the size before the text: "&12" then "2023…" would read as size 122023
     escaped = title.replace("&", "&&")
-    if len(escaped) > room:
-        escaped = escaped[:room - 1].rstrip("&") + "…"
-    return centre + escaped + right
+    if len(escaped) > HEADER_LIMIT - len(centre):
+        escaped = escaped[:HEADER_LIMIT - len(centre) - 1].rstrip("&") + "…"
+    return centre + escaped
+
+
+FOOTER = "&C" + PAGE_FOOTER + "&R" + PRINT_DATE  # the title has the header's whole width
 
 
 def set_list_print(ws, title: str) -> None:
     """A list printed for people (xlsxwriter): A4 landscape, centred, its heading row on every
-    page, ``title`` and the print date above, 第 N 页 共 M 页 below; one page wide, the client
+    page, ``title`` above, 第 N 页 共 M 页 and the print date below; one page wide, the client
     shrinking only what does not fit at 100 %."""
     set_a4(ws, landscape=True, margins=LIST_MARGINS)
     ws.center_horizontally()
     ws.repeat_rows(0)
     ws.set_header(header_text(title), {"margin": HEADER_FOOTER_MARGIN})
-    ws.set_footer("&C" + PAGE_FOOTER, {"margin": HEADER_FOOTER_MARGIN})
+    ws.set_footer(FOOTER, {"margin": HEADER_FOOTER_MARGIN})
     ws.set_start_page(1)  # each list counts its own pages, also when the whole workbook is printed
