@@ -22,6 +22,8 @@ from conftest import example_paths, load_example
 from test_libreoffice import convert, page_words, pdf_pages, shows, words_text
 
 from perfxl.api import collect_to_master, fill_forms
+from perfxl.form.layout import get_layout
+from perfxl.write.workbook import FormSheet, write_workbook
 from perfxl.collect.printview import print_title
 from perfxl.write.paper import header_text
 
@@ -107,6 +109,27 @@ def test_views_fit_a4_landscape_at_100_percent_with_title_date_and_page_numbers(
         # the date is a field the client fills as it prints: the file stays the same bytes
         assert ws.oddFooter.right.text == "打印日期：&D", view
         assert "财政项目支出绩效目标" + WHAT[view] in ws.oddHeader.center.text, view
+
+
+def test_views_print_at_8_pt_or_more_with_amounts_in_yuan_and_wan_yuan(tmp_path):
+    """Two variants, amounts in 元 and in 万元: twice the amount columns.  The client shrinks the
+    page to its width; the text stays ≥ 8 pt."""
+    sample = json.loads((Path(__file__).parent / "fixtures" / "shanghai-2025-sample.json").read_text(encoding="utf-8"))
+    inbox = tmp_path / "in"
+    write_workbook(inbox / "sh.xlsx", [FormSheet("样例", get_layout("shanghai-2025"), sample, "sh")])
+    fill_forms([example_paths()[0]], inbox)
+    collect_to_master([inbox], tmp_path / "m.xlsx", workers=1)
+    book = openpyxl.load_workbook(tmp_path / "m.xlsx")
+    for view in VIEWS:
+        ws = book[view]
+        count = len(sheet_rows(ws)[0])
+        margins = ws.page_margins
+        printable = A4_LANDSCAPE[0] - (margins.left + margins.right) * 72
+        scale = min(1.0, printable / sum(column_points(ws, count)))
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1), view  # 1: the default
+        fonts = {cell.font.sz for row in ws.iter_rows() for cell in row}
+        assert min(fonts) * scale >= MIN_POINTS, (view, scale)
+    assert "总额（元）" in sheet_rows(book["项目汇总（打印）"])[0] and "总额（万元）" in sheet_rows(book["项目汇总（打印）"])[0]
 
 
 def test_project_view_shows_what_the_full_sheet_says(master):

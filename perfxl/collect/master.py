@@ -11,7 +11,7 @@ import math
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import xlsxwriter
 
@@ -24,7 +24,7 @@ from ..write.paper import set_a4, set_list_print
 from ..write.workbook import FIXED_TIMESTAMP
 from .columns import Column, layouts_of, project_columns
 from .consolidate import Collection
-from .printview import FONT_SIZE, View, print_title, problem_view, project_view, row_height, unit_view
+from .printview import FONT_SIZE, RowHeights, View, print_title, problem_view, project_view, unit_view
 from .returns import MISSING, RETURNED, Returns
 from .sheetxml import SheetData, swap_sheet_data
 from .tally import RETURNS_SHEET, UNITS_SHEET, Tally, UnitTotal, gap_text, gaps, left_out_text, tally
@@ -250,18 +250,25 @@ def build_master(collection: Collection, path: str | Path) -> Path:
 
     if summed.returns is not None:
         _write_returns(book, summed.returns)
+    # Each print view right after its sheet, its rows taken from that sheet's as they are written.
+    view, project_row = project_view(PROJECTS, title("汇总"), columns)
+    printed, items = _PrintView(book, view), iter(collection.forms)
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
-            lambda: project_rows(collection, columns))
-    view, rows = project_view(PROJECTS, title("汇总"), columns)
-    _stream_print(book, view, ((values, False) for values in rows(collection)))
+            lambda: project_rows(collection, columns), also=lambda values: printed.add(project_row(next(items), values)))
+    printed.write()
     _stream(book, INDICATORS, INDICATOR_HEADERS, INDICATOR_KINDS, lambda: indicator_rows(collection))
     unit_rows = _write_units(book, summed)
     view, unit_row = unit_view(UNITS, title("单位汇总"), summed.columns)
-    _stream_print(book, view, ((unit_row(values), bold) for values, bold in unit_rows))
+    printed = _PrintView(book, view)
+    for values, bold in unit_rows:
+        printed.add(unit_row(values), bold)
+    printed.write()
     order = problem_order(collection)
-    _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))
     view, problem_row = problem_view(PROBLEMS, title("问题清单"))
-    _stream_print(book, view, ((problem_row(values), False) for values in problem_rows(collection, order)))
+    printed = _PrintView(book, view)
+    _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order),
+            also=lambda values: printed.add(problem_row(values)))
+    printed.write()
     _stream(book, FILES, FILE_HEADERS, [TEXT, INTEGER, TEXT, TEXT, INTEGER, TEXT],
             lambda: file_rows(collection))
     try:
@@ -272,9 +279,11 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     return path
 
 
-def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str], rows) -> None:
+def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str], rows,
+            also: Callable[[list[Any]], None] | None = None) -> None:
     """A sheet's rows; past Excel's row limit they go on in 名称（2）, 名称（3）… (a city's
-    indicators outgrow one sheet), each with its header."""
+    indicators outgrow one sheet), each with its header.  ``also`` sees every row as it is
+    written (a print view taking its rows)."""
     sample = _sample(rows())
     sheet, part = _Sheet(book, name, headers, kinds), 1
     sheet.set_widths(sample)
@@ -285,50 +294,48 @@ def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str]
             sheet = _Sheet(book, f"{name}（{part}）", headers, kinds)
             sheet.set_widths(sample)
         sheet.data.add(values, sheet.styles)
+        if also is not None:
+            also(values)
     sheet.finish()
 
 
-class _PrintSheet:
-    """A print view (:mod:`perfxl.collect.printview`), streamed like :class:`_Sheet`: its widths
-    fixed to fit A4 landscape at 100 %, each row as tall as its wrapped text, printed with title,
-    print date and page numbers."""
+class _PrintView:
+    """A print view (:mod:`perfxl.collect.printview`), its rows spooled like a :class:`_Sheet`'s
+    while its source sheet is written (one pass over the records for both), its sheets added
+    after it: widths fixed to fit A4 landscape at 100 %, each row as tall as its wrapped text,
+    printed with title, page numbers and print date."""
 
-    def __init__(self, book: _Book, view: View, name: str):
-        self.view = view
-        ws = book.workbook.add_worksheet(name)
-        self.number = len(book.workbook.worksheets())
-        kinds = [c.kind for c in view.columns]
-        self.data = SheetData(kinds)
-        self.styles = {bold: [xf_index(book.print_formats[(k, bold)]) for k in kinds] for bold in (False, True)}
-        headers = [c.header for c in view.columns]
-        self.data.add(headers, [xf_index(book.print_header)] * len(headers), all_text=True,
-                      height=row_height(headers, view.widths, bold=True))
-        for i, width in enumerate(view.widths):
-            ws.set_column(i, i, width)
-        ws.freeze_panes(1, 0)
-        set_list_print(ws, view.title)
-        self.ws, self.book = ws, book
+    def __init__(self, book: _Book, view: View):
+        self.book, self.view = book, view
+        self.kinds = [c.kind for c in view.columns]
+        self.styles = {bold: [xf_index(book.print_formats[(k, bold)]) for k in self.kinds] for bold in (False, True)}
+        self.heights = {bold: RowHeights(view.columns, view.widths, bold=bold) for bold in (False, True)}
+        self.parts: list[SheetData] = []
 
-    def finish(self) -> None:
-        """A filter too: filter one unit's rows, and print just those."""
-        self.ws.autofilter(0, 0, max(self.data.rows - 1, 0), len(self.view.columns) - 1)
-        self.book.streamed[self.number] = self.data
+    def add(self, values: Sequence[Any], bold: bool = False) -> None:
+        if not self.parts or self.parts[-1].rows >= MAX_SHEET_ROWS:
+            self._part()  # past Excel's row limit the view goes on in 名称（2）…, headed again
+        self.parts[-1].add(values, self.styles[bold], height=self.heights[bold](values), blanks=True)
 
-    def add(self, values: Sequence[Any], bold: bool) -> None:
-        self.data.add(values, self.styles[bold], height=row_height(values, self.view.widths, bold=bold), blanks=True)
+    def _part(self) -> None:
+        headers = [c.header for c in self.view.columns]
+        data = SheetData(self.kinds)
+        data.add(headers, [xf_index(self.book.print_header)] * len(headers), all_text=True,
+                 height=RowHeights(self.view.columns, self.view.widths, bold=True, all_text=True)(headers))
+        self.parts.append(data)
 
-
-def _stream_print(book: _Book, view: View, rows: Iterable[tuple[list[Any], bool]]) -> None:
-    """A print view's rows (each with whether it is bold, a 小计 or 合计); past Excel's row limit
-    they go on in 名称（2）…, each with its heading row."""
-    sheet, part = _PrintSheet(book, view, view.name), 1
-    for values, bold in rows:
-        if sheet.data.rows >= MAX_SHEET_ROWS:
-            sheet.finish()
-            part += 1
-            sheet = _PrintSheet(book, view, f"{view.name}（{part}）")
-        sheet.add(values, bold)
-    sheet.finish()
+    def write(self) -> None:
+        """The view's sheets, each with its filter (filter one unit's rows, and print just those)."""
+        if not self.parts:
+            self._part()
+        for part, data in enumerate(self.parts, start=1):
+            ws = self.book.workbook.add_worksheet(self.view.name if part == 1 else f"{self.view.name}（{part}）")
+            for i, width in enumerate(self.view.widths):
+                ws.set_column(i, i, width)
+            ws.freeze_panes(1, 0)
+            set_list_print(ws, self.view.title)
+            ws.autofilter(0, 0, max(data.rows - 1, 0), len(self.view.columns) - 1)
+            self.book.streamed[len(self.book.workbook.worksheets())] = data
 
 
 def _write_units(book: _Book, summed: Tally) -> list[tuple[list[Any], bool]]:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from ..form.kinds import AMOUNT, INDEX, INTEGER, TEXT
-from ..form.layout import wrapped_height
+from ..form.layout import WIDE, text_width, wrapped_height
 from ..write.paper import column_points, printable_width
 from .columns import Column
-from .consolidate import CollectedForm, Collection
+from .consolidate import CollectedForm
 
 PRINT_SUFFIX = "（打印）"
 FONT_SIZE = 10  # points: every print view prints at 100 %, so this is the size on paper
@@ -41,24 +41,46 @@ class PrintColumn:
     weight: int = 0
 
 
+MIN_SHARE = 12.0  # a text column never narrower (six CJK characters a line)
+
+
 def fit_widths(columns: Sequence[PrintColumn]) -> list[float]:
     """Each column's width: the fixed ones as given, the rest of the page's width shared out by
-    weight, so that all of them print side by side at 100 %."""
+    weight, so that all of them print side by side at 100 %.  Where the fixed ones leave too
+    little (amounts in both 元 and 万元: twice the amount columns), the text columns keep
+    :data:`MIN_SHARE` and the client shrinks the page to fit its width (to about 85 %)."""
     budget = printable_width(landscape=True) * WIDTH_USED
     left = budget - sum(column_points(c.width) for c in columns if c.width)
     shares = [c for c in columns if not c.width]
     # column_points is (7 w + 5) px: a share gets its part of what is left, less its padding
     spare = max(left / 0.75 - 5.5 * len(shares), 0) / 7
     weights = sum(c.weight for c in shares) or 1
-    return [c.width or max(int(spare * c.weight / weights * 2) / 2, 6.0) for c in columns]
+    return [c.width or max(int(spare * c.weight / weights * 2) / 2, MIN_SHARE) for c in columns]
 
 
-def row_height(values: Sequence[Any], widths: Sequence[float], *, bold: bool = False) -> float:
-    """Points a row needs to show every cell whole, wrapped (rows do not grow by themselves in
-    every client)."""
-    size = FONT_SIZE + (0.5 if bold else 0)  # bold CJK runs a little wider
-    return max((wrapped_height(str(value), width, size) for value, width in zip(values, widths)
-                if value is not None and value != ""), default=wrapped_height("", 10, size))
+class RowHeights:
+    """Points a row of a view needs to show every cell whole, wrapped (rows do not grow by
+    themselves in every client).  Fast for a city's rows: a text that fits one line even if every
+    character were wide is not broken into lines."""
+
+    def __init__(self, columns: Sequence[PrintColumn], widths: Sequence[float], *, bold: bool = False,
+                 all_text: bool = False):
+        self.size = FONT_SIZE + (0.5 if bold else 0)  # bold CJK runs a little wider
+        self.texts = [(i, width, text_width(width, self.size)) for i, (column, width) in enumerate(zip(columns, widths))
+                      if all_text or column.kind == TEXT]
+        self.one_line = wrapped_height("", 10, self.size)
+
+    def __call__(self, values: Sequence[Any]) -> float:
+        height = self.one_line
+        for i, width, room in self.texts:
+            value = values[i]
+            if value is None or value == "":
+                continue
+            text = value if isinstance(value, str) else str(value)
+            if len(text) * WIDE <= room and "\n" not in text:
+                continue
+            height = max(height, wrapped_height(text, width, self.size))
+        return height
 
 
 # --- what each view shows ------------------------------------------------------------------
@@ -89,29 +111,28 @@ def _key_amounts(columns: Sequence[Column]) -> list[tuple[int, str]]:
     return found
 
 
-def project_view(name: str, title: str, columns: Sequence[Column]) -> tuple[View, Callable[[Collection], Iterable[list[Any]]]]:
-    """序号, 单位, 项目, 类别, the key amounts, 指标数 and 问题数; and its rows."""
-    by_path = {c.path: c for c in columns if c.path and c.kind != AMOUNT}
-    fields = [(by_path[path], short) for path, short in PROJECT_FIELDS if path in by_path]
+def project_view(name: str, title: str, columns: Sequence[Column]) -> tuple[View, Callable[[CollectedForm, list[Any]], list[Any]]]:
+    """序号, 单位, 项目, 类别, the key amounts, 指标数 and 问题数; and how a row of 项目汇总 (with
+    its form) becomes one of the view: the view is written in the same pass as 项目汇总, so a
+    city's records are read back once."""
+    at = {c.path: i for i, c in enumerate(columns) if c.path and c.kind != AMOUNT}
+    fields = [(at[path], short, path) for path, short in PROJECT_FIELDS if path in at]
     amounts = _key_amounts(columns)
+    counts = [i for i, c in enumerate(columns) if c.level1]
+    number = next(i for i, c in enumerate(columns) if c.kind == INDEX)
     printed = [PrintColumn("序号", INDEX, FIXED[INDEX])]
-    for column, short in fields:
-        if column.path == "project_category":
+    for _, short, path in fields:
+        if path == "project_category":
             printed.append(PrintColumn(short, TEXT, FIXED["category"]))
         else:
-            printed.append(PrintColumn(short, TEXT, weight=3 if column.path == "project_name" else 2))
+            printed.append(PrintColumn(short, TEXT, weight=3 if path == "project_name" else 2))
     printed += [PrintColumn(short, AMOUNT, FIXED[AMOUNT]) for _, short in amounts]
     printed += [PrintColumn("指标数", INTEGER, FIXED[INTEGER]), PrintColumn("问题数", INTEGER, FIXED[INTEGER])]
 
-    def rows(collection: Collection) -> Iterable[list[Any]]:
-        for number, item in enumerate(collection.forms, start=1):
-            yield [number, *(column.get(item) for column, _ in fields),
-                   *(columns[i].get(item) for i, _ in amounts), _indicators(item), item.form.problems]
-    return _view(name, title, printed), rows
-
-
-def _indicators(item: CollectedForm) -> int:
-    return len(item.record.indicator_items())
+    def row(item: CollectedForm, values: list[Any]) -> list[Any]:
+        return [values[number], *(values[i] for i, _, _ in fields), *(values[i] for i, _ in amounts),
+                sum(values[i] or 0 for i in counts), item.form.problems]
+    return _view(name, title, printed), row
 
 
 def unit_view(name: str, title: str, columns: Sequence[Column]) -> tuple[View, Callable[[list[Any]], list[Any]]]:
