@@ -42,6 +42,7 @@ class PrintColumn:
 
 
 MIN_SHARE = 12.0  # a text column never narrower (six CJK characters a line)
+KNOWN_HEIGHTS = 20_000  # texts whose height a view remembers
 
 
 def fit_widths(columns: Sequence[PrintColumn]) -> list[float]:
@@ -69,6 +70,7 @@ class RowHeights:
         self.texts = [(i, width, text_width(width, self.size)) for i, (column, width) in enumerate(zip(columns, widths))
                       if all_text or column.kind == TEXT]
         self.one_line = wrapped_height("", 10, self.size)
+        self.known: dict[tuple[int, str], float] = {}  # units, files, messages repeat row after row
 
     def __call__(self, values: Sequence[Any]) -> float:
         height = self.one_line
@@ -79,7 +81,12 @@ class RowHeights:
             text = value if isinstance(value, str) else str(value)
             if len(text) * WIDE <= room and "\n" not in text:
                 continue
-            height = max(height, wrapped_height(text, width, self.size))
+            needed = self.known.get((i, text))
+            if needed is None:
+                if len(self.known) >= KNOWN_HEIGHTS:
+                    self.known.clear()  # memory stays bounded at any N
+                needed = self.known[(i, text)] = wrapped_height(text, width, self.size)
+            height = max(height, needed)
         return height
 
 
