@@ -22,10 +22,10 @@ from conftest import example_paths, load_example
 from test_libreoffice import convert, page_words, pdf_pages, shows, words_text
 
 from perfxl.api import collect_to_master, fill_forms
-from perfxl.form.layout import get_layout
-from perfxl.write.workbook import FormSheet, write_workbook
 from perfxl.collect.printview import print_title
+from perfxl.form.layout import get_layout
 from perfxl.write.paper import header_text
+from perfxl.write.workbook import FormSheet, write_workbook
 
 VIEWS = {  # print view → the sheet it shows, and its headings (amounts in the examples' 万元)
     "项目汇总（打印）": ("项目汇总", ["序号", "单位", "项目", "类别", "总额（万元）", "财政（万元）", "其他（万元）",
