@@ -424,6 +424,9 @@ def collect(
                     年度 = 拨款 + 结转 + 其他。
       问题清单      每个问题的文件、工作表和单元格。
       文件清单      每个输入文件的状态（已汇总 / 有问题 / 无法读取 / 重复 / 冲突 / 已忽略）及原因。
+      项目汇总（打印）、单位汇总（打印）、问题清单（打印）
+                    紧接各自的表之后，供领导打印：只列关键列，A4 横向、100% 即可排下（10 号字），
+                    每页重复表头，页眉为标题（年度、主管部门），页脚为“第 N 页 共 M 页”和打印日期。
 
     \b
     没有 --roster 时无法核对是否所有单位都已报送，汇总说明会提示这一点。
@@ -650,7 +653,8 @@ def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")
     typer.echo(f"模板（每个实施单位一个）：{len(result.templates)} 个 → {out / 'templates'}")
     typer.echo(f"已填写的工作簿：{len(result.filled)} 个 → {out / 'filled'}")
     typer.echo(f"汇总读回表单 {result.forms_read} 张，其中 {result.round_trip_equal} 张与 JSON 原件完全一致 → {out / 'forms.json'}")
-    typer.echo(f"汇总表：{result.master}（报送情况、项目汇总、绩效指标明细、单位汇总、问题清单、文件清单）")
+    typer.echo(f"汇总表：{result.master}（报送情况、项目汇总、绩效指标明细、单位汇总、问题清单、文件清单；"
+               "打印用：项目汇总（打印）、单位汇总（打印）、问题清单（打印））")
     for line in _roster_lines(result.roster):
         typer.echo(line)
     errors = [i for i in result.issues if i.severity == ERROR]

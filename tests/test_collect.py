@@ -69,7 +69,8 @@ def test_collect_master_counts_sums_and_file_list(inbox, tmp_path):
     master = tmp_path / "master.xlsx"
     collection = collect_to_master([inbox], master)
     wb = openpyxl.load_workbook(master)
-    assert wb.sheetnames == ["项目汇总", "绩效指标明细", "单位汇总", "问题清单", "文件清单"]
+    assert wb.sheetnames == ["项目汇总", "项目汇总（打印）", "绩效指标明细", "单位汇总", "单位汇总（打印）", "问题清单",
+                             "问题清单（打印）", "文件清单"]
 
     header, files = rows_of(wb["文件清单"])
     inputs = sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(("~$", ".")))

@@ -32,6 +32,7 @@ class Column:
     path: str = ""  # the form field it shows (dotted), "" for the columns that are not a field
     unit: str = ""  # amounts: 万元 or 元
     title: str = ""  # the field's title, without the unit
+    level1: str = ""  # an indicator count: the 一级指标 it counts
 
 
 def _only_for(variants: set[str], get: Callable[[CollectedForm], Any]) -> Callable[[CollectedForm], Any]:
@@ -113,7 +114,7 @@ def project_columns(layouts: Sequence[Layout], scoring: ScoringConfig | None = N
                               slot.path, slot.unit if slot.kind == AMOUNT else "", slot.title))
     level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
     for level1 in level1s:
-        columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER))
+        columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER, level1=level1))
     if has_self_evaluations(layouts):
         columns += score_columns(scoring)
     source, sheet = PROVENANCE_HEADERS

@@ -22,7 +22,7 @@ from ..form.marks import OUTPUT_PROPERTY, PROBLEM_LIST_OUTPUT
 from ..isolation import Failure, run_isolated
 from ..problems import ERROR, WARNING, Issue
 from ..write.atomic import replacing
-from ..write.paper import FORM_MARGINS
+from ..write.paper import HEADER_FOOTER_MARGIN, LIST_MARGINS, PAGE_FOOTER
 from ..write.naming import unique_file_names
 from .consolidate import Collection
 from .files import DUPLICATE, IGNORED, UNREADABLE
@@ -162,19 +162,21 @@ def _row_height(values: list[str]) -> float:
 
 def _print_setup(ws) -> None:
     """A4 landscape, one page wide (the 说明 column never falls onto a page of its own), the
-    headings on every page, 第 N 页 at the foot."""
+    headings on every page, 第 N 页 共 M 页 at the foot (:mod:`perfxl.write.paper`'s list setup)."""
     from openpyxl.worksheet.properties import PageSetupProperties
 
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    for side, inches in FORM_MARGINS.items():
+    for side, inches in LIST_MARGINS.items():
         setattr(ws.page_margins, side, inches)
+    ws.page_margins.header = ws.page_margins.footer = HEADER_FOOTER_MARGIN
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"1:{_TITLE_ROWS}"
     ws.print_area = f"A1:F{max(ws.max_row, _TITLE_ROWS)}"
-    ws.oddFooter.center.text = "第 &P 页"
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.page_setup.firstPageNumber, ws.page_setup.useFirstPageNumber = 1, True
 
 
 # source, its problems, target, may it be opened, the 实施单位 its problem list is headed with

@@ -11,7 +11,7 @@ import math
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import xlsxwriter
 
@@ -20,10 +20,11 @@ from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.layout import display_width, get_layout
 from ..form.marks import MASTER_OUTPUT, OUTPUT_PROPERTY, PROVENANCE_HEADERS
 from ..problems import SEVERITY_ORDER
-from ..write.paper import set_a4
+from ..write.paper import set_a4, set_list_print
 from ..write.workbook import FIXED_TIMESTAMP
 from .columns import Column, Scores, collection_columns, has_self_evaluations, layouts_of
 from .consolidate import Collection
+from .printview import FONT_SIZE, RowHeights, View, print_title, problem_view, project_view, unit_view
 from .returns import MISSING, RETURNED, Returns
 from .sheetxml import SheetData, swap_sheet_data
 from .tally import RETURNS_SHEET, UNITS_SHEET, Tally, UnitTotal, gap_text, gaps, left_out_text, tally
@@ -232,6 +233,17 @@ class _Book:
             self.formats[(DATE, bold)] = wb.add_format({**base, **extra, "num_format": "yyyy-mm-dd"})
             self.formats[(INTEGER, bold)] = wb.add_format({**base, **extra, "num_format": "0"})
             self.formats[(INDEX, bold)] = self.formats[(INTEGER, bold)]
+        # the print views': wrapped, ruled, at the size they print
+        printed = {**base, "font_size": FONT_SIZE, "text_wrap": True, "border": 1, "valign": "vcenter"}
+        self.print_formats = {}
+        for bold in (False, True):
+            extra = {"bold": True} if bold else {}
+            self.print_formats[(TEXT, bold)] = wb.add_format({**printed, **extra})
+            self.print_formats[(AMOUNT, bold)] = wb.add_format({**printed, **extra, "num_format": AMOUNT_FORMAT})
+            self.print_formats[(INTEGER, bold)] = wb.add_format({**printed, **extra, "num_format": "0"})
+            self.print_formats[(INDEX, bold)] = self.print_formats[(INTEGER, bold)]
+        self.print_header = wb.add_format({**printed, "bold": True, "bg_color": "#DDEBF7", "align": "center",
+                                           "valign": "vcenter"})
 
 
 def _sample(rows: Iterable[list[Any]], n: int = 500) -> list[list[Any]]:
@@ -251,14 +263,32 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     book = _Book(path)
     columns = collection_columns(collection)
 
+    departments = [unit.department for unit in summed.units]
+
+    def title(what: str) -> str:
+        return print_title(summed.years, departments, what)
+
     if summed.returns is not None:
         _write_returns(book, summed.returns)
+    # Each print view right after its sheet, its rows taken from that sheet's as they are written.
+    view, project_row = project_view(PROJECTS, title("汇总"), columns)
+    printed, items = _PrintView(book, view), iter(collection.forms)
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
-            lambda: project_rows(collection, columns))
+            lambda: project_rows(collection, columns), also=lambda values: printed.add(project_row(next(items), values)))
+    printed.write()
     _stream(book, INDICATORS, *indicator_headers(collection), lambda: indicator_rows(collection))
-    _write_units(book, summed)
+    unit_rows = _write_units(book, summed)
+    view, unit_row = unit_view(UNITS, title("单位汇总"), summed.columns)
+    printed = _PrintView(book, view)
+    for values, bold in unit_rows:
+        printed.add(unit_row(values), bold)
+    printed.write()
     order = problem_order(collection)
-    _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order))
+    view, problem_row = problem_view(PROBLEMS, title("问题清单"))
+    printed = _PrintView(book, view)
+    _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order),
+            also=lambda values: printed.add(problem_row(values)))
+    printed.write()
     _stream(book, FILES, FILE_HEADERS, [TEXT, INTEGER, TEXT, TEXT, INTEGER, TEXT],
             lambda: file_rows(collection))
     try:
@@ -269,9 +299,11 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     return path
 
 
-def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str], rows) -> None:
+def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str], rows,
+            also: Callable[[list[Any]], None] | None = None) -> None:
     """A sheet's rows; past Excel's row limit they go on in 名称（2）, 名称（3）… (a city's
-    indicators outgrow one sheet), each with its header."""
+    indicators outgrow one sheet), each with its header.  ``also`` sees every row as it is
+    written (a print view taking its rows)."""
     sample = _sample(rows())
     sheet, part = _Sheet(book, name, headers, kinds), 1
     sheet.set_widths(sample)
@@ -282,10 +314,51 @@ def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str]
             sheet = _Sheet(book, f"{name}（{part}）", headers, kinds)
             sheet.set_widths(sample)
         sheet.data.add(values, sheet.styles)
+        if also is not None:
+            also(values)
     sheet.finish()
 
 
-def _write_units(book: _Book, summed: Tally) -> None:
+class _PrintView:
+    """A print view (:mod:`perfxl.collect.printview`), its rows spooled like a :class:`_Sheet`'s
+    while its source sheet is written (one pass over the records for both), its sheets added
+    after it: widths fixed to fit A4 landscape at 100 %, each row as tall as its wrapped text,
+    printed with title, page numbers and print date."""
+
+    def __init__(self, book: _Book, view: View):
+        self.book, self.view = book, view
+        self.kinds = [c.kind for c in view.columns]
+        self.styles = {bold: [xf_index(book.print_formats[(k, bold)]) for k in self.kinds] for bold in (False, True)}
+        self.heights = {bold: RowHeights(view.columns, view.widths, bold=bold) for bold in (False, True)}
+        self.parts: list[SheetData] = []
+
+    def add(self, values: Sequence[Any], bold: bool = False) -> None:
+        if not self.parts or self.parts[-1].rows >= MAX_SHEET_ROWS:
+            self._part()  # past Excel's row limit the view goes on in 名称（2）…, headed again
+        self.parts[-1].add(values, self.styles[bold], height=self.heights[bold](values), blanks=True)
+
+    def _part(self) -> None:
+        headers = [c.header for c in self.view.columns]
+        data = SheetData(self.kinds)
+        data.add(headers, [xf_index(self.book.print_header)] * len(headers), all_text=True,
+                 height=RowHeights(self.view.columns, self.view.widths, bold=True, all_text=True)(headers))
+        self.parts.append(data)
+
+    def write(self) -> None:
+        """The view's sheets, each with its filter (filter one unit's rows, and print just those)."""
+        if not self.parts:
+            self._part()
+        for part, data in enumerate(self.parts, start=1):
+            ws = self.book.workbook.add_worksheet(self.view.name if part == 1 else f"{self.view.name}（{part}）")
+            for i, width in enumerate(self.view.widths):
+                ws.set_column(i, i, width)
+            ws.freeze_panes(1, 0)
+            set_list_print(ws, self.view.title)
+            ws.autofilter(0, 0, max(data.rows - 1, 0), len(self.view.columns) - 1)
+            self.book.streamed[len(self.book.workbook.worksheets())] = data
+
+
+def _write_units(book: _Book, summed: Tally) -> list[tuple[list[Any], bool]]:
     """Per 主管部门 its units, each unit once, with the 小计 directly under them; then the 合计.
     Each row says how many amounts it left out (未计入) and whether its sums keep 总额 = 财政 + 其他
     and 年度 = 拨款 + 结转 + 其他 (核对).  The chart has one bar per unit: its data are the unit
@@ -314,7 +387,7 @@ def _write_units(book: _Book, summed: Tally) -> None:
         sheet.write_row(values, bold=bold, extra=extra)
     sheet.finish()
     if not charted:
-        return
+        return rows
     sheet.ws.set_column(at, at + 1, None, None, {"hidden": True})
     count = len(summed.units)
     chart = book.workbook.add_chart({"type": "bar"})
@@ -331,6 +404,7 @@ def _write_units(book: _Book, summed: Tally) -> None:
     chart.set_size({"width": 720, "height": max(240, 40 * count + 80)})
     chart.show_hidden_data()  # the data columns are hidden; Excel and LibreOffice skip hidden cells by default
     sheet.ws.insert_chart(sheet.row + 2, 0, chart)
+    return rows
 
 
 def _total_row(columns: Sequence[Column], first: str, second: str, units: Sequence[UnitTotal]) -> list[Any]:

@@ -54,15 +54,20 @@ class SheetData:
         self.handle: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", errors=SHOW_BYTES)
         self.rows = 0
 
-    def add(self, values: Sequence[Any], styles: Sequence[int], *, all_text: bool = False) -> None:
-        """One row; ``styles`` are xlsxwriter xf indexes per column."""
+    def add(self, values: Sequence[Any], styles: Sequence[int], *, all_text: bool = False,
+            height: float | None = None, blanks: bool = False) -> None:
+        """One row; ``styles`` are xlsxwriter xf indexes per column, ``height`` its height in points
+        (None: the client's default); ``blanks``: empty cells are written too, with their style (a
+        ruled table keeps its lines where a value is missing)."""
         self.rows += 1
         r = str(self.rows)
         kinds, columns = (self._all_text if all_text else self.kinds), self.columns
-        parts = [f'<row r="{r}">']
+        parts = [f'<row r="{r}">' if height is None else f'<row r="{r}" ht="{height:g}" customHeight="1">']
         text_at: list[int] = []  # where in parts each text sits, for escaping
         for col, value in enumerate(values):
             if value is None or value == "":
+                if blanks:
+                    parts.append(f'<c r="{columns[col]}{r}" s="{styles[col]}"/>')
                 continue
             kind = kinds[col]
             if kind != TEXT:

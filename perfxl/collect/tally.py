@@ -56,6 +56,7 @@ class Tally:
     units: list[UnitTotal]  # by 主管部门, then 实施单位
     returns: Returns | None
     unit_count: int  # named units (a blank 实施单位 is not one)
+    years: list[int] = field(default_factory=list)  # the 年度 the forms state, each once, ascending
 
     def funding_totals(self) -> dict[str, Decimal]:
         """项目资金总额 per amount unit (元 and 万元 are never added together)."""
@@ -135,6 +136,7 @@ def tally(collection: Collection, expected: Expected | None = None) -> Tally:
     units: dict[str, _Unit] = {}
     matcher = _Matcher(expected) if expected is not None else None
     plans: dict[str, list[tuple[int, str, str, Any]]] = {}  # variant → the columns it fills
+    years: set[int] = set()
     for item in collection.forms:
         record = item.record  # read back once per form: a city's records are never all in memory
         form = record.form
@@ -144,6 +146,9 @@ def tally(collection: Collection, expected: Expected | None = None) -> Tally:
             unit = units[name] = _Unit(sums=[Decimal(0)] * len(columns), left_out=[0] * len(columns))
         unit.projects += 1
         department = _text(form.get("department"))
+        year = form.get("year")
+        if isinstance(year, int) and not isinstance(year, bool):
+            years.add(year)
         unit.departments[department] = unit.departments.get(department, 0) + 1
         plan = plans.get(record.variant)
         if plan is None:
@@ -164,7 +169,7 @@ def tally(collection: Collection, expected: Expected | None = None) -> Tally:
     for row in rows:
         findings += _gap_findings(columns, row)
     returns = matcher.finish(rows, units, findings) if matcher is not None else None
-    result = Tally(columns, rows, returns, len(set(units) - {""}))
+    result = Tally(columns, rows, returns, len(set(units) - {""}), sorted(years))
     if findings:
         collection.problem_chunks.append(findings)
     collection.tally = result

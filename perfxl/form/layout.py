@@ -283,9 +283,12 @@ def _is_word(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LN"
 
 
+WIDE, NARROW = 2.15, 1.1  # a character's width in column units: CJK and full-width, the others
+
+
 def display_width(text: str) -> float:
     """Width in Excel column units: CJK and full-width characters are about two digits wide."""
-    return sum(2.15 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else NARROW for ch in text)
 
 
 @lru_cache(maxsize=4096)
@@ -293,7 +296,7 @@ def _print_width(ch: str) -> float:
     """A character's width in column units as a CJK font prints it: ambiguous ones (“ ” □ ≥ …)
     and symbols (☑) come out full width there, so they count as wide."""
     wide = unicodedata.east_asian_width(ch) in "WFA" or unicodedata.category(ch) == "So"
-    return 2.15 if wide else 1.1
+    return WIDE if wide else NARROW
 
 
 def wrap_lines(text: str, width: float) -> list[str]:

@@ -38,7 +38,7 @@ from ..form.layout import (
 from ..form.values import EXCEL_CELL_LIMIT, amount_to_cell, date_to_cell, get_field
 from .atomic import replacing
 from ..form.marks import OUTPUT_PROPERTY
-from .paper import FORM_MARGINS, set_a4
+from .paper import BOOKLET_FOOTER, FORM_MARGINS, set_a4
 
 # Fixed document timestamp: the same input must give the same bytes.
 FIXED_TIMESTAMP = dt.datetime(2020, 1, 1, 0, 0, 0)
@@ -155,7 +155,6 @@ PAGE_STYLES: dict[str, dict[str, Any]] = {
     "contents_page": {"font_size": 11, "valign": "vcenter", "align": "right"},
     "contents_head_page": {"bold": True, "font_size": 11, "valign": "vcenter", "bottom": 1, "align": "right"},
 }
-PAGE_FOOTER = "&C第 &P 页"  # page numbers run on through a booklet (each sheet's first page set)
 
 
 # --- the workbook --------------------------------------------------------------------------
@@ -310,7 +309,7 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
     _print_setup(ws, layout, block.last_row)
     if sheet.first_page is not None:
         ws.set_start_page(sheet.first_page)
-        ws.set_footer(PAGE_FOOTER)
+        ws.set_footer(BOOKLET_FOOTER)
     ws.protect(password or "", {"format_rows": True, "insert_rows": layout.insert_rows,
                                 "select_locked_cells": True, "select_unlocked_cells": True})
     first_input = layout.slots[0].area
@@ -519,7 +518,7 @@ def _write_page_sheet(workbook, formats: _Formats, page: PageSheet, password: st
         ws.set_h_pagebreaks(list(page.breaks))
     if page.first_page is not None:
         ws.set_start_page(page.first_page)
-        ws.set_footer(PAGE_FOOTER)
+        ws.set_footer(BOOKLET_FOOTER)
     ws.protect(password or "")
 
 
