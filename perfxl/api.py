@@ -44,18 +44,15 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .collect.files import FileEntry
     from .collect.frames import CollectionFrames, collection_frames
     from .collect.run import collect_to_master, validate_paths
-    from .collect.versions import PREFERENCES
-    from .demo import (
-        DemoResult,
+    from .collect.selfeval import (
         computed_cells,
-        examples_dir,
-        make_roster_templates,
         make_self_eval_templates,
         prefilled_self_evaluations,
-        run_demo,
         with_prefilled,
         write_self_evaluations,
     )
+    from .collect.versions import PREFERENCES
+    from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
     from .form.marks import MANIFEST_NAME
     from .form.jsonforms import load_json_forms
     from .form.selfeval import prefill_self_evaluation
@@ -80,8 +77,10 @@ _LAZY = {
     "collect_to_master": "collect.run", "validate_paths": "collect.run",
     "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
-    "make_roster_templates": "demo", "run_demo": "demo", "make_self_eval_templates": "demo", "computed_cells": "demo",
-    "prefilled_self_evaluations": "demo", "write_self_evaluations": "demo", "with_prefilled": "demo", "DemoResult": "demo", "examples_dir": "demo",
+    "make_self_eval_templates": "collect.selfeval", "computed_cells": "collect.selfeval",
+    "prefilled_self_evaluations": "collect.selfeval", "write_self_evaluations": "collect.selfeval",
+    "with_prefilled": "collect.selfeval",
+    "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
     "PREFERENCES": "collect.versions", "MANIFEST_NAME": "form.marks",
 }
 _RENAMED = {"rule_description": "description"}

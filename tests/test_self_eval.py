@@ -19,15 +19,15 @@ from python_calamine import CalamineWorkbook
 
 from perfxl.api import check_file
 from perfxl.check.selfeval import formula_params, sheet_outputs
-from perfxl.config import Settings
-from perfxl.demo import (
-    illustrative_self_evaluation,
+from perfxl.collect.selfeval import (
     make_self_eval_templates,
     prefilled_self_evaluations,
     self_eval_sheets,
     with_prefilled,
     write_self_evaluations,
 )
+from perfxl.config import Settings
+from perfxl.demo import illustrative_self_evaluation
 from perfxl.form.identity import form_id_for
 from perfxl.form.layout import (
     COMPUTED,
