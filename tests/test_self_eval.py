@@ -417,3 +417,58 @@ def test_collect_of_self_evaluations_gives_a_scored_master(tmp_path):
     units = book.get_sheet_by_name("单位汇总").to_python()
     assert "总分" not in units[0]  # scores are not summed as amounts
     collection.close()
+
+
+# --- an edited self-evaluation read by its labels ------------------------------------------------
+def _with_parts(form: dict) -> dict:
+    """A made-up self-evaluation with every part row of 项目资金 filled (they add up)."""
+    form = copy.deepcopy(form)
+    funding = form["funding"]
+    funding.update(fiscal_initial="80", carryover_initial="15", other_initial="5", budget_initial="100",
+                   budget_full="120", fiscal_full="100", carryover_full="15", other_full="5",
+                   executed="110", fiscal_executed="95", carryover_executed="12", other_executed="3")
+    return form
+
+
+def _edited_like_a_unit(path: Path, out: Path, *, total: float | None = None) -> Path:
+    """Rows inserted as Excel inserts them: two above the indicator table, one between 年度总体目标's
+    headings and their texts (the texts move down a row), one under the heading and a blank one
+    inside the indicator table.  The formulas' results are kept as Excel saves them (openpyxl
+    keeps no cached results, so they are loaded as values)."""
+    from test_tamper import insert_rows
+
+    book = openpyxl.load_workbook(path, data_only=True)
+    sheet = book["自评"]
+    header = LAYOUT.header_row + 1
+    insert_rows(sheet, header + 3, 1)  # a blank row between indicators
+    insert_rows(sheet, header, 2)
+    insert_rows(sheet, 11, 1)
+    insert_rows(sheet, 3, 1)
+    if total is not None:
+        sheet["E14"] = total  # 得分合计, moved from E12 by two rows
+    book.save(out)
+    return out
+
+
+@pytest.mark.parametrize("number", [0, 5, 11])
+def test_an_edited_self_evaluation_reads_back_like_the_unedited_one(tmp_path, number):
+    form = _with_parts(filled_examples()[number])
+    path = write_one(tmp_path / "one.xlsx", form)
+    plain = read_workbook(path)
+    edited = read_workbook(_edited_like_a_unit(path, tmp_path / "edited.xlsx"))
+    [record] = edited.forms
+    assert record.form == plain.forms[0].form == form
+    assert record.outputs == plain.forms[0].outputs  # 执行率, 得分, 得分合计, 自评等级, 分值 all found
+    assert set(record.outputs) == {o.pointer for o in LAYOUT.outputs} | {
+        p for p in plain.forms[0].outputs if p.startswith("indicators/")}
+    assert [i.code for i in edited.all_issues] == ["LAYOUT-003"]
+    assert record.cells["funding/fiscal_full"] == "E8" and record.cells["total"] == "E14"
+    checked = [i for i in check_file(tmp_path / "edited.xlsx").issues if i.code != "LAYOUT-003"]
+    assert [(i.code, i.message) for i in checked] == [(i.code, i.message) for i in check_file(path).issues]
+
+
+def test_a_changed_result_in_an_edited_self_evaluation_is_reported_at_its_moved_cell(tmp_path):
+    path = write_one(tmp_path / "one.xlsx", _with_parts(filled_examples()[0]))
+    edited = _edited_like_a_unit(path, tmp_path / "edited.xlsx", total=100)
+    found = [i for i in check_file(edited).issues if i.code == "SCORE-013"]
+    assert [i.cell for i in found] == ["E14"]
