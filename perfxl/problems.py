@@ -169,6 +169,9 @@ class Problem(Enum):
     SCORE_014 = ProblemType("SCORE-014", ERROR, "预填的“{field}”被改动：绩效目标表中为“{expected}”，自评表中为“{value}”。预填内容应与绩效目标表一致。",
                             "A value the self-evaluation copies from its target table (目标, 年度指标值, 预期目标, 年初预算数 …) that differs from the target table given with --from.")
 
+    SCORE_015 = ProblemType("SCORE-015", ERROR, "“{field}”为 {value} {unit}，但{parts}，合计 {expected} {unit}，两者应相等。",
+                            "A self-evaluation whose parts of 项目资金 (其中：当年财政拨款, 上年结转资金, 其他资金), filled, do not add up to the 年度资金总额 row, in 全年预算数 or in 全年执行数.")
+
     # --- 绩效目标审核: the review rules, grouped as docs/rules.md prints them --------------------
     FUND_001 = review_rule("FUND-001", ERROR, "项目资金总额 = 财政资金 + 其他资金",
                      "项目资金总额为 {value} {unit}，但{parts}，合计 {expected} {unit}，两者应相等。",

@@ -472,3 +472,42 @@ def test_a_changed_result_in_an_edited_self_evaluation_is_reported_at_its_moved_
     edited = _edited_like_a_unit(path, tmp_path / "edited.xlsx", total=100)
     found = [i for i in check_file(edited).issues if i.code == "SCORE-013"]
     assert [i.cell for i in found] == ["E14"]
+
+
+# --- the parts of 项目资金 add up (SCORE-015) ---------------------------------------------------
+def test_parts_that_do_not_add_up_are_an_error_at_the_total_in_each_column(tmp_path):
+    form = _with_parts(filled_examples()[0])
+    form["funding"].update(other_full="6", carryover_executed="12.5")  # 121 ≠ 120; 110.5 ≠ 110
+    found = [i for i in check_file(write_one(tmp_path / "sum.xlsx", form)).issues if i.code == "SCORE-015"]
+    slots = {slot.path: slot.area.ref for slot in LAYOUT.slots}
+    assert [(i.cell, i.severity, i.expected) for i in found] == [
+        (slots["funding.budget_full"], "错误", "121"), (slots["funding.executed"], "错误", "110.5")]
+    assert f"其他资金全年预算数（{slots['funding.other_full']}）6 万元" in found[0].message
+
+
+@pytest.mark.parametrize("parts", [
+    {},  # no part filled: the parts are optional, nothing to add up
+    {"fiscal_full": "120", "fiscal_executed": "110"},  # the others blank count as 0
+    {"fiscal_full": "100", "carryover_full": "20", "fiscal_executed": "100", "other_executed": "10"},
+])
+def test_parts_that_add_up_or_are_blank_are_no_finding(parts):
+    form = copy.deepcopy(filled_examples()[0])
+    funding = form["funding"]
+    for key in [k for k in funding if k.endswith(("_full", "_executed"))]:
+        del funding[key]
+    funding.update(budget_full="120", executed="110", **parts)
+    checked = check_file_json(form)
+    assert [i for i in checked if i.code == "SCORE-015"] == []
+
+
+def test_parts_that_do_not_add_up_in_a_json_form_are_found_too():
+    form = copy.deepcopy(filled_examples()[0])
+    form["funding"].update(budget_full="120", fiscal_full="100")
+    assert [(i.code, i.cell) for i in check_file_json(form) if i.code == "SCORE-015"] == [("SCORE-015", "")]
+
+
+def check_file_json(form: dict) -> list:
+    from perfxl.check.selfeval import check_self_evaluation
+    from perfxl.model import FormRecord
+
+    return check_self_evaluation(FormRecord(file="f.json", sheet="", variant="self-eval-2023", form=form, cells={}))
