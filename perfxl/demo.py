@@ -30,10 +30,10 @@ from .form.targets import (
     parse_target_cached,
 )
 from .form.values import canonical_decimal
-from .form.variant import DEFAULT_VARIANT, data_dir
+from .form.variant import DEFAULT_VARIANT, TARGET_KIND, data_dir, variant_names
 from .problems import Issue
 from .read.manifest import manifest_text
-from .read.roster import group_by_unit, read_roster
+from .read.roster import RosterError, group_by_unit, read_roster
 from .write.atomic import replacing
 from .write.units import fill_forms, make_unit_templates
 
@@ -49,7 +49,10 @@ def make_roster_templates(roster: str | Path, out_dir: str | Path, *, variant: s
     roster itself.  ``on_note`` hears, in Chinese, what the roster had that was ignored (columns
     that are no form field)."""
     layout = get_layout(variant)
-    entries = read_roster(roster, layout, year=year)
+    try:
+        entries = read_roster(roster, layout, year=year)
+    except RosterError as error:
+        raise RosterError(_with_form_hint(str(error), roster, variant, year)) from None
     if on_note is not None and entries.note:
         on_note(entries.note)
     paths = make_unit_templates(group_by_unit(entries), out_dir, variant=variant, rows=rows, password=password,
@@ -96,6 +99,25 @@ def illustrative_self_evaluation(form: dict[str, Any], number: int = 0,
         if row.score is not None and row.weight is not None and row.score < row.weight:
             filled["indicators"][index]["deviation_reason"] = "（示例，非真实数据）受客观因素影响，下年度加强进度管理。"
     return filled
+
+
+def _with_form_hint(message: str, roster: str | Path, variant: str, year: int | None) -> str:
+    """A refused roster that another target-table variant takes as it is was made for that form
+    (万元 vs 元, other 项目类别): say so first, before the rows it fails here."""
+    for other in variant_names(TARGET_KIND):
+        if other == variant:
+            continue
+        try:
+            read_roster(roster, get_layout(other), year=year)
+        except RosterError:
+            continue
+        headline, _, rows = message.partition("\n")
+        headline = headline.removesuffix("请改正后重试：")
+        fits = get_layout(other).variant.description
+        return (f"{headline}\n  这份名单符合另一种绩效目标表“{other}”（{fits}），不符合所选的“{variant}”"
+                f"（{get_layout(variant).variant.description}）。要生成“{other}”的模板，请改用 --form {other}；"
+                f"要生成“{variant}”的模板，请按下列问题改正名单：\n{rows}")
+    return message
 
 
 def examples_dir() -> Path:
