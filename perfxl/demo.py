@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from .check.scoring import score_self_evaluation
 from .collect.run import collect_to_master
-from .collect.selfeval import (
+from .collect.rounds import (
     make_self_eval_templates,
     prefilled_self_evaluations,
     write_self_evaluations,

@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from perfxl.api import check_file
 from perfxl.check.selfeval import formula_params, sheet_outputs
-from perfxl.collect.selfeval import (
+from perfxl.collect.rounds import (
     make_self_eval_templates,
     prefilled_self_evaluations,
     self_eval_sheets,

@@ -389,7 +389,7 @@ class _Scorer:
         if read is None:
             self.report(Problem.SCORE_003, pointer, actual, f"一个数值加计量单位，如“{example}”")
             return method, None
-        value = _in_unit(*read, target.unit)
+        value = in_target_unit(*read, target.unit)
         if value is None:
             wanted = f"以“{target.unit}”为单位的数值" if target.unit else "不带单位的数值"
             self.report(Problem.SCORE_004, pointer, actual, f"{wanted}，如“{example}”", target=target.text)
@@ -450,7 +450,7 @@ class _Scorer:
         return None
 
 
-def _in_unit(number: Decimal, unit: str, target_unit: str) -> Fraction | None:
+def in_target_unit(number: Decimal, unit: str, target_unit: str) -> Fraction | None:
     """An actual in the target's unit, exactly; None when the units differ (money converts)."""
     if unit == target_unit:
         return Fraction(number)

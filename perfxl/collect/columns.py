@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
+from ..check.monitoring import indicator_statuses
 from ..check.scoring import SelfEvaluationScore, score_self_evaluation
 from ..config import DEFAULT_SCORING, ScoringConfig
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.layout import Layout, get_layout
 from ..form.marks import PROVENANCE_HEADERS
 from ..form.values import get_field
-from ..form.variant import DEFAULT_VARIANT, SELF_EVAL_KIND
+from ..form.variant import DEFAULT_VARIANT, MONITORING_KIND, SELF_EVAL_KIND
 from .consolidate import CollectedForm, Collection
 
 LEADING_FIELDS = ("department", "implementing_unit", "year", "project_name")  # who and what, first
@@ -71,6 +72,43 @@ class Scores:
 
 def has_self_evaluations(layouts: Sequence[Layout]) -> bool:
     return any(layout.kind == SELF_EVAL_KIND for layout in layouts)
+
+
+# --- a monitoring table's indicator columns: what the unit reported, and perfxl's 监控状态 --------
+STATUS_HEADER = "监控状态"
+
+
+def _monitoring_layout(layouts: Sequence[Layout]) -> Layout | None:
+    return next((layout for layout in layouts if layout.kind == MONITORING_KIND), None)
+
+
+def _reported_parts(layout: Layout) -> list[str]:
+    return [column.part for column in layout.indicator_columns if column.part not in ("name", "target")]
+
+
+def monitoring_indicator_columns(layouts: Sequence[Layout]) -> list[tuple[str, str]]:
+    """(header, kind) of 绩效指标明细's columns for monitoring tables, after the others: the
+    kind's further indicator columns (1–N月实际完成值 … 备注, by their schema titles) and 监控状态
+    (绿/黄/红, :mod:`perfxl.check.monitoring`); none when the collection has no monitoring table."""
+    layout = _monitoring_layout(layouts)
+    if layout is None:
+        return []
+    return [(layout.indicator_titles[part], TEXT) for part in _reported_parts(layout)] + [(STATUS_HEADER, TEXT)]
+
+
+def monitoring_indicator_values(item: CollectedForm, layouts: Sequence[Layout]) -> list[list[Any]]:
+    """Per indicator of ``item`` the values of those columns (blank for a form of another kind)."""
+    layout = _monitoring_layout(layouts)
+    if layout is None:
+        return []
+    own = get_layout(item.variant)
+    items = item.record.form.get(own.indicator_field) if isinstance(item.record.form, dict) else None
+    count = len(items) if isinstance(items, list) else 0
+    if own.kind != MONITORING_KIND:
+        return [[None] * (len(_reported_parts(layout)) + 1) for _ in range(count)]
+    statuses = {status.index: status.status for status in indicator_statuses(item.record.form, own)}
+    return [[ind.get(part) if isinstance(ind, dict) else None for part in _reported_parts(layout)] + [statuses.get(index)]
+            for index, ind in enumerate(items)]
 
 
 def score_columns(scoring: ScoringConfig | None) -> list[Column]:
