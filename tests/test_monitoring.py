@@ -191,6 +191,10 @@ def test_collect_lists_red_and_yellow_at_their_cells_and_the_master_has_the_stat
     status = rows[0].index("监控状态")
     assert [row[status] for row in rows[1:]] == ["红", "黄"] + ["绿"] * (len(form["indicators"]) - 2)
     assert rows[0][status - 5:status] == ["1–N月实际完成值", "全年预计完成值", "偏差原因", "完成目标可能性", "备注"]
+    projects = CalamineWorkbook.from_path(str(tmp_path / "监控汇总.xlsx")).get_sheet_by_name("项目汇总").to_python()
+    shown = dict(zip(projects[0], projects[1]))
+    assert shown["1–N月执行率（%）"] == round(180.5 / 374.9447 * 100, 2)  # 48.14
+    assert (shown["红色指标数"], shown["黄色指标数"], shown["绿色指标数"]) == (1, 1, len(form["indicators"]) - 2)
     assert paths
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from ..check.monitoring import indicator_statuses
+from ..check.monitoring import GREEN, RED, YELLOW, indicator_statuses, monitoring_outputs
+from ..check.selfeval import RATE
 from ..check.scoring import SelfEvaluationScore, score_self_evaluation
 from ..config import DEFAULT_SCORING, ScoringConfig
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
@@ -111,6 +112,35 @@ def monitoring_indicator_values(item: CollectedForm, layouts: Sequence[Layout]) 
             for index, ind in enumerate(items)]
 
 
+def monitoring_columns(scoring: ScoringConfig | None) -> list[Column]:
+    """项目汇总's columns for monitoring tables, as perfxl computes them: 1–N月执行率 and the
+    number of indicators red, yellow and green (blank for a form of another kind)."""
+    config = scoring or DEFAULT_SCORING
+    last: list[Any] = [None, None]
+
+    def statuses(item: CollectedForm) -> list[str | None] | None:
+        if last[0] != id(item):
+            layout = get_layout(item.variant)
+            last[:] = [id(item), [s.status for s in indicator_statuses(item.record.form, layout)]
+                       if layout.kind == MONITORING_KIND else None]
+        return last[1]
+
+    def rate(item: CollectedForm) -> Any:
+        layout = get_layout(item.variant)
+        if layout.kind != MONITORING_KIND or not isinstance(item.record.form, dict):
+            return None
+        return monitoring_outputs(item.record.form, layout, config).get(RATE)
+
+    def count(status: str) -> Callable[[CollectedForm], Any]:
+        def value(item: CollectedForm) -> Any:
+            found = statuses(item)
+            return None if found is None else found.count(status)
+        return value
+
+    return [Column("1–N月执行率（%）", rate, AMOUNT)] + [
+        Column(f"{name}色指标数", count(status), INTEGER) for status, name in ((RED, "红"), (YELLOW, "黄"), (GREEN, "绿"))]
+
+
 def score_columns(scoring: ScoringConfig | None) -> list[Column]:
     """项目汇总's score columns for self-evaluations, as perfxl computes them (never the workbook's
     formulas): 执行率, the funds row's 得分, the 总分 and the 自评等级 (blank where a row cannot be
@@ -154,6 +184,8 @@ def project_columns(layouts: Sequence[Layout], scoring: ScoringConfig | None = N
         columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER))
     if has_self_evaluations(layouts):
         columns += score_columns(scoring)
+    if _monitoring_layout(layouts) is not None:
+        columns += monitoring_columns(scoring)
     source, sheet = PROVENANCE_HEADERS
     columns += [Column("错误数", lambda item: item.errors, INTEGER),
                 Column("警告数", lambda item: item.warnings, INTEGER),
