@@ -26,12 +26,20 @@ from typing import Any
 
 from ..config import DEFAULT_SCORING, ScoringConfig
 from ..form.layout import Layout, get_layout
-from .targets import EQUAL, FORWARD, QUALITATIVE, REVERSE, direction, parse_amount, parse_target_cached
 from ..form.values import canonical_decimal
 from ..model import FormRecord
 from ..problems import Issue, Problem, make_issue
 from .scoring import in_target_unit, round_half_up
 from .selfeval import RATE, formula_findings
+from .targets import (
+    EQUAL,
+    FORWARD,
+    QUALITATIVE,
+    REVERSE,
+    direction,
+    parse_amount,
+    parse_target_cached,
+)
 
 GREEN, YELLOW, RED = "绿", "黄", "红"
 SURE, POSSIBLE, IMPOSSIBLE = "确定能", "有可能", "完全不可能"

@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from ..check.monitoring import GREEN, RED, YELLOW, indicator_statuses, monitoring_outputs
-from ..check.selfeval import RATE
+from ..check.monitoring import (
+    GREEN,
+    RED,
+    YELLOW,
+    indicator_statuses,
+    monitoring_outputs,
+)
 from ..check.scoring import SelfEvaluationScore, score_self_evaluation
+from ..check.selfeval import RATE
 from ..config import DEFAULT_SCORING, ScoringConfig
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.layout import Layout, get_layout
