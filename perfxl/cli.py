@@ -523,6 +523,7 @@ def publish(
 
     \b
     有错误的表单默认不收入，逐张列出（文件、工作表、错误）；--include-errors 照样收入。
+    汇编只收入绩效目标表：自评表等其他种类的表单不收入，逐张列出；输入中只有其他种类时不生成。
     汇编带有 perfxl 的输出标记：放进回收文件夹时，collect 把它列为“已忽略”，不会当作表单重复汇总。
     汇总表（汇总.xlsx）不是表单来源：请给出单位报送的文件夹，或 collect --jsonl 导出的文件。
 
@@ -568,6 +569,10 @@ def _booklet_lines(booklet) -> list[str]:
         for item in booklet.left_out:
             errors = "；".join(f"[{issue.code}] {issue.message}" for issue in item.errors)
             lines.append(f"  {item.source}（{item.unit}：{item.name}）：{errors}")
+    if booklet.other_kinds:
+        lines.append(f"不是绩效目标表、未收入汇编的表单 {len(booklet.other_kinds)} 张（汇编只收入绩效目标表）：")
+        for item in booklet.other_kinds:
+            lines.append(f"  {item.source}（{item.unit}：{item.name}）：{item.kind_title}")
     included = [f for f in booklet.forms if f.errors]
     if included:
         lines.append(f"有错误但已收入汇编的表单 {len(included)} 张（--include-errors）："

@@ -417,3 +417,37 @@ def test_contents_over_several_pages_still_give_each_forms_page(soffice, tmp_pat
     contents_text = "".join(page["text"] for page in pages[1:1 + booklet.contents_pages])
     assert shows(contents_text, booklet.forms[-1].name)  # the last entry is on the contents' pages
     assert not shows(pages[1 + booklet.contents_pages]["text"], "实施单位 / 项目名称")  # the forms begin after it
+
+
+# --- other kinds of form in the inbox ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def self_evaluations(inbox, tmp_path_factory) -> Path:
+    from perfxl.api import make_self_eval_templates
+
+    folder = tmp_path_factory.mktemp("self-eval")
+    make_self_eval_templates(inbox, folder)
+    return folder
+
+
+def test_an_inbox_of_self_evaluations_is_refused_in_chinese(self_evaluations, tmp_path):
+    out = tmp_path / "汇编.xlsx"
+    result = runner.invoke(app, ["publish", str(self_evaluations), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "18 张表单都是项目支出绩效自评表，不是绩效目标表" in result.output
+    assert not out.exists()
+
+
+def test_a_mixed_inbox_publishes_the_target_tables_and_lists_the_others(inbox, self_evaluations, booklet, tmp_path):
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for folder, prefix in ((inbox, "目标"), (self_evaluations, "自评")):
+        for path in folder.glob("*.xlsx"):
+            (mixed / f"{prefix}-{path.name}").write_bytes(path.read_bytes())
+    out = tmp_path / "汇编.xlsx"
+    result = runner.invoke(app, ["publish", str(mixed), "--out", str(out), "--roster", str(ROSTER)])
+    assert result.exit_code == 1, result.output  # the target tables' errors, as without the self-evaluations
+    listed = result.output.split("不是绩效目标表、未收入汇编的表单 18 张", 1)[1]
+    assert listed.count("：项目支出绩效自评表") == 18
+    assert out.read_bytes() == booklet.path.read_bytes()  # the same booklet as from the target tables alone

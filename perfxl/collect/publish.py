@@ -30,6 +30,7 @@ from ..config import DEFAULT_SETTINGS, Settings
 from ..form.identity import form_id_for
 from ..form.layout import Layout, get_layout, wrapped_height
 from ..form.marks import BOOKLET_OUTPUT
+from ..form.variant import TARGET_KIND
 from ..model import FormRecord
 from ..problems import ERROR, Issue
 from ..read.inputs import discover_inputs
@@ -68,12 +69,14 @@ class PublishedForm:
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A form not published (it has errors, and ``include_errors`` was not asked for)."""
+    """A form not published: it has errors (and ``include_errors`` was not asked for), or it is
+    not a 绩效目标表 (``kind_title`` names what it is, a 项目支出绩效自评表 say)."""
 
     unit: str
     name: str
     source: str
     errors: list[Issue]
+    kind_title: str | None = None
 
 
 @dataclass
@@ -85,7 +88,7 @@ class Booklet:
     department: str
     year: int | None
     forms: list[PublishedForm]
-    left_out: list[LeftOut]
+    left_out: list[LeftOut]  # target tables with errors
     units: int
     budget: dict[str, Decimal]  # 项目预算资金 per amount unit (元 and 万元 never added together)
     budget_missing: int  # published forms whose 年度资金申请总额 is blank or invalid (not added)
@@ -93,6 +96,7 @@ class Booklet:
     contents_pages: int
     pages: int  # cover + contents + forms
     issues: list[Issue] = field(default_factory=list)  # every problem met reading the inputs
+    other_kinds: list[LeftOut] = field(default_factory=list)  # forms of another kind: never published
 
     @property
     def has_errors(self) -> bool:
@@ -298,15 +302,28 @@ def publish_booklet(inputs: Iterable[str | Path] = (), out: str | Path = "绩效
     if not candidates:
         raise ValueError("输入中没有表单，汇编没有生成。（汇总表不是表单来源：请用 collect 的 --jsonl 导出，"
                          "或给出单位报送的文件夹。）")
+    other_kinds = [_left_out(c, get_layout(c.record.variant).title) for c in candidates
+                   if get_layout(c.record.variant).kind != TARGET_KIND]
+    candidates = [c for c in candidates if get_layout(c.record.variant).kind == TARGET_KIND]
+    if not candidates:
+        titles = "、".join(sorted({item.kind_title or "" for item in other_kinds}))
+        raise ValueError(f"输入中的 {len(other_kinds)} 张表单都是{titles}，不是绩效目标表；汇编只收入绩效目标表，"
+                         f"没有生成。请给出单位报送的绩效目标表（或其 collect --jsonl 导出）。")
     published = [c for c in candidates if include_errors or not c.errors]
-    left_out = [LeftOut(_text(c.record.form.get("implementing_unit")) or NO_UNIT,
-                        _text(c.record.form.get("project_name")), c.source, c.errors)
-                for c in candidates if c.errors and not include_errors]
+    left_out = [_left_out(c) for c in candidates if c.errors and not include_errors]
     if not published:
         raise ValueError(f"{len(candidates)} 张表单都有错误，没有可收入汇编的表单，汇编没有生成。"
                          f"请改正后重试，或加 --include-errors 照样收入。")
     published = _ordered(published, order)
-    return _write_booklet(published, left_out, issues, out, pdf_path, office, roster_department)
+    booklet = _write_booklet(published, left_out, issues, out, pdf_path, office, roster_department)
+    booklet.other_kinds = other_kinds
+    return booklet
+
+
+def _left_out(candidate: _Candidate, kind_title: str | None = None) -> LeftOut:
+    form = candidate.record.form
+    return LeftOut(_text(form.get("implementing_unit")) or NO_UNIT, _text(form.get("project_name")),
+                   candidate.source, candidate.errors, kind_title)
 
 
 def _write_booklet(published: list[_Candidate], left_out: list[LeftOut], issues: list[Issue], out: Path,
