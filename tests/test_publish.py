@@ -41,7 +41,7 @@ from perfxl.api import (
 from perfxl.cli import app
 from perfxl.config import Settings
 from perfxl.form.identity import META_SHEET
-from perfxl.form.layout import NO_LINE_START, get_layout
+from perfxl.form.layout import MAX_ROW_HEIGHT, NO_LINE_START, get_layout
 from perfxl.form.marks import BOOKLET_OUTPUT
 from perfxl.problems import ERROR
 from perfxl.write import pdf as pdf_module
@@ -451,3 +451,33 @@ def test_a_mixed_inbox_publishes_the_target_tables_and_lists_the_others(inbox, s
     listed = result.output.split("不是绩效目标表、未收入汇编的表单 18 张", 1)[1]
     assert listed.count("：项目支出绩效自评表") == 18
     assert out.read_bytes() == booklet.path.read_bytes()  # the same booklet as from the target tables alone
+
+
+@pytest.mark.libreoffice
+def test_a_form_of_60_indicators_and_a_goal_longer_than_a_row_is_still_one_whole_page(soffice, tmp_path):
+    """The contents promise one page per form: a form far taller than the official table (60
+    indicators) is printed on its one page, and an overall goal longer than one row can show at
+    the form's font size (but under TEXT-004's 500 characters) is printed whole, in a smaller font."""
+    from test_libreoffice import pdf_pages, shows, words_text
+
+    form = json.loads(json.dumps(originals()[0][1]))
+    indicators = form["indicators"]
+    form["indicators"] = [dict(indicators[i % len(indicators)], name=f"{indicators[i % len(indicators)]['name']}{i}")
+                          for i in range(60)]
+    sentence = "通过特保力量的参与，确保全镇范围内各项执法、整治、维稳、巡管以及突发事件处置等工作顺利开展；"
+    form["goals"]["overall"] = (sentence * 20)[:480]
+    slot = LAYOUT.slot_by_path["goals.overall"]
+    assert LAYOUT.text_height(slot.area, form["goals"]["overall"]) == MAX_ROW_HEIGHT  # longer than a row shows
+    source = tmp_path / "tall.json"
+    source.write_text(json.dumps([form, originals()[1][1]], ensure_ascii=False), encoding="utf-8")
+    fill_forms([source], tmp_path / "inbox", by_unit=True)
+    booklet = publish_booklet([tmp_path / "inbox"], tmp_path / "汇编.xlsx", pdf=True, soffice=soffice,
+                              include_errors=True)
+    pages = pdf_pages(booklet.pdf)
+    assert len(pages) == booklet.pages == 2 + 2
+    tall = next(f for f in booklet.forms if f.name == form["project_name"])
+    text = words_text(booklet.pdf, tall.page - 1)
+    assert shows(text, form["goals"]["overall"])
+    assert shows(text, "满意度指标") and shows(text, form["indicators"][-1]["name"])
+    read = [record.form for path in sorted((tmp_path / "inbox").iterdir()) for record in read_workbook(path).forms]
+    assert form in read  # the smaller font changes nothing read

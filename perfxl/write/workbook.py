@@ -102,14 +102,18 @@ class _Formats:
         self.font = {"font_name": layout.font, "font_size": layout.font_size}
         self.cache: dict[tuple[str, str | None], Any] = {}
 
-    def get(self, style: str, num_format: str | None = None, locked: bool = False) -> Any:
-        key = (style, num_format) if not locked else (style, num_format, "locked")
+    def get(self, style: str, num_format: str | None = None, locked: bool = False,
+            font_size: float | None = None) -> Any:
+        """``style``'s format; ``font_size`` overrides its size (a long text shrunk to fit)."""
+        key = (style, num_format, locked, font_size)
         if key not in self.cache:
             props: dict[str, Any] = {**self.font, **_STYLES[style]}
             if num_format:
                 props["num_format"] = num_format
             if locked:
                 props["locked"] = True
+            if font_size is not None:
+                props["font_size"] = font_size
             self.cache[key] = self.workbook.add_format(props)
         return self.cache[key]
 
@@ -230,9 +234,9 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         ws.set_column(col, col, width)
     heights: dict[int, float] = dict(layout.row_heights)
 
-    def need(area: Area, text: str, style: str = "label") -> None:
+    def need(area: Area, text: str, style: str = "label", size: float | None = None) -> None:
         if area.first_row == area.last_row and area.first_row not in layout.row_heights:
-            size, indent = _STYLES[style].get("font_size"), _STYLES[style].get("indent", 0)
+            size, indent = size or _STYLES[style].get("font_size"), _STYLES[style].get("indent", 0)
             heights[area.first_row] = max(heights.get(area.first_row, layout.default_row_height),
                                           layout.text_height(area, text, size, indent))
 
@@ -241,14 +245,15 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         need(label.area, label.text, label.style)
     for slot in layout.slots:
         value = get_field(form, slot.path)
-        style = _put_slot(ws, formats, slot, value, layout.blank_print(slot))
+        printed = layout.printed_text(slot, value)
+        size = _shrunk_size(layout, slot, printed)
+        style = _put_slot(ws, formats, slot, value, layout.blank_print(slot), size)
         if not slot.locked:  # a pre-filled cell needs no input help
             _validate_slot(ws, lists, slot)
         if slot.checkboxes:
             _show_checkboxes(ws, formats, layout, slot)
-        printed = layout.printed_text(slot, value)
         if printed:
-            need(slot.area, printed, style)
+            need(slot.area, printed, style, size)
         if slot.kind == LONG_TEXT and not printed:  # room to write the goals in
             heights[slot.area.first_row] = max(heights.get(slot.area.first_row, 0), layout.long_text_height)
 
@@ -404,12 +409,24 @@ def _put_string(ws, area: Area, text: str, fmt) -> None:
         ws.write_blank(area.first_row, area.first_col, None, fmt)
 
 
-def _put_slot(ws, formats: _Formats, slot: Slot, value: Any, blank: str) -> str:
-    """Write one input; an empty one gets ``blank`` (what it prints empty, read back as blank).
-    Returns the style used."""
+def _shrunk_size(layout: Layout, slot: Slot, printed: str) -> float | None:
+    """A long text's smaller font size where one row cannot show it whole at the form's; None
+    for every other input (the style's size)."""
+    if slot.kind != LONG_TEXT or not printed or slot.area.first_row != slot.area.last_row:
+        return None
+    style = _STYLES.get(slot.style, _STYLES["long_text"])
+    own = style.get("font_size") or layout.font_size
+    size = layout.fitting_font_size(slot.area, printed, own, style.get("indent", 0))
+    return size if size != own else None
+
+
+def _put_slot(ws, formats: _Formats, slot: Slot, value: Any, blank: str, font_size: float | None = None) -> str:
+    """Write one input (at ``font_size`` when given); an empty one gets ``blank`` (what it prints
+    empty, read back as blank).  Returns the style used."""
     style = slot.style if slot.style != "input" else {AMOUNT: "amount", DATE: "date"}.get(slot.kind, "input")
     text_kind = slot.kind in (TEXT, LONG_TEXT)
-    fmt = formats.get(style, slot.num_format or (TEXT_FORMAT if text_kind else None), locked=slot.locked)
+    fmt = formats.get(style, slot.num_format or (TEXT_FORMAT if text_kind else None), locked=slot.locked,
+                      font_size=font_size)
     area = slot.area
     if area.is_merged:
         ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
