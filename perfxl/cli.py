@@ -569,6 +569,9 @@ def _booklet_lines(booklet) -> list[str]:
         for item in booklet.left_out:
             errors = "；".join(f"[{issue.code}] {issue.message}" for issue in item.errors)
             lines.append(f"  {item.source}（{item.unit}：{item.name}）：{errors}")
+    if booklet.unreadable:
+        lines.append(f"无法读取的文件 {len(booklet.unreadable)} 个（其中的表单无从收入汇编）：")
+        lines += [f"  {path}：{why}" for path, why in booklet.unreadable]
     if booklet.other_kinds:
         lines.append(f"不是绩效目标表、未收入汇编的表单 {len(booklet.other_kinds)} 张（汇编只收入绩效目标表）：")
         for item in booklet.other_kinds:

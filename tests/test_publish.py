@@ -481,3 +481,17 @@ def test_a_form_of_60_indicators_and_a_goal_longer_than_a_row_is_still_one_whole
     assert shows(text, "满意度指标") and shows(text, form["indicators"][-1]["name"])
     read = [record.form for path in sorted((tmp_path / "inbox").iterdir()) for record in read_workbook(path).forms]
     assert form in read  # the smaller font changes nothing read
+
+
+def test_a_file_that_cannot_be_read_is_named_with_why(inbox, tmp_path):
+    """A clerk must not take 15 forms for the whole inbox when one unit's file was unreadable."""
+    mixed = tmp_path / "inbox"
+    mixed.mkdir()
+    for path in inbox.glob("*.xlsx"):
+        (mixed / path.name).write_bytes(path.read_bytes())
+    (mixed / "坏文件.xlsx").write_bytes(b"not a workbook at all")
+    out = tmp_path / "汇编.xlsx"
+    result = runner.invoke(app, ["publish", str(mixed), "--out", str(out), "--roster", str(ROSTER)])
+    assert result.exit_code == 1, result.output
+    listed = result.output.split("无法读取的文件 1 个", 1)[1].split("\n")[1]
+    assert listed.startswith(f"  {mixed / '坏文件.xlsx'}：") and len(listed) > len(str(mixed)) + 10

@@ -42,6 +42,7 @@ from ..write.pdf import find_soffice, workbook_to_pdf
 from ..write.units import as_filled
 from ..write.workbook import FormSheet, PageRow, PageSheet, write_workbook
 from .consolidate import collect
+from .files import UNREADABLE
 from .returns import load_expected
 from .run import _check_no_links, _check_outputs_apart
 
@@ -97,6 +98,7 @@ class Booklet:
     pages: int  # cover + contents + forms
     issues: list[Issue] = field(default_factory=list)  # every problem met reading the inputs
     other_kinds: list[LeftOut] = field(default_factory=list)  # forms of another kind: never published
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, why): inbox files without a form read
 
     @property
     def has_errors(self) -> bool:
@@ -112,8 +114,9 @@ class _Candidate:
 
 # --- the forms ------------------------------------------------------------------------------
 def _from_inbox(inputs: list[Path], outputs: dict[str, Path], variant: str | None, settings: Settings,
-                workers: int, on_progress) -> tuple[list[_Candidate], list[Issue]]:
-    """The inbox read and checked as collect reads it (duplicates once, versions decided)."""
+                workers: int, on_progress) -> tuple[list[_Candidate], list[Issue], list[tuple[str, str]]]:
+    """The inbox read and checked as collect reads it (duplicates once, versions decided); the
+    files it could not read, with why."""
     found = discover_inputs(inputs)
     _check_no_links(found, outputs)
     if not found.files and not found.skipped:
@@ -125,7 +128,8 @@ def _from_inbox(inputs: list[Path], outputs: dict[str, Path], variant: str | Non
             record = item.record
             errors = [issue for issue in record.issues if issue.severity == ERROR]
             candidates.append(_Candidate(record, f"{item.file.path} / {record.sheet}", errors))
-        return candidates, collection.issues
+        unreadable = [(entry.path, entry.note) for entry in collection.files if entry.status == UNREADABLE]
+        return candidates, collection.issues, unreadable
     finally:
         collection.close()
 
@@ -295,10 +299,11 @@ def publish_booklet(inputs: Iterable[str | Path] = (), out: str | Path = "绩效
     _check_outputs_apart([*inputs, *([jsonl] if jsonl is not None else [])], outputs)
     office = (soffice or find_soffice()) if pdf_path is not None else None  # refused at once when missing
     order, roster_department = _roster_facts(roster, variant) if roster is not None else (None, None)
+    unreadable: list[tuple[str, str]] = []
     if jsonl is not None:
         candidates, issues = _from_jsonl(Path(jsonl), variant, settings)
     else:
-        candidates, issues = _from_inbox(inputs, outputs, variant, settings, workers, on_progress)
+        candidates, issues, unreadable = _from_inbox(inputs, outputs, variant, settings, workers, on_progress)
     if not candidates:
         raise ValueError("输入中没有表单，汇编没有生成。（汇总表不是表单来源：请用 collect 的 --jsonl 导出，"
                          "或给出单位报送的文件夹。）")
@@ -316,7 +321,7 @@ def publish_booklet(inputs: Iterable[str | Path] = (), out: str | Path = "绩效
                          f"请改正后重试，或加 --include-errors 照样收入。")
     published = _ordered(published, order)
     booklet = _write_booklet(published, left_out, issues, out, pdf_path, office, roster_department)
-    booklet.other_kinds = other_kinds
+    booklet.other_kinds, booklet.unreadable = other_kinds, unreadable
     return booklet
 
 
