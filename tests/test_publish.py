@@ -151,12 +151,31 @@ def test_summary_paragraph_figures_are_exact(booklet):
     expected = (f"本部门 {units} 个预算单位开展了 2023 年项目预算绩效目标编报工作，编报绩效目标的项目 {len(kept)} 个，"
                 f"涉及项目预算资金 {total} 万元。")
     assert booklet.summary == expected
-    assert booklet.budget == {"万元": total} and booklet.units == units
+    assert booklet.budget == total and booklet.units == units
     cover = openpyxl.load_workbook(booklet.path)["封面"]
     texts = [cell.value for row in cover.iter_rows() for cell in row if cell.value]
     assert expected in texts and "2023年度项目支出绩效目标表" in texts
     department = roster_rows()[0]["主管部门"]
     assert department in texts and booklet.department == department  # the roster's spelling
+
+
+def test_forms_in_yuan_are_added_in_wan_yuan_exactly(tmp_path):
+    """Publications state 涉及项目预算资金 in 万元: a form in 元 (shanghai-2025) is converted, the
+    point moved, no digit rounded."""
+    from perfxl.write.workbook import FormSheet, write_workbook
+
+    inbox = tmp_path / "inbox"
+    sample = json.loads((ROOT / "tests" / "fixtures" / "shanghai-2025-sample.json").read_text(encoding="utf-8"))
+    sample["year"] = 2023
+    write_workbook(inbox / "sh.xlsx", [FormSheet("样例", get_layout("shanghai-2025"), sample, "sh")])
+    first = originals()[0][1]
+    (tmp_path / "one.json").write_text(json.dumps(first, ensure_ascii=False), encoding="utf-8")
+    fill_forms([tmp_path / "one.json"], inbox)
+    booklet = publish_booklet([inbox], tmp_path / "汇编.xlsx", include_errors=True)
+    total = Decimal(first["funding"]["annual_total"]) + Decimal(sample["funding"]["annual_total"]).scaleb(-4)
+    assert "元" not in booklet.summary.replace("万元", "")
+    assert f"涉及项目预算资金 {total.normalize():f} 万元。" in booklet.summary
+    assert booklet.budget == total
 
 
 def test_errors_left_out_and_listed_with_exit_code_1(inbox, tmp_path):

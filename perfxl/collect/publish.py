@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -30,6 +30,7 @@ from ..config import DEFAULT_SETTINGS, Settings
 from ..form.identity import form_id_for
 from ..form.layout import Layout, get_layout, wrapped_height
 from ..form.marks import BOOKLET_OUTPUT
+from ..form.values import convert_money
 from ..form.variant import TARGET_KIND
 from ..model import FormRecord
 from ..problems import ERROR, Issue
@@ -48,6 +49,7 @@ from .run import _check_no_links, _check_outputs_apart
 
 COVER_SHEET, CONTENTS_SHEET = "封面", "目录"
 BUDGET_FIELD = "funding.annual_total"  # 项目预算资金: the year's budget of the project (年度资金申请总额)
+BUDGET_UNIT = "万元"  # as publications state it
 NO_UNIT = "未填写单位"
 # Contents: column widths (character units; 82 units ≈ 440 pt, inside A4's 537 pt at 100 %).
 CONTENTS_WIDTHS = (4.0, 66.0, 12.0)
@@ -91,7 +93,7 @@ class Booklet:
     forms: list[PublishedForm]
     left_out: list[LeftOut]  # target tables with errors
     units: int
-    budget: dict[str, Decimal]  # 项目预算资金 per amount unit (元 and 万元 never added together)
+    budget: Decimal  # 项目预算资金 in 万元, exact (forms in 元 converted, never rounded)
     budget_missing: int  # published forms whose 年度资金申请总额 is blank or invalid (not added)
     summary: str  # the paragraph, as printed on the cover
     contents_pages: int
@@ -195,19 +197,22 @@ def _most_common(values: Iterable[Any]) -> Any:
     return max(counted, key=lambda value: (counted[value], len(str(value)), str(value))) if counted else None
 
 
-def _budget(published: list[_Candidate]) -> tuple[dict[str, Decimal], int]:
-    """The exact sum of 年度资金申请总额 per amount unit, and how many were blank or invalid."""
-    totals: dict[str, Decimal] = {}
-    missing = 0
+def _budget(published: list[_Candidate]) -> tuple[Decimal, int]:
+    """The exact sum of 年度资金申请总额 in 万元 (a form in 元 converted exactly: the point moves,
+    no digit is rounded), and how many were blank or invalid."""
+    total, missing = Decimal(0), 0
+    exact = localcontext(prec=200)  # a sum is never rounded (28 digits by default)
     for candidate in published:
         layout = get_layout(candidate.record.variant)
         slot = layout.slot_by_path[BUDGET_FIELD]
         value = candidate.record.group("funding").get(BUDGET_FIELD.split(".")[1])
         if isinstance(value, str) and slot.accepts(value):
-            totals[layout.amount_unit] = totals.get(layout.amount_unit, Decimal(0)) + Decimal(value)
+            amount = convert_money(Decimal(value), layout.amount_unit, BUDGET_UNIT)
+            with exact:
+                total += amount
         else:
             missing += 1
-    return totals, missing
+    return total, missing
 
 
 def amount_text(value: Decimal) -> str:
@@ -216,10 +221,9 @@ def amount_text(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def summary_paragraph(units: int, year: int | None, projects: int, budget: dict[str, Decimal],
-                      missing: int) -> str:
-    """The paragraph publications carry, its figures exact."""
-    money = "、".join(f"{amount_text(total)} {unit}" for unit, total in budget.items()) or "0 万元"
+def summary_paragraph(units: int, year: int | None, projects: int, budget: Decimal, missing: int) -> str:
+    """The paragraph publications carry, its figures exact (the budget in 万元)."""
+    money = f"{amount_text(budget)} {BUDGET_UNIT}"
     year_text = f" {year} 年" if year is not None else ""
     text = (f"本部门 {units} 个预算单位开展了{year_text}项目预算绩效目标编报工作，编报绩效目标的项目 {projects} 个，"
             f"涉及项目预算资金 {money}。")
