@@ -436,6 +436,8 @@ def test_contents_over_several_pages_still_give_each_forms_page(soffice, tmp_pat
     contents_text = "".join(page["text"] for page in pages[1:1 + booklet.contents_pages])
     assert shows(contents_text, booklet.forms[-1].name)  # the last entry is on the contents' pages
     assert not shows(pages[1 + booklet.contents_pages]["text"], "实施单位 / 项目名称")  # the forms begin after it
+    for page in pages[1:1 + booklet.contents_pages]:  # the heading on every page of the contents
+        assert shows(page["text"], "实施单位 / 项目名称") and shows(page["text"], "页码")
 
 
 # --- other kinds of form in the inbox ------------------------------------------------------

@@ -54,6 +54,7 @@ NO_UNIT = "未填写单位"
 # Contents: column widths (character units; 82 units ≈ 440 pt, inside A4's 537 pt at 100 %).
 CONTENTS_WIDTHS = (4.0, 66.0, 12.0)
 CONTENTS_ROW = 20.0  # points, one line of the contents at 11 pt
+HEADING_ROW = 1  # the contents' row 实施单位 / 项目名称 / 页码, after the title 目录
 PARAGRAPH_WIDTH = sum(CONTENTS_WIDTHS)
 
 
@@ -245,7 +246,8 @@ def _cover(department: str, year: int | None, summary: str) -> PageSheet:
 
 def _contents(groups: list[tuple[str, list[tuple[str, int]]]], first_page: int,
               page_of_forms: Callable[[int], int]) -> PageSheet:
-    """目录: each unit (its first page) and its projects, each with its page; rows broken into
+    """目录: each unit (its first page) and its projects, each with its page, under a heading
+    repeated on every page; rows broken into
     pages by hand (at 100 %) so the number of contents pages is known before the forms are
     numbered.  ``page_of_forms(n)``: the first form's page when the contents take ``n`` pages."""
     def plan(forms_start: int) -> tuple[list[PageRow], list[int]]:
@@ -261,7 +263,7 @@ def _contents(groups: list[tuple[str, list[tuple[str, int]]]], first_page: int,
         for index, row in enumerate(rows):
             if used + row.height > A4_BODY_HEIGHT and index:
                 breaks.append(index)
-                used = 0.0
+                used = rows[HEADING_ROW].height  # the heading, repeated at the top of the page
             used += row.height
         return rows, breaks
 
@@ -269,7 +271,7 @@ def _contents(groups: list[tuple[str, list[tuple[str, int]]]], first_page: int,
     while True:  # heights do not depend on the page numbers: settled by the second pass at most
         rows, breaks = plan(page_of_forms(pages))
         if len(breaks) + 1 == pages:
-            return PageSheet(CONTENTS_SHEET, CONTENTS_WIDTHS, tuple(rows), tuple(breaks), first_page)
+            return PageSheet(CONTENTS_SHEET, CONTENTS_WIDTHS, tuple(rows), tuple(breaks), first_page, HEADING_ROW)
         pages = len(breaks) + 1
 
 

@@ -84,13 +84,15 @@ class PageRow:
 class PageSheet:
     """A plain printed sheet before the forms (a booklet's cover, its contents): A4 portrait at
     100 %, a page break before each row index in ``breaks``, so its page count is what the caller
-    planned; numbered from ``first_page`` (None: no page number)."""
+    planned; numbered from ``first_page`` (None: no page number); the row ``repeated`` (an index)
+    printed again at the top of every page after the first (the caller plans for its height)."""
 
     name: str
     widths: tuple[float, ...]
     rows: tuple[PageRow, ...]
     breaks: tuple[int, ...] = ()
     first_page: int | None = None
+    repeated: int | None = None
 
 
 # --- formats -------------------------------------------------------------------------------
@@ -533,6 +535,8 @@ def _write_page_sheet(workbook, formats: _Formats, page: PageSheet, password: st
     ws.hide_gridlines(2)
     if page.breaks:
         ws.set_h_pagebreaks(list(page.breaks))
+    if page.repeated is not None:
+        ws.repeat_rows(page.repeated)
     if page.first_page is not None:
         ws.set_start_page(page.first_page)
         ws.set_footer(BOOKLET_FOOTER)
