@@ -516,3 +516,20 @@ def test_a_file_that_cannot_be_read_is_named_with_why(inbox, tmp_path):
     assert result.exit_code == 1, result.output
     listed = result.output.split("无法读取的文件 1 个", 1)[1].split("\n")[1]
     assert listed.startswith(f"  {mixed / '坏文件.xlsx'}：") and len(listed) > len(str(mixed)) + 10
+
+
+@pytest.mark.parametrize("command", ["publish", "collect"])
+def test_an_output_onto_the_roster_is_refused_and_the_roster_kept(inbox, tmp_path, command):
+    roster = tmp_path / "名单.xlsx"
+    roster_book = openpyxl.Workbook()
+    roster_book.active.append(list(roster_rows()[0]))
+    for row in roster_rows():
+        roster_book.active.append(list(row.values()))
+    roster_book.save(roster)
+    before = roster.read_bytes()
+    link = tmp_path / "link.xlsx"
+    os.link(roster, link)
+    for out in (roster, link):
+        result = runner.invoke(app, [command, str(inbox), "--roster", str(roster), "--out", str(out)])
+        assert result.exit_code == 2 and "会覆盖名单" in result.output, result.output
+        assert roster.read_bytes() == before

@@ -45,7 +45,7 @@ from ..write.workbook import FormSheet, PageRow, PageSheet, write_workbook
 from .consolidate import collect
 from .files import UNREADABLE
 from .returns import load_expected
-from .run import _check_no_links, _check_outputs_apart
+from .run import _check_no_links, _check_outputs_apart, _check_roster_apart
 
 COVER_SHEET, CONTENTS_SHEET = "封面", "目录"
 BUDGET_FIELD = "funding.annual_total"  # 项目预算资金: the year's budget of the project (年度资金申请总额)
@@ -303,6 +303,7 @@ def publish_booklet(inputs: Iterable[str | Path] = (), out: str | Path = "绩效
     pdf_path = out.with_suffix(".pdf") if pdf is True else (Path(pdf) if pdf else None)
     outputs = {"汇编": out, **({"PDF": pdf_path} if pdf_path is not None else {})}
     _check_outputs_apart([*inputs, *([jsonl] if jsonl is not None else [])], outputs)
+    _check_roster_apart(roster, outputs)
     office = (soffice or find_soffice()) if pdf_path is not None else None  # refused at once when missing
     order, roster_department = _roster_facts(roster, variant) if roster is not None else (None, None)
     unreadable: list[tuple[str, str]] = []
