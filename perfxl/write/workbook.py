@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Mapping, Sequence
+from typing import Any, BinaryIO, Callable, Mapping, Sequence
 
 import xlsxwriter
 
@@ -262,8 +262,7 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
     indicators = (layout.blank_indicators(sheet.blank_rows) if sheet.blank_rows is not None
                   else form.get(layout.indicator_field, []))
     block = layout.indicator_block(indicators)
-    # Text format (@) on name and target: Excel would store a typed 95% as the number 0.95.
-    label_fmt, input_fmt = formats.get("label"), formats.get("input", TEXT_FORMAT)
+    label_fmt = formats.get("label")
     for label in layout.header_labels():
         _put_string(ws, label.area, label.text, label_fmt)
         need(label.area, label.text)
@@ -275,6 +274,32 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         _put_string(ws, area, text, label_fmt)
         if not area.is_merged:
             need(area, text)
+    _put_indicator_cells(ws, formats, sheet, block, need)
+    if block.rows:
+        for column in layout.indicator_columns:
+            _validate_column(ws, lists, layout, column, block)
+    _put_outputs(ws, formats, sheet, len(block.rows))
+
+    for row in range(block.last_row + 1):
+        ws.set_row(row, heights.get(row, layout.default_row_height))
+    _print_setup(ws, layout, block.last_row)
+    if sheet.first_page is not None:
+        ws.set_start_page(sheet.first_page)
+        ws.set_footer(BOOKLET_FOOTER)
+    ws.protect(password or "", {"format_rows": True, "insert_rows": layout.insert_rows,
+                                "select_locked_cells": True, "select_unlocked_cells": True})
+    first_input = layout.slots[0].area
+    ws.set_selection(first_input.first_row, first_input.first_col,
+                     first_input.first_row, first_input.first_col)
+
+
+def _put_indicator_cells(ws, formats: _Formats, sheet: FormSheet, block, need: Callable[..., None]) -> None:
+    """Every indicator row's cells, each by its column's role on the row's class (an input, a
+    locked pre-filled value, perfxl's computed value or a formula); ``need`` grows a row's height
+    for the text written."""
+    layout = sheet.layout
+    # Text format (@) on name and target: Excel would store a typed 95% as the number 0.95.
+    input_fmt = formats.get("input", TEXT_FORMAT)
     for index, row in enumerate(block.rows):
         for column in layout.indicator_columns:
             area = layout.indicator_area(column.part, row.row)
@@ -297,31 +322,21 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
                 _put_string(ws, area, "", formats.get("output"))
             if role in (INPUT, LOCKED) and value and column.kind == TEXT:
                 need(area, value, "input")
-    if block.rows:
-        for column in layout.indicator_columns:
-            _validate_column(ws, lists, layout, column, block)
+
+
+def _put_outputs(ws, formats: _Formats, sheet: FormSheet, rows: int) -> None:
+    """The layout's outputs (totals, grade …): a formula with perfxl's result cached, or the value."""
+    layout = sheet.layout
     for output in layout.outputs:
         fmt = formats.get(output.style, output.num_format)
         value = sheet.outputs.get(output.pointer)
         if output.formula is not None:
-            text = layout.formula_text(output.formula, rows=len(block.rows), params=dict(sheet.params))
+            text = layout.formula_text(output.formula, rows=rows, params=dict(sheet.params))
             _put_formula(ws, output.area, text, value, fmt)
         elif isinstance(value, str) and not _is_decimal(value):
             _put_string(ws, output.area, value, fmt)
         else:
             _put_points(ws, output.area, value, fmt)
-
-    for row in range(block.last_row + 1):
-        ws.set_row(row, heights.get(row, layout.default_row_height))
-    _print_setup(ws, layout, block.last_row)
-    if sheet.first_page is not None:
-        ws.set_start_page(sheet.first_page)
-        ws.set_footer(BOOKLET_FOOTER)
-    ws.protect(password or "", {"format_rows": True, "insert_rows": layout.insert_rows,
-                                "select_locked_cells": True, "select_unlocked_cells": True})
-    first_input = layout.slots[0].area
-    ws.set_selection(first_input.first_row, first_input.first_col,
-                     first_input.first_row, first_input.first_col)
 
 
 def _validate_column(ws, lists: _ListSheet, layout: Layout, column: IndicatorColumn, block) -> None:
