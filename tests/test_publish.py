@@ -533,3 +533,11 @@ def test_an_output_onto_the_roster_is_refused_and_the_roster_kept(inbox, tmp_pat
         result = runner.invoke(app, [command, str(inbox), "--roster", str(roster), "--out", str(out)])
         assert result.exit_code == 2 and "会覆盖名单" in result.output, result.output
         assert roster.read_bytes() == before
+
+
+def test_a_jsonl_of_self_evaluations_is_refused_for_what_it_is(self_evaluations, tmp_path):
+    jsonl = tmp_path / "self-eval.jsonl"
+    collect_to_master([self_evaluations], tmp_path / "汇总.xlsx", jsonl=jsonl)
+    result = runner.invoke(app, ["publish", "--jsonl", str(jsonl), "--out", str(tmp_path / "汇编.xlsx")])
+    assert result.exit_code == 2, result.output
+    assert "第 1 行是项目支出绩效自评表（self-eval-2023），不是绩效目标表" in result.output
