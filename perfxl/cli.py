@@ -577,6 +577,9 @@ def _booklet_lines(booklet) -> list[str]:
         lines.append(f"不是绩效目标表、未收入汇编的表单 {len(booklet.other_kinds)} 张（汇编只收入绩效目标表）：")
         for item in booklet.other_kinds:
             lines.append(f"  {item.source}（{item.unit}：{item.name}）：{item.kind_title}")
+    if booklet.other_years:
+        lines.append(f"年度不是 {booklet.year} 年、但已收入汇编的表单 {len(booklet.other_years)} 张（封面按多数表单的年度）："
+                     + "、".join(f"{f.name}（{f.form['year']} 年，第 {f.page} 页）" for f in booklet.other_years))
     included = [f for f in booklet.forms if f.errors]
     if included:
         lines.append(f"有错误但已收入汇编的表单 {len(included)} 张（--include-errors）："

@@ -541,3 +541,20 @@ def test_a_jsonl_of_self_evaluations_is_refused_for_what_it_is(self_evaluations,
     result = runner.invoke(app, ["publish", "--jsonl", str(jsonl), "--out", str(tmp_path / "汇编.xlsx")])
     assert result.exit_code == 2, result.output
     assert "第 1 行是项目支出绩效自评表（self-eval-2023），不是绩效目标表" in result.output
+
+
+def test_a_form_of_another_year_is_published_and_named(tmp_path):
+    """The booklet is one year's (its cover says so): a clean form of another year is named."""
+    forms = [json.loads(json.dumps(form)) for _, form in originals()[:3]]
+    other = forms[2]
+    other["year"] = 2022
+    other["planned_start"], other["planned_end"] = "2022-01-01", "2022-12-31"
+    other["goals"]["overall_period"] = "2022年-2022年"
+    source = tmp_path / "forms.json"
+    source.write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
+    fill_forms([source], tmp_path / "inbox", by_unit=True)
+    result = runner.invoke(app, ["publish", str(tmp_path / "inbox"), "--out", str(tmp_path / "汇编.xlsx"),
+                                 "--include-errors"])
+    assert result.exit_code in (0, 1), result.output
+    assert f"年度不是 2023 年、但已收入汇编的表单 1 张（封面按多数表单的年度）：{other['project_name']}（2022 年，第 " \
+        in result.output

@@ -104,6 +104,11 @@ class Booklet:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, why): inbox files without a form read
 
     @property
+    def other_years(self) -> list[PublishedForm]:
+        """Published forms whose 年度 is not the booklet's (the cover's year is the most forms')."""
+        return [f for f in self.forms if isinstance(f.form.get("year"), int) and f.form["year"] != self.year]
+
+    @property
     def has_errors(self) -> bool:
         return any(issue.severity == ERROR for issue in self.issues)
 
