@@ -322,9 +322,10 @@ def test_failed_conversion_leaves_no_partial_pdf(booklet, tmp_path):
                                     'printf "PK partial" > "$dir/booklet.ods"\nexit 1\n')
     pdf = tmp_path / "汇编.pdf"
     pdf.write_bytes(b"the previous PDF")
-    with pytest.raises(RuntimeError, match="PDF 没有生成"):
+    with pytest.raises(RuntimeError, match="PDF 没有生成") as raised:
         pdf_module.workbook_to_pdf(booklet.path, pdf, soffice=script)
     assert pdf.read_bytes() == b"the previous PDF"
+    assert f"原有的“{pdf}”没有更新，与新的工作簿不一致" in str(raised.value)  # the stale PDF is not taken for new
     assert [p.name for p in tmp_path.iterdir() if is_temporary(p.name)] == []
 
 
