@@ -541,12 +541,14 @@ def publish(
     汇编工作簿的各页：
       封面    主管部门、年度，以及公开材料中的说明：“本部门 X 个预算单位开展了 YYYY 年项目预算
               绩效目标编报工作，编报绩效目标的项目 X 个，涉及项目预算资金 X 万元”（单位数为收入
-              汇编的表单所属的实施单位数，资金为这些表单的年度资金申请总额之和，精确到最后一位）。
+              汇编的表单所属的实施单位数，资金为这些表单的年度资金申请总额之和，以万元计、精确到最后一位，
+              以元填写的表单精确换算）。
       目录    每个实施单位及其项目，各自所在的页码。
       表单    每个项目一页正式表格（项目类别印成 ☑/□），按实施单位分组；页码贯穿全册。
 
     \b
     有错误的表单默认不收入，逐张列出（文件、工作表、错误）；--include-errors 照样收入。
+    汇编只收入绩效目标表：自评表等其他种类的表单不收入，逐张列出；输入中只有其他种类时不生成。
     汇编带有 perfxl 的输出标记：放进回收文件夹时，collect 把它列为“已忽略”，不会当作表单重复汇总。
     汇总表（汇总.xlsx）不是表单来源：请给出单位报送的文件夹，或 collect --jsonl 导出的文件。
 
@@ -592,6 +594,16 @@ def _booklet_lines(booklet) -> list[str]:
         for item in booklet.left_out:
             errors = "；".join(f"[{issue.code}] {issue.message}" for issue in item.errors)
             lines.append(f"  {item.source}（{item.unit}：{item.name}）：{errors}")
+    if booklet.unreadable:
+        lines.append(f"无法读取的文件 {len(booklet.unreadable)} 个（其中的表单无从收入汇编）：")
+        lines += [f"  {path}：{why}" for path, why in booklet.unreadable]
+    if booklet.other_kinds:
+        lines.append(f"不是绩效目标表、未收入汇编的表单 {len(booklet.other_kinds)} 张（汇编只收入绩效目标表）：")
+        for item in booklet.other_kinds:
+            lines.append(f"  {item.source}（{item.unit}：{item.name}）：{item.kind_title}")
+    if booklet.other_years:
+        lines.append(f"年度不是 {booklet.year} 年、但已收入汇编的表单 {len(booklet.other_years)} 张（封面按多数表单的年度）："
+                     + "、".join(f"{f.name}（{f.form['year']} 年，第 {f.page} 页）" for f in booklet.other_years))
     included = [f for f in booklet.forms if f.errors]
     if included:
         lines.append(f"有错误但已收入汇编的表单 {len(included)} 张（--include-errors）："

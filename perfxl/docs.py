@@ -27,7 +27,8 @@ from .problems import Problem, Unclear
 DOCS = Path(__file__).resolve().parent.parent / "docs"  # a checkout's docs/ (this command is for developers)
 
 
-COMMANDS = ["template", "fill", "read", "validate", "collect", "rules", "schema", "forms", "demo"]
+# every command, in the order the top-level help lists them: a new command cannot be left out
+COMMANDS = [command.name or command.callback.__name__ for command in app.registered_commands]
 
 
 def render_cli_reference() -> str:

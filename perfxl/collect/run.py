@@ -52,6 +52,7 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
     outputs = {"汇总表": out, "JSONL 文件": jsonl, "CSV 文件夹": csv_dir, "退回件文件夹": feedback_dir}
     outputs = {what: Path(place) for what, place in outputs.items() if place is not None}
     _check_outputs_apart(inputs, outputs)
+    _check_roster_apart(roster, outputs)
     if prefer not in PREFERENCES:
         raise ValueError(f"--prefer 应为 {'、'.join(PREFERENCES)} 之一，实际为“{prefer}”。")
     expected = load_expected(roster, variant) if roster is not None else None
@@ -98,6 +99,20 @@ def _check_outputs_apart(inputs: list[str | Path], outputs: dict[str, Path]) -> 
             if is_within(raw, [place.resolve()]):
                 raise ValueError(f"输入“{raw}”位于{what}“{place}”之中：输出会覆盖或混入输入的文件，"
                                  f"请换一个输出位置。")
+
+
+def _check_roster_apart(roster: str | Path | None, outputs: dict[str, Path]) -> None:
+    """No output may be the roster file (its path, or another name of it): the roster is an input."""
+    if roster is None:
+        return
+    for what, place in outputs.items():
+        same = os.path.realpath(place) == os.path.realpath(roster)
+        try:
+            same = same or os.path.samefile(place, roster)
+        except OSError:
+            pass  # the output does not exist yet: only its path can be the roster's
+        if same:
+            raise ValueError(f"{what}“{place}”就是名单文件“{roster}”：写入会覆盖名单，请换一个输出位置。")
 
 
 def _set_roster_aside(found: Inputs, roster: Path) -> None:
