@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
+import stat
 import sys
-from contextlib import contextmanager
+import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Iterator, NoReturn, Optional
 
@@ -137,29 +140,51 @@ def _count_column():
 
 class _Bar:
     """Files done / files on a progress bar; ``stage`` names a step without a count (writing the
-    master of a city takes a while after the last file is read)."""
+    master of a city takes a while after the last file is read).
 
-    def __init__(self, progress, task):
-        self.progress, self.task = progress, task
+    The bar (and rich, ≈ 0.1 s to import) appears only on a terminal and only once the run has
+    taken ``SHOW_AFTER`` seconds: a town's round is over before a bar would be worth drawing, and
+    on a pipe nobody sees it."""
+
+    SHOW_AFTER = 0.5
+
+    def __init__(self, label: str, stack: ExitStack):
+        self.label, self.stack = label, stack
+        self.started = time.monotonic()
+        self.progress = self.task = None
+        self.done, self.total = 0, None
+
+    def _shown(self) -> bool:
+        if self.progress is None and sys.stderr.isatty() and time.monotonic() - self.started >= self.SHOW_AFTER:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = self.stack.enter_context(Progress(
+                TextColumn("{task.description}"), BarColumn(), _count_column(), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=True))
+            self.task = self.progress.add_task(self.label, total=self.total, completed=self.done)
+        return self.progress is not None
 
     def __call__(self, done: int, total: int) -> None:
-        self.progress.update(self.task, completed=done, total=total)
+        self.done, self.total = done, total
+        if self._shown():
+            self.progress.update(self.task, completed=done, total=total)
 
     def stage(self, label: str) -> None:
         # a new task without a total: a pulsing bar, no count (rich keeps a task's total once set)
-        self.progress.remove_task(self.task)
-        self.task = self.progress.add_task(label, total=None)
+        self.label, self.done, self.total = label, 0, None
+        if self.progress is not None:
+            self.progress.remove_task(self.task)
+            self.task = self.progress.add_task(label, total=None)
+        else:
+            self._shown()
 
 
 @contextmanager
 def _progress(label: str) -> Iterator[_Bar]:
     """A progress bar on stderr for long runs, gone when finished."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), _count_column(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
-        yield _Bar(progress, progress.add_task(label, total=None))
+    with ExitStack() as stack:
+        yield _Bar(label, stack)
 
 
 def _version(value: bool) -> None:
@@ -720,7 +745,98 @@ def _chinese_error(message: str) -> str:
     return f"命令行有误：{message}"
 
 
+# --- plain values without pydantic -----------------------------------------------------------------
+# typer coerces every value through a pydantic TypeAdapter: importing pydantic costs more than the
+# rest of a small command. The values perfxl takes are plain (a path, a word, a small integer), so a
+# value that is plainly valid is converted here, exactly as typer would; anything else (a bad
+# integer, a path typer would refuse) goes to typer's own coercion, which words the error.
+_NOT_PLAIN = object()
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def _plain_path(value, info):
+    if isinstance(value, Path):  # a default
+        text = str(value)
+    elif isinstance(value, str):
+        text, value = value, Path(value)
+    else:
+        return _NOT_PLAIN
+    if not text or "\x00" in text or text == "-" or info.resolve_path:
+        return _NOT_PLAIN
+    try:
+        mode = os.stat(text).st_mode
+    except OSError:
+        return _NOT_PLAIN if info.exists else value
+    if ((not info.file_okay and stat.S_ISREG(mode)) or (not info.dir_okay and stat.S_ISDIR(mode))
+            or (info.readable and not os.access(text, os.R_OK)) or (info.writable and not os.access(text, os.W_OK))):
+        return _NOT_PLAIN
+    return value
+
+
+def _plain_leaf(annotation, info, value):
+    if info.parser is not None:
+        return _NOT_PLAIN
+    if annotation is str and isinstance(value, str):
+        return value
+    if annotation is int and not info.clamp and (type(value) is int or isinstance(value, str) and _DIGITS.fullmatch(value)):
+        number = int(value)
+        if (info.min is None or number >= info.min) and (info.max is None or number <= info.max):
+            return number
+        return _NOT_PLAIN
+    if annotation is Path:
+        return _plain_path(value, info)
+    return _NOT_PLAIN
+
+
+class _PlainValues:
+    """A parameter's coercion: plain values here, the rest by typer (built on first need)."""
+
+    def __init__(self, param):
+        self.param, self.full = param, None
+
+    def coerce(self, value, param, ctx):
+        plain = self._plain(value)
+        if plain is not _NOT_PLAIN:
+            return plain
+        if self.full is None:
+            from typer._coercion import build_runtime_param
+
+            self.full = build_runtime_param(self.param.type_descriptor)
+        return self.full.coerce(value, param=param, ctx=ctx)
+
+    def _plain(self, value):
+        param, descriptor = self.param, self.param.type_descriptor
+        multiple = param.multiple or param.nargs == -1
+        if value is None:
+            return () if multiple else None
+        annotation, info = descriptor.annotation, descriptor.parameter_info
+        if descriptor.file_annotation is not None:
+            return _NOT_PLAIN
+        if multiple:
+            if not (isinstance(value, (list, tuple)) and getattr(annotation, "__origin__", None) is list):
+                return _NOT_PLAIN
+            [item_type] = annotation.__args__
+            items = [_plain_leaf(item_type, info, item) for item in value]
+            return _NOT_PLAIN if any(item is _NOT_PLAIN for item in items) else items
+        return _plain_leaf(annotation, info, value)
+
+
+def _plain_values(params) -> None:
+    for param in params:
+        if hasattr(param, "_runtime_param") and hasattr(param, "type_descriptor") and param._runtime_param is None:
+            param._runtime_param = _PlainValues(param)
+
+
 class _ChineseCommand(TyperCommand):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_values(self.params)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        _plain_values([option] if option is not None else [])
+        return option
+
     def get_help(self, ctx) -> str:
         return _chinese_help(super().get_help(ctx))
 
@@ -729,6 +845,15 @@ class _ChineseCommand(TyperCommand):
 
 
 class _ChineseGroup(TyperGroup):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_values(self.params)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        _plain_values([option] if option is not None else [])
+        return option
+
     def get_help(self, ctx) -> str:
         return _chinese_help(super().get_help(ctx))
 
