@@ -45,14 +45,16 @@ def _loaded(*args: str, cwd: Path) -> set[str]:
     return set(json.loads(line.removeprefix("MODULES ")))
 
 
-def test_importing_the_cli_loads_no_heavy_library(tmp_path):
+@pytest.mark.parametrize("module", ["perfxl.cli", "perfxl.commands"])
+def test_importing_the_cli_loads_no_heavy_library(module, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", "import json, sys, perfxl.cli; "
+    done = subprocess.run([sys.executable, "-c", f"import json, sys, {module}; "
                            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     loaded = set(json.loads(done.stdout))
-    assert "perfxl" in loaded and "typer" in loaded  # the probe sees what it should
+    assert "perfxl" in loaded  # the probe sees what it should
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+    assert ("typer" in loaded) == (module == "perfxl.commands")  # the entry point alone needs no typer
 
 
 @pytest.mark.parametrize("args", [["--help"], ["validate", "--help"], ["collect", "--help"], ["--version"]])
@@ -60,6 +62,7 @@ def test_help_loads_no_heavy_library(args, tmp_path):
     loaded = _loaded(*args, cwd=tmp_path)
     assert "perfxl" in loaded
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+    assert ("typer" in loaded) == (args == ["--version"])  # help comes from help.json
 
 
 def test_validate_and_collect_load_only_what_they_use(tmp_path):
@@ -147,3 +150,63 @@ def test_plain_integers_agree_with_typer(text):
     for name, param in PARAMS:
         if param.type_descriptor.annotation in (int, str):
             assert _ours(param, text) == _typer(param, text), (name, param.name, text)
+
+
+# --- help from help.json is typer's help ----------------------------------------------------------
+
+COMMANDS = [""] + [c.name or c.callback.__name__ for c in cli.app.registered_commands]
+
+
+def test_help_cache_is_current():
+    from perfxl.docs import render_help_cache
+
+    assert cli.HELP_CACHE.read_text(encoding="utf-8") == render_help_cache(), \
+        "perfxl/help.json is stale: run `python -m perfxl.docs`"
+    assert set(json.loads(cli.HELP_CACHE.read_text(encoding="utf-8"))["help"]["perfxl"]) == set(COMMANDS)
+
+
+def _run(argv: list[str], columns: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": columns}
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_quick_help_is_what_typer_prints(columns, tmp_path):
+    """In real processes, on a pipe: ``python -m perfxl … --help`` (answered from help.json) and
+    typer itself (perfxl.commands, no quick answer), byte for byte, for every command."""
+    typer_help = "import sys; from perfxl.commands import app; app(sys.argv[1:], prog_name='python -m perfxl')"
+    for command in COMMANDS:
+        args = [command, "--help"] if command else ["--help"]
+        quick = _run([sys.executable, "-m", "perfxl", *args], columns, tmp_path)
+        typer = _run([sys.executable, "-c", typer_help, *args], columns, tmp_path)
+        assert quick.returncode == typer.returncode == 0, (command, quick.stderr, typer.stderr)
+        assert quick.stdout == typer.stdout and quick.stdout.startswith("用法：python -m perfxl".encode()), command
+
+
+def test_quick_help_of_the_console_script(tmp_path):
+    """The installed ``perfxl`` script: its program name is the script's file name."""
+    script = tmp_path / "perfxl"
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom perfxl.cli import run\nsys.exit(run())\n",
+                      encoding="utf-8")
+    script.chmod(0o755)
+    typer_help = "import sys; from perfxl.commands import app; app(sys.argv[1:], prog_name='perfxl')"
+    for args in (["--help"], ["collect", "--help"]):
+        quick = _run([str(script), *args], "80", tmp_path)
+        typer = _run([sys.executable, "-c", typer_help, *args], "80", tmp_path)
+        assert quick.returncode == typer.returncode == 0
+        assert quick.stdout == typer.stdout and quick.stdout.startswith("用法：perfxl ".encode())
+
+
+def test_quick_help_only_where_it_is_known(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setattr(sys, "argv", ["perfxl"])
+    monkeypatch.setitem(sys.modules, "__main__", type(sys)("__main__"))  # a script, not python -m
+    assert cli.quick_help(["--help"]).startswith("用法：perfxl [选项]")
+    assert cli.quick_help(["validate", "--help"]).startswith("用法：perfxl validate")
+    for args in (["--help", "validate"], ["validate", "x", "--help"], ["nosuch", "--help"], ["-q", "--help"], []):
+        assert cli.quick_help(args) is None, args
+    monkeypatch.setenv("COLUMNS", "79")  # a narrow terminal: typer lays the help out anew
+    assert cli.quick_help(["--help"]) is None
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setattr(cli, "commands_fingerprint", lambda: "0" * 64)  # commands.py edited since
+    assert cli.quick_help(["--help"]) is None
