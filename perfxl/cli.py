@@ -54,9 +54,10 @@ def quick_help(args: list[str]) -> str | None:
         return None
     try:
         cache = json.loads(HELP_CACHE.read_text(encoding="utf-8"))
+        fingerprint = commands_fingerprint()
     except (OSError, ValueError):
         return None
-    if not isinstance(cache, dict) or cache.get("fingerprint") != commands_fingerprint():
+    if not isinstance(cache, dict) or cache.get("fingerprint") != fingerprint:
         return None
     text = cache.get("help", {}).get(program_name(), {}).get(command)
     return text if isinstance(text, str) else None
