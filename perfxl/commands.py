@@ -868,9 +868,20 @@ for _command in app.registered_commands:
     _command.cls = _ChineseCommand
 
 
+def _only(name: str) -> list:
+    """The registered command called ``name`` alone, or every command when no one is called so."""
+    chosen = [command for command in app.registered_commands if (command.name or command.callback.__name__) == name]
+    return chosen or app.registered_commands
+
+
 def run() -> None:
-    """The command line in full (:func:`perfxl.cli.run` is the entry point). Exit codes: 0 clean, 1 errors in the input, 2 usage, 3 an internal failure (a bug of
-    perfxl's, never the input's fault), 130 interrupted."""
+    """The command line in full (:func:`perfxl.cli.run` is the entry point). Exit codes: 0 clean,
+    1 errors in the input, 2 usage, 3 an internal failure (a bug of perfxl's, never the input's
+    fault), 130 interrupted."""
+    # typer builds every registered command on each run; a process runs one, named first (the
+    # group keeps its callback, so it stays a group: usage, help and errors read as before)
+    first = sys.argv[1] if len(sys.argv) > 1 else ""
+    commands, app.registered_commands = app.registered_commands, _only(first)
     try:
         code = app(standalone_mode=False)
     except UsageError as exc:
@@ -886,6 +897,8 @@ def run() -> None:
         typer.echo(f"perfxl 内部错误（程序缺陷，不是输入文件的问题）：{type(exc).__name__}: {exc}", err=True)
         typer.echo("请把这条信息和所用的命令报告给维护者。输出没有改动。", err=True)
         sys.exit(3)
+    finally:
+        app.registered_commands = commands
     sys.exit(code if isinstance(code, int) else 0)
 
 

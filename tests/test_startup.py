@@ -212,3 +212,26 @@ def test_quick_help_only_where_it_is_known(monkeypatch):
     assert cli.quick_help(["--help"]) is None
     monkeypatch.setattr(cli, "commands_fingerprint", lambda: "0" * 64)  # commands.py edited since
     assert cli.quick_help(["--help"]) is None
+
+
+def test_one_command_built_reads_as_all_built(tmp_path):
+    """A run builds only the command it names (perfxl.commands.run); usage errors, help on a
+    narrow terminal and unknown commands read exactly as with every command built."""
+    scripts = {}
+    for kind, body in (("one", "from perfxl.cli import run\nrun()\n"),
+                       ("all", "import perfxl.commands as c\nc._only = lambda name: c.app.registered_commands\n"
+                               "c.run()\n")):
+        (tmp_path / kind).mkdir()
+        scripts[kind] = tmp_path / kind / "perfxl"
+        scripts[kind].write_text(f"#!{sys.executable}\n{body}", encoding="utf-8")
+        scripts[kind].chmod(0o755)
+    cases = [["validate", "--workers", "abc", "x"], ["collect"], ["template", "--rows", "99"], ["validate", "--help"],
+             ["nosuch"], ["forms"], ["read", str(tmp_path / "missing.xlsx")], ["--version"], []]
+    for args in cases:
+        one, every = (_run([str(scripts[kind]), *args], "60", tmp_path) for kind in ("one", "all"))
+        assert (one.returncode, one.stdout, one.stderr) == (every.returncode, every.stdout, every.stderr), args
+        assert one.stdout or one.stderr, args
+    from perfxl import commands
+
+    assert [c.callback.__name__ for c in commands._only("validate")] == ["validate"]
+    assert commands._only("nosuch") == commands._only("--help") == commands.app.registered_commands
