@@ -15,13 +15,11 @@ from typing import Callable, Iterable
 from xlsxwriter.exceptions import FileCreateError
 
 from ..config import DEFAULT_SETTINGS, Settings
-from ..model import Checked, WorkbookResult
 from ..read.inputs import Inputs, Skipped, discover_inputs, is_within
 from ..write.atomic import exclusive, replacing, sweep_stale
 from .consolidate import Collection, collect
 from .exports import write_csv, write_jsonl
 from .feedback import feedback_plan, write_feedback_copies
-from .jobs import run_jobs, skipped_issue
 from .master import build_master
 from .returns import load_expected
 from .tally import tally
@@ -148,15 +146,3 @@ def _build_master(collection: Collection, out: Path) -> None:
     except FileCreateError as exc:  # xlsxwriter wraps the OSError; the CLI reports OSErrors
         inner = exc.args[0] if exc.args else None
         raise inner if isinstance(inner, OSError) else OSError(str(exc)) from None
-
-
-def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None,
-                   settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
-                   on_progress: Callable[[int, int], None] | None = None) -> list[Checked]:
-    """Check every file, each in an isolated worker process (a parser crash costs one file); an
-    entry that is not read (a named pipe, a dangling link …) is reported with the reason."""
-    found = discover_inputs(paths, json_in_folders=True)
-    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=False,
-                       on_progress=on_progress)
-    checked = [Checked(WorkbookResult(result.entry.path, list(result.forms), result.issues)) for result in results]
-    return checked + [Checked(WorkbookResult(entry.path, [], [skipped_issue(entry)])) for entry in found.skipped]
