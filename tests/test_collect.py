@@ -272,6 +272,19 @@ def test_master_spooled_beside_the_parent_is_the_same_file(inbox, tmp_path, monk
     assert ("绩效指标明细（2）" in names) == bool(max_rows)
 
 
+def test_no_process_to_spare_spools_here(inbox, tmp_path, monkeypatch):
+    """A fork refused (a process limit) costs the parallel spooling, not the master."""
+    collection = collect([inbox], workers=2)
+    build_master(collection, tmp_path / "one.xlsx", workers=1)
+
+    def fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", fork)
+    build_master(collection, tmp_path / "two.xlsx", workers=2)
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+
+
 def test_an_error_in_the_spooling_process_reaches_the_caller(inbox, tmp_path, monkeypatch):
     from perfxl.collect import master
 

@@ -394,7 +394,13 @@ class _Background:
             self.work = work
             return
         read, write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare (a process limit): the work is done here instead
+            os.close(read)
+            os.close(write)
+            self.work = work
+            return
         if pid == 0:  # the child
             code = 1
             try:
