@@ -23,9 +23,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from perfxl.collect.consolidate import collect  # noqa: E402
-from perfxl.collect.master import build_master  # noqa: E402
-from perfxl.collect.tally import tally  # noqa: E402
+from perfxl.collect.consolidate import collect
+from perfxl.collect.master import build_master
+from perfxl.collect.tally import tally
 
 
 def _cpu() -> float:
