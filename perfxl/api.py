@@ -45,20 +45,22 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .collect.frames import CollectionFrames, collection_frames
     from .collect.publish import Booklet, LeftOut, PublishedForm, publish_booklet
     from .collect.run import collect_to_master, validate_paths
-    from .collect.versions import PREFERENCES
-    from .demo import (
-        DemoResult,
+    from .check.monitoring import IndicatorStatus, indicator_statuses, monitoring_outputs
+    from .collect.rounds import (
         computed_cells,
-        examples_dir,
-        make_roster_templates,
+        make_monitoring_templates,
         make_self_eval_templates,
+        prefilled_monitoring,
         prefilled_self_evaluations,
-        run_demo,
         with_prefilled,
+        write_monitoring,
         write_self_evaluations,
     )
+    from .collect.versions import PREFERENCES
+    from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
     from .form.marks import MANIFEST_NAME
     from .form.jsonforms import load_json_forms
+    from .form.monitoring import prefill_monitoring
     from .form.selfeval import prefill_self_evaluation
     from .read.inputs import iter_input_files
     from .read.roster import RosterError
@@ -84,8 +86,13 @@ _LAZY = {
     "publish_booklet": "collect.publish", "Booklet": "collect.publish", "PublishedForm": "collect.publish",
     "LeftOut": "collect.publish", "LibreOfficeMissing": "write.pdf",
     "Collection": "collect.consolidate", "CollectedForm": "collect.consolidate", "FileEntry": "collect.files",
-    "make_roster_templates": "demo", "run_demo": "demo", "make_self_eval_templates": "demo", "computed_cells": "demo",
-    "prefilled_self_evaluations": "demo", "write_self_evaluations": "demo", "with_prefilled": "demo", "DemoResult": "demo", "examples_dir": "demo",
+    "make_self_eval_templates": "collect.rounds", "computed_cells": "collect.rounds",
+    "prefilled_self_evaluations": "collect.rounds", "write_self_evaluations": "collect.rounds",
+    "with_prefilled": "collect.rounds", "make_monitoring_templates": "collect.rounds",
+    "prefilled_monitoring": "collect.rounds", "write_monitoring": "collect.rounds",
+    "prefill_monitoring": "form.monitoring", "indicator_statuses": "check.monitoring",
+    "monitoring_outputs": "check.monitoring", "IndicatorStatus": "check.monitoring",
+    "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
     "PREFERENCES": "collect.versions", "MANIFEST_NAME": "form.marks",
 }
 _RENAMED = {"rule_description": "description"}
@@ -101,6 +108,9 @@ __all__ = [
     "prefill_self_evaluation", "score_self_evaluation", "SelfEvaluationScore", "ScoringConfig",
     "make_self_eval_templates", "prefilled_self_evaluations", "write_self_evaluations", "with_prefilled",
     "computed_cells",
+    # the mid-year monitoring
+    "prefill_monitoring", "prefilled_monitoring", "make_monitoring_templates", "write_monitoring",
+    "indicator_statuses", "IndicatorStatus", "monitoring_outputs",
     # what is still missing in a form (fill pre-fills; validate reports)
     "missing_fields", "missing_in_json_files", "MissingField", "FormGaps",
     "PREFERENCES", "MANIFEST_NAME",

@@ -189,12 +189,16 @@ def template(
                                       "即仍能以 90% 以上的比例打印在一页 A4 上的行数）。")] = api.DEFAULT_ROWS,
     carry_from: Annotated[Optional[Path], typer.Option(
         "--from", help="collect --jsonl 导出的文件：据此预填下一年度的模板（需同时给出 --year；"
-                       "日期顺延，金额留空，指标保留）。用 --kind self-eval 时也可以是回收的工作簿或文件夹："
-                       "据此预填年终绩效自评表。")] = None,
+                       "日期顺延，金额留空，指标保留）。用 --kind self-eval 或 monitoring 时也可以是回收的工作簿或文件夹："
+                       "据此预填年终绩效自评表或年中绩效运行监控表。")] = None,
     kind: Annotated[str, typer.Option(
-        "--kind", metavar="target|self-eval",
+        "--kind", metavar="target|self-eval|monitoring",
         help="表单种类：target 绩效目标表（默认）；self-eval 项目支出绩效自评表（需 --from 给出绩效目标表，"
-             "每个实施单位一个工作簿，目标预填并锁定，执行率、得分和总分为实时公式）。")] = "target",
+             "每个实施单位一个工作簿，目标预填并锁定，执行率、得分和总分为实时公式）；monitoring 绩效运行监控表"
+             "（需 --from 和 --month，目标预填并锁定，执行率为实时公式）。")] = "target",
+    month: Annotated[Optional[int], typer.Option(
+        "--month", min=1, max=12, help="绩效运行监控表的截至月份 N（1–12）：表头印为“1–N月执行数”等，"
+                                       "并记在表中。只用于 --kind monitoring。")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="为每张表单设定年度（优先于名单中的年度）。")] = None,
     form: FormOption = None,
     rules: RulesOption = None,
@@ -208,9 +212,16 @@ def template(
       perfxl template --roster examples/roster.csv --out 下发模板/ --rows 4
       perfxl template --from forms-2023.jsonl --year 2024 --out 下发模板-2024/
       perfxl template --kind self-eval --from forms-2023.jsonl --out 自评下发/
+      perfxl template --kind monitoring --month 6 --from forms-2023.jsonl --out 监控下发/
     """
-    if kind not in ("target", "self-eval"):
-        _fail(f"未知的表单种类“{kind}”，可用：target（绩效目标表）、self-eval（项目支出绩效自评表）。")
+    if kind not in ("target", "self-eval", "monitoring"):
+        _fail(f"未知的表单种类“{kind}”，可用：target（绩效目标表）、self-eval（项目支出绩效自评表）、"
+              f"monitoring（绩效运行监控表）。")
+    if (month is not None) != (kind == "monitoring"):
+        _fail("--kind monitoring 需要 --month（截至月份 1–12）；--month 只用于 --kind monitoring。")
+    if kind == "monitoring":
+        _template_monitoring(carry_from, out or Path("监控下发"), month, roster, rules, password)
+        return
     if kind == "self-eval":
         _template_self_eval(carry_from, out or Path("自评下发"), roster, rules, password)
         return
@@ -253,6 +264,19 @@ def _template_self_eval(source: Path | None, out: Path, roster: Path | None, rul
     for path in paths:
         typer.echo(f"已生成：{path}")
     typer.echo(f"共 {len(paths)} 个单位的项目支出绩效自评表（目标已预填并锁定）。")
+
+
+def _template_monitoring(source: Path | None, out: Path, month: int | None, roster: Path | None,
+                         rules: Path | None, password: str | None) -> None:
+    if source is None or not source.exists() or roster is not None:
+        _fail("--kind monitoring 需要 --from：collect --jsonl 导出的文件，或回收的绩效目标表工作簿或文件夹（不用 --roster）。")
+    settings = _settings_or_exit(rules, False)
+    _folder_out(out, "--out")
+    with _usage_errors("写入监控表"):
+        paths = api.make_monitoring_templates(source, out, month, scoring=settings.scoring, password=password)
+    for path in paths:
+        typer.echo(f"已生成：{path}")
+    typer.echo(f"共 {len(paths)} 个单位的绩效运行监控表（截至 {month} 月，目标已预填并锁定）。")
 
 
 def _template_from(carry_from: Path, out: Path, year: int | None, form: str | None, password: str | None) -> None:

@@ -1,40 +1,43 @@
-"""The main job on the bundled examples, end to end (``perfxl demo``)."""
+"""The main job on the bundled examples, end to end (``perfxl demo``): templates from the roster,
+and made-up actuals for the self-evaluations of the demo and the tests."""
 
 from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 from .check.scoring import score_self_evaluation
-from .check.selfeval import formula_params, sheet_outputs
 from .collect.publish import Booklet, publish_booklet
 from .collect.run import collect_to_master
-from .config import DEFAULT_SCORING, ScoringConfig, Settings
-from .form.identity import collection_key, form_id_for
+from .collect.rounds import (
+    make_self_eval_templates,
+    prefilled_self_evaluations,
+    write_self_evaluations,
+)
+from .config import DEFAULT_SCORING, ScoringConfig
 from .form.jsonforms import load_json_forms
-from .form.layout import DEFAULT_ROWS, Layout, get_layout
+from .form.layout import DEFAULT_ROWS, get_layout
 from .form.marks import MANIFEST_NAME
-from .form.selfeval import prefill_self_evaluation
-from .form.targets import EQUAL, FORWARD, QUALITATIVE, REVERSE, direction, parse_target_cached
+from .form.targets import (
+    EQUAL,
+    FORWARD,
+    QUALITATIVE,
+    REVERSE,
+    direction,
+    parse_target_cached,
+)
 from .form.values import canonical_decimal
-from .form.variant import DEFAULT_VARIANT, SELF_EVAL_KIND, TARGET_KIND, data_dir, variant_names
-from .problems import Issue, has_errors
-from .read.inputs import iter_input_files
+from .form.variant import DEFAULT_VARIANT, TARGET_KIND, data_dir, variant_names
+from .problems import Issue
 from .read.manifest import manifest_text
-from .read.roster import group_by_unit, read_roster
-from .read.workbook import read_workbook
+from .read.roster import RosterError, group_by_unit, read_roster
 from .write.atomic import replacing
-from .write.carryover import read_jsonl
-from .write.naming import safe_file_name, safe_sheet_names, unique_file_names
 from .write.pdf import LibreOfficeMissing, find_soffice
 from .write.units import fill_forms, make_unit_templates
-from .write.workbook import FormSheet, write_workbook
-
-SELF_EVAL_VARIANT = "self-eval-2023"
 
 
 def make_roster_templates(roster: str | Path, out_dir: str | Path, *, variant: str = DEFAULT_VARIANT,
@@ -48,7 +51,10 @@ def make_roster_templates(roster: str | Path, out_dir: str | Path, *, variant: s
     roster itself.  ``on_note`` hears, in Chinese, what the roster had that was ignored (columns
     that are no form field)."""
     layout = get_layout(variant)
-    entries = read_roster(roster, layout, year=year)
+    try:
+        entries = read_roster(roster, layout, year=year)
+    except RosterError as error:
+        raise RosterError(_with_form_hint(str(error), roster, variant, year)) from None
     if on_note is not None and entries.note:
         on_note(entries.note)
     paths = make_unit_templates(group_by_unit(entries), out_dir, variant=variant, rows=rows, password=password,
@@ -56,92 +62,6 @@ def make_roster_templates(roster: str | Path, out_dir: str | Path, *, variant: s
     with replacing(Path(out_dir) / MANIFEST_NAME) as temporary:
         temporary.write_text(manifest_text(entries, layout), encoding="utf-8")
     return paths
-
-
-# --- the year-end self-evaluation ---------------------------------------------------------------
-def target_forms(source: str | Path) -> list[tuple[dict[str, Any], str]]:
-    """The target tables (form, variant) a self-evaluation round starts from: a collect
-    ``--jsonl`` export (as ``template --from`` takes it), or the returned workbooks themselves (a
-    workbook or an inbox folder; a form with errors is taken too, as it was collected, but a
-    file that cannot be read is refused).  Self-evaluations found there are left out."""
-    path = Path(source)
-    if path.is_file() and path.suffix.lower() == ".jsonl":
-        return [(form, provenance["variant"]) for form, provenance in read_jsonl(path)]
-    if not path.exists():
-        raise ValueError(f"找不到“{path}”：应为 collect --jsonl 导出的文件、一个工作簿或存放回收工作簿的文件夹。")
-    targets = set(variant_names(TARGET_KIND))
-    found = []
-    for file in iter_input_files([path]):
-        if file.suffix.lower() == ".json":
-            continue
-        result = read_workbook(file)
-        unreadable = [issue for issue in result.issues if has_errors([issue])]
-        if unreadable and not result.forms:
-            raise ValueError(f"“{file}”无法读取：{unreadable[0].message}")
-        found += [(record.form, record.variant) for record in result.forms if record.variant in targets]
-    if not found:
-        raise ValueError(f"“{path}”中没有绩效目标表。")
-    return found
-
-
-def prefilled_self_evaluations(source: str | Path) -> list[dict[str, Any]]:
-    """One self-evaluation per target table of ``source``, pre-filled from it (every target,
-    预期目标 = 年度总体目标, 年初预算数 = 年度资金申请总额), in the order found; the same
-    project twice is refused (which of two target tables would it be checked against?)."""
-    forms = [prefill_self_evaluation(form, variant) for form, variant in target_forms(source)]
-    layout = get_layout(SELF_EVAL_VARIANT)
-    seen: dict[str, int] = {}
-    for number, form in enumerate(forms, start=1):
-        key = collection_key(layout, form)
-        if key in seen:
-            raise ValueError(f"“{source}”中第 {seen[key]} 张与第 {number} 张绩效目标表是同一项目（{key.replace('|', '、')}），"
-                             f"无法确定自评表以哪一张为准。")
-        seen[key] = number
-    return forms
-
-
-def computed_cells(variant: str, scoring: ScoringConfig = DEFAULT_SCORING):
-    """What perfxl computes for the sheets of ``variant`` (for ``fill``): a self-evaluation's
-    分值 and formula results from its scoring; None for a kind without computed cells."""
-    layout = get_layout(variant)
-    if layout.kind != SELF_EVAL_KIND:
-        return None
-    params = formula_params(scoring)
-    return lambda form: (sheet_outputs(form, layout, scoring), params)
-
-
-def self_eval_sheets(forms: list[dict[str, Any]], scoring: ScoringConfig = DEFAULT_SCORING,
-                     layout: Layout | None = None) -> list[FormSheet]:
-    """The sheets of self-evaluations, each with what perfxl computes for its cells (分值, the
-    cached results of its formulas)."""
-    layout = layout or get_layout(SELF_EVAL_VARIANT)
-    names = safe_sheet_names(str(form.get("project_name") or layout.title) for form in forms)
-    params = formula_params(scoring)
-    return [FormSheet(name, layout, form, form_id_for(layout, form), None, sheet_outputs(form, layout, scoring), params)
-            for name, form in zip(names, forms)]
-
-
-def write_self_evaluations(forms: list[dict[str, Any]], out_dir: str | Path, *,
-                           scoring: ScoringConfig = DEFAULT_SCORING, password: str | None = None) -> list[Path]:
-    """One workbook per 实施单位, one sheet per self-evaluation (pre-filled or filled)."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for form in forms:
-        groups.setdefault(str(form.get("implementing_unit") or "未填写单位"), []).append(form)
-    names = unique_file_names(f"{safe_file_name(unit)}.xlsx" for unit in groups)
-    paths = []
-    for (_, unit_forms), name in zip(groups.items(), names):
-        path = Path(out_dir) / name
-        write_workbook(path, self_eval_sheets(unit_forms, scoring), password=password)
-        paths.append(path)
-    return paths
-
-
-def make_self_eval_templates(source: str | Path, out_dir: str | Path, *, scoring: ScoringConfig = DEFAULT_SCORING,
-                             password: str | None = None) -> list[Path]:
-    """``perfxl template --kind self-eval --from SOURCE``: one self-evaluation workbook per 实施单位,
-    every project of the target tables in ``source`` pre-filled and locked, the unit's inputs
-    open, live formulas for 执行率, 得分 and 总分."""
-    return write_self_evaluations(prefilled_self_evaluations(source), out_dir, scoring=scoring, password=password)
 
 
 _FACTORS = {FORWARD: ("1", "0.95", "1.05", "0.8"), EQUAL: ("1", "0.9"), REVERSE: ("1", "1.25", "0.9", "2")}
@@ -183,12 +103,23 @@ def illustrative_self_evaluation(form: dict[str, Any], number: int = 0,
     return filled
 
 
-def with_prefilled(settings: Settings, source: str | Path) -> Settings:
-    """``settings`` that compare every self-evaluation with what the office pre-filled from the
-    target tables in ``source`` (``validate --from``): a changed target is SCORE-014."""
-    layout = get_layout(SELF_EVAL_VARIANT)
-    prefilled = tuple((collection_key(layout, form), form) for form in prefilled_self_evaluations(source))
-    return replace(settings, prefilled=prefilled)
+def _with_form_hint(message: str, roster: str | Path, variant: str, year: int | None) -> str:
+    """A refused roster that another target-table variant takes as it is was made for that form
+    (万元 vs 元, other 项目类别): say so first, before the rows it fails here."""
+    for other in variant_names(TARGET_KIND):
+        if other == variant:
+            continue
+        try:
+            read_roster(roster, get_layout(other), year=year)
+        except RosterError:
+            continue
+        headline, _, rows = message.partition("\n")
+        headline = headline.removesuffix("请改正后重试：")
+        fits = get_layout(other).variant.description
+        return (f"{headline}\n  这份名单符合另一种绩效目标表“{other}”（{fits}），不符合所选的“{variant}”"
+                f"（{get_layout(variant).variant.description}）。要生成“{other}”的模板，请改用 --form {other}；"
+                f"要生成“{variant}”的模板，请按下列问题改正名单：\n{rows}")
+    return message
 
 
 def examples_dir() -> Path:

@@ -169,6 +169,15 @@ class Problem(Enum):
     SCORE_014 = ProblemType("SCORE-014", ERROR, "预填的“{field}”被改动：绩效目标表中为“{expected}”，自评表中为“{value}”。预填内容应与绩效目标表一致。",
                             "A value the self-evaluation copies from its target table (目标, 年度指标值, 预期目标, 年初预算数 …) that differs from the target table given with --from.")
 
+    SCORE_015 = ProblemType("SCORE-015", ERROR, "“{field}”为 {value} {unit}，但{parts}，合计 {expected} {unit}，两者应相等。",
+                            "A self-evaluation whose parts of 项目资金 (其中：当年财政拨款, 上年结转资金, 其他资金), filled, do not add up to the 年度资金总额 row, in 全年预算数 or in 全年执行数.")
+
+    # --- 绩效运行监控: each indicator's status (perfxl/check/monitoring.py; green says nothing) ---
+    MON_001 = ProblemType("MON-001", WARNING, "“{field}”监控状态为红色（预计无法完成年度指标值）：{value}。请说明偏差原因并采取措施。",
+                          "A monitored indicator that will not be reached: 完成目标可能性 完全不可能, or its 全年预计完成值 (定量, in the target's unit) misses the 年度指标值, or a 反向 target (≤, <) already exceeded by the 1–N月实际完成值.")
+    MON_002 = ProblemType("MON-002", INFO, "“{field}”监控状态为黄色（进度滞后或存在风险）：{value}。",
+                          "A monitored indicator behind or at risk: 完成目标可能性 有可能, or its 1–N月实际完成值 behind the pace (a 正向 or 等于 count or amount below 年度指标值 × N/12; a percentage below the 年度指标值).")
+
     # --- 绩效目标审核: the review rules, grouped as docs/rules.md prints them --------------------
     FUND_001 = review_rule("FUND-001", ERROR, "项目资金总额 = 财政资金 + 其他资金",
                      "项目资金总额为 {value} {unit}，但{parts}，合计 {expected} {unit}，两者应相等。",

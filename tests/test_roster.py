@@ -120,3 +120,21 @@ def test_a_roster_without_extra_columns_has_no_note(tmp_path):
     result = CliRunner().invoke(app, ["template", "--roster", str(roster(tmp_path, HEAD + GOOD)),
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 0 and "已忽略" not in result.output
+
+
+def test_a_roster_made_for_another_form_says_which_form_first(tmp_path):
+    """The bundled roster is in 万元 with the 2023 项目类别: for shanghai-2025 (元, other 类别) every
+    row fails; the refusal first says that the roster fits pujiang-2023 and which --form to use."""
+    out = tmp_path / "X"
+    result = CliRunner().invoke(app, ["template", "--form", "shanghai-2025", "--roster",
+                                      str(ROOT / "examples" / "roster.csv"), "--out", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    lines = result.output.splitlines()
+    assert lines[0].startswith("名单文件“roster.csv”有 43 处问题，没有生成任何模板。")
+    assert "符合另一种绩效目标表“pujiang-2023”" in lines[1] and "请改用 --form pujiang-2023" in lines[1]
+    assert lines[2].startswith("  第 2 行 E 列“项目类别”")
+
+
+def test_a_roster_no_form_takes_gets_no_hint(tmp_path):
+    message = refused(tmp_path, HEAD + "镇政府,平安办,2023,安保经费,临时项目,374.9447\n")
+    assert "符合另一种" not in message and "临时项目" in message

@@ -19,15 +19,15 @@ from python_calamine import CalamineWorkbook
 
 from perfxl.api import check_file
 from perfxl.check.selfeval import formula_params, sheet_outputs
-from perfxl.config import Settings
-from perfxl.demo import (
-    illustrative_self_evaluation,
+from perfxl.collect.rounds import (
     make_self_eval_templates,
     prefilled_self_evaluations,
     self_eval_sheets,
     with_prefilled,
     write_self_evaluations,
 )
+from perfxl.config import Settings
+from perfxl.demo import illustrative_self_evaluation
 from perfxl.form.identity import form_id_for
 from perfxl.form.layout import (
     COMPUTED,
@@ -417,3 +417,97 @@ def test_collect_of_self_evaluations_gives_a_scored_master(tmp_path):
     units = book.get_sheet_by_name("单位汇总").to_python()
     assert "总分" not in units[0]  # scores are not summed as amounts
     collection.close()
+
+
+# --- an edited self-evaluation read by its labels ------------------------------------------------
+def _with_parts(form: dict) -> dict:
+    """A made-up self-evaluation with every part row of 项目资金 filled (they add up)."""
+    form = copy.deepcopy(form)
+    funding = form["funding"]
+    funding.update(fiscal_initial="80", carryover_initial="15", other_initial="5", budget_initial="100",
+                   budget_full="120", fiscal_full="100", carryover_full="15", other_full="5",
+                   executed="110", fiscal_executed="95", carryover_executed="12", other_executed="3")
+    return form
+
+
+def _edited_like_a_unit(path: Path, out: Path, *, total: float | None = None) -> Path:
+    """Rows inserted as Excel inserts them: two above the indicator table, one between 年度总体目标's
+    headings and their texts (the texts move down a row), one under the heading and a blank one
+    inside the indicator table.  The formulas' results are kept as Excel saves them (openpyxl
+    keeps no cached results, so they are loaded as values)."""
+    from test_tamper import insert_rows
+
+    book = openpyxl.load_workbook(path, data_only=True)
+    sheet = book["自评"]
+    header = LAYOUT.header_row + 1
+    insert_rows(sheet, header + 3, 1)  # a blank row between indicators
+    insert_rows(sheet, header, 2)
+    insert_rows(sheet, 11, 1)
+    insert_rows(sheet, 3, 1)
+    if total is not None:
+        sheet["E14"] = total  # 得分合计, moved from E12 by two rows
+    book.save(out)
+    return out
+
+
+@pytest.mark.parametrize("number", [0, 5, 11])
+def test_an_edited_self_evaluation_reads_back_like_the_unedited_one(tmp_path, number):
+    form = _with_parts(filled_examples()[number])
+    path = write_one(tmp_path / "one.xlsx", form)
+    plain = read_workbook(path)
+    edited = read_workbook(_edited_like_a_unit(path, tmp_path / "edited.xlsx"))
+    [record] = edited.forms
+    assert record.form == plain.forms[0].form == form
+    assert record.outputs == plain.forms[0].outputs  # 执行率, 得分, 得分合计, 自评等级, 分值 all found
+    assert set(record.outputs) == {o.pointer for o in LAYOUT.outputs} | {
+        p for p in plain.forms[0].outputs if p.startswith("indicators/")}
+    assert [i.code for i in edited.all_issues] == ["LAYOUT-003"]
+    assert record.cells["funding/fiscal_full"] == "E8" and record.cells["total"] == "E14"
+    checked = [i for i in check_file(tmp_path / "edited.xlsx").issues if i.code != "LAYOUT-003"]
+    assert [(i.code, i.message) for i in checked] == [(i.code, i.message) for i in check_file(path).issues]
+
+
+def test_a_changed_result_in_an_edited_self_evaluation_is_reported_at_its_moved_cell(tmp_path):
+    path = write_one(tmp_path / "one.xlsx", _with_parts(filled_examples()[0]))
+    edited = _edited_like_a_unit(path, tmp_path / "edited.xlsx", total=100)
+    found = [i for i in check_file(edited).issues if i.code == "SCORE-013"]
+    assert [i.cell for i in found] == ["E14"]
+
+
+# --- the parts of 项目资金 add up (SCORE-015) ---------------------------------------------------
+def test_parts_that_do_not_add_up_are_an_error_at_the_total_in_each_column(tmp_path):
+    form = _with_parts(filled_examples()[0])
+    form["funding"].update(other_full="6", carryover_executed="12.5")  # 121 ≠ 120; 110.5 ≠ 110
+    found = [i for i in check_file(write_one(tmp_path / "sum.xlsx", form)).issues if i.code == "SCORE-015"]
+    slots = {slot.path: slot.area.ref for slot in LAYOUT.slots}
+    assert [(i.cell, i.severity, i.expected) for i in found] == [
+        (slots["funding.budget_full"], "错误", "121"), (slots["funding.executed"], "错误", "110.5")]
+    assert f"其他资金全年预算数（{slots['funding.other_full']}）6 万元" in found[0].message
+
+
+@pytest.mark.parametrize("parts", [
+    {},  # no part filled: the parts are optional, nothing to add up
+    {"fiscal_full": "120", "fiscal_executed": "110"},  # the others blank count as 0
+    {"fiscal_full": "100", "carryover_full": "20", "fiscal_executed": "100", "other_executed": "10"},
+])
+def test_parts_that_add_up_or_are_blank_are_no_finding(parts):
+    form = copy.deepcopy(filled_examples()[0])
+    funding = form["funding"]
+    for key in [k for k in funding if k.endswith(("_full", "_executed"))]:
+        del funding[key]
+    funding.update(budget_full="120", executed="110", **parts)
+    checked = check_file_json(form)
+    assert [i for i in checked if i.code == "SCORE-015"] == []
+
+
+def test_parts_that_do_not_add_up_in_a_json_form_are_found_too():
+    form = copy.deepcopy(filled_examples()[0])
+    form["funding"].update(budget_full="120", fiscal_full="100")
+    assert [(i.code, i.cell) for i in check_file_json(form) if i.code == "SCORE-015"] == [("SCORE-015", "")]
+
+
+def check_file_json(form: dict) -> list:
+    from perfxl.check.selfeval import check_self_evaluation
+    from perfxl.model import FormRecord
+
+    return check_self_evaluation(FormRecord(file="f.json", sheet="", variant="self-eval-2023", form=form, cells={}))

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from ..config import DEFAULT_SETTINGS, Settings
 from ..form.layout import get_layout
-from ..form.variant import DEFAULT_VARIANT, SELF_EVAL_KIND
+from ..form.variant import DEFAULT_VARIANT, MONITORING_KIND, SELF_EVAL_KIND
 from ..model import Checked, WorkbookResult
 from ..problems import IssueSink, Problem
 from ..read.inputs import WORKBOOK_SUFFIXES
 from ..read.jsonfile import read_json_file
 from ..read.workbook import read_workbook
+from .monitoring import check_monitoring
 from .review import review_record
 from .selfeval import check_self_evaluation
 from .validate import validate_record
@@ -38,10 +39,13 @@ def check_file(path: str | Path, *, variant: str | None = None, settings: Settin
     prefilled = dict(settings.prefilled)
     for record in result.forms:
         record.issues.extend(validate_record(record))
-        # The kind says which checks follow the schema: a self-evaluation is scored, a target
-        # table reviewed (绩效目标审核).
-        if get_layout(record.variant).kind == SELF_EVAL_KIND:
+        # The kind says which checks follow the schema: a self-evaluation is scored, a monitoring
+        # table given its statuses, a target table reviewed (绩效目标审核).
+        kind = get_layout(record.variant).kind
+        if kind == SELF_EVAL_KIND:
             record.issues.extend(check_self_evaluation(record, settings.scoring, prefilled))
+        elif kind == MONITORING_KIND:
+            record.issues.extend(check_monitoring(record, settings.scoring))
         elif settings.review is not None:
             record.issues.extend(review_record(record, settings.review))
     return Checked(result)

@@ -64,7 +64,10 @@ def _parts_text(view: FormView, values: Mapping[str, Decimal | None]) -> str:
     return " + ".join(shown)
 
 
-def _sum_check(view: FormView, total_path: str, part_paths: tuple[str, ...]) -> Iterator[Finding]:
+def sum_check(view: FormView, total_path: str, part_paths: tuple[str, ...]) -> Iterator[Finding]:
+    """A total that is not the sum of its parts (a blank part counts as 0), at the total, the parts'
+    cells in ``parts``; nothing when the total is blank or an amount cannot be evaluated.  The
+    funding rules here and the self-evaluation's parts (:mod:`perfxl.check.selfeval`) use it."""
     values = view.amounts((total_path, *part_paths))
     if values is None or values[total_path] is None:
         return
@@ -81,7 +84,7 @@ def total_equals_parts(view: FormView, p: Mapping[str, Any]) -> Iterator[Finding
     A blank part counts as 0; nothing is checked when the total itself is blank. Points at the
     total; the message names the parts' cells. Does not apply to a variant lacking one of the
     three fields, and is not checked when one of them failed validation."""
-    yield from _sum_check(view, "funding.total", _TOTAL_PARTS)
+    yield from sum_check(view, "funding.total", _TOTAL_PARTS)
 
 
 @rule(Problem.FUND_002)
@@ -90,7 +93,7 @@ def annual_equals_parts(view: FormView, p: Mapping[str, Any]) -> Iterator[Findin
     `funding.annual_other`, exactly. A blank part counts as 0; nothing is checked when the annual
     total is blank (FUND-004 covers that). Does not apply to a variant lacking one of the fields,
     and is not checked when one of them failed validation."""
-    yield from _sum_check(view, "funding.annual_total", _ANNUAL_PARTS)
+    yield from sum_check(view, "funding.annual_total", _ANNUAL_PARTS)
 
 
 @rule(Problem.FUND_003)

@@ -147,6 +147,12 @@ RULES: tuple[ScoringRule, ...] = (
                 "优 when the 总分 is at least `grades.优` (90), 良 from `grades.良` (80), 中 from `grades.中` (60), "
                 "差 below.",
                 ("grades",), (), _NATIONAL + "：90（含）–100 分为优、80（含）–90 分为良、60（含）–80 分为中、60 分以下为差"),
+    ScoringRule("资金分项之和",
+                "When any part of 项目资金 is filled in a column (其中：当年财政拨款, 上年结转资金, 其他资金; a blank "
+                "part counts as 0), the parts add up to the 年度资金总额 row exactly (Decimal), in 全年预算数（A） "
+                "and in 全年执行数（B）, as FUND-002 checks the target table's 年度资金申请总额. The parts are not "
+                "scored; all of them blank is not checked.",
+                (), (Problem.SCORE_015,), "perfxl 的约定（与绩效目标表 FUND-002 同一核对）；issue 14"),
 )
 
 
@@ -383,7 +389,7 @@ class _Scorer:
         if read is None:
             self.report(Problem.SCORE_003, pointer, actual, f"一个数值加计量单位，如“{example}”")
             return method, None
-        value = _in_unit(*read, target.unit)
+        value = in_target_unit(*read, target.unit)
         if value is None:
             wanted = f"以“{target.unit}”为单位的数值" if target.unit else "不带单位的数值"
             self.report(Problem.SCORE_004, pointer, actual, f"{wanted}，如“{example}”", target=target.text)
@@ -444,7 +450,7 @@ class _Scorer:
         return None
 
 
-def _in_unit(number: Decimal, unit: str, target_unit: str) -> Fraction | None:
+def in_target_unit(number: Decimal, unit: str, target_unit: str) -> Fraction | None:
     """An actual in the target's unit, exactly; None when the units differ (money converts)."""
     if unit == target_unit:
         return Fraction(number)

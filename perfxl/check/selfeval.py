@@ -18,7 +18,13 @@ from ..form.layout import COMPUTED, FORMULA, Layout, get_layout
 from ..form.values import canonical_decimal
 from ..model import FormRecord
 from ..problems import Issue, Problem, make_issue
+from .formview import FormView
+from .rules import sum_check
 from .scoring import SelfEvaluationScore, score_self_evaluation
+
+# 项目资金's 年度资金总额 row and its parts, per column (全年预算数, 全年执行数): SCORE-015
+PART_SUMS = (("funding.budget_full", ("funding.fiscal_full", "funding.carryover_full", "funding.other_full")),
+             ("funding.executed", ("funding.fiscal_executed", "funding.carryover_executed", "funding.other_executed")))
 
 # The outputs perfxl computes, by the layout's pointers (a layout may place any of them).
 FUNDS_WEIGHT, RATE, FUNDS_SCORE, TOTAL, GRADE = "funding/weight", "funding/rate", "funding/score", "total", "grade"
@@ -119,11 +125,30 @@ def check_self_evaluation(record: FormRecord, config: ScoringConfig = DEFAULT_SC
     layout = get_layout(record.variant)
     scored = score_self_evaluation(record.form, config, cells=record.cells, file=record.file, sheet=record.sheet)
     issues = [finding.issue for finding in scored.findings if finding.pointer not in record.reported]
+    issues += part_sum_findings(record, layout)
     if record.outputs:
         issues += formula_findings(record, layout, sheet_outputs(record.form, layout, config, scored))
     original = (prefilled or {}).get(collection_key(layout, record.form)) if isinstance(record.form, dict) else None
     if original is not None:
         issues += prefill_findings(record, layout, original)
+    return issues
+
+
+def part_sum_findings(record: FormRecord, layout: Layout) -> list[Issue]:
+    """SCORE-015 where the filled parts of 项目资金 (其中：当年财政拨款, 上年结转资金, 其他资金) do
+    not add up to the 年度资金总额 row, in 全年预算数 or 全年执行数 (the target table's FUND-002
+    check).  The parts are not scored and may all be left blank: then nothing is checked."""
+    view = FormView(record, layout)
+    issues = []
+    for total, parts in PART_SUMS:
+        values = view.amounts(parts)
+        if values is None or all(value is None for value in values.values()):
+            continue
+        for finding in sum_check(view, total, parts):
+            issues.append(make_issue(Problem.SCORE_015, file=record.file, sheet=record.sheet,
+                                     cell=view.cell(finding.pointer), field=view.title(finding.pointer),
+                                     value=finding.value, expected=finding.expected, unit=view.unit,
+                                     **finding.extra))
     return issues
 
 

@@ -9,13 +9,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
+from ..check.monitoring import (
+    GREEN,
+    RED,
+    YELLOW,
+    indicator_statuses,
+    monitoring_outputs,
+)
 from ..check.scoring import SelfEvaluationScore, score_self_evaluation
+from ..check.selfeval import RATE
 from ..config import DEFAULT_SCORING, ScoringConfig
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.layout import Layout, get_layout
 from ..form.marks import PROVENANCE_HEADERS
 from ..form.values import get_field
-from ..form.variant import DEFAULT_VARIANT, SELF_EVAL_KIND
+from ..form.variant import DEFAULT_VARIANT, MONITORING_KIND, SELF_EVAL_KIND
 from .consolidate import CollectedForm, Collection
 
 LEADING_FIELDS = ("department", "implementing_unit", "year", "project_name")  # who and what, first
@@ -74,6 +82,72 @@ def has_self_evaluations(layouts: Sequence[Layout]) -> bool:
     return any(layout.kind == SELF_EVAL_KIND for layout in layouts)
 
 
+# --- a monitoring table's indicator columns: what the unit reported, and perfxl's 监控状态 --------
+STATUS_HEADER = "监控状态"
+
+
+def _monitoring_layout(layouts: Sequence[Layout]) -> Layout | None:
+    return next((layout for layout in layouts if layout.kind == MONITORING_KIND), None)
+
+
+def _reported_parts(layout: Layout) -> list[str]:
+    return [column.part for column in layout.indicator_columns if column.part not in ("name", "target")]
+
+
+def monitoring_indicator_columns(layouts: Sequence[Layout]) -> list[tuple[str, str]]:
+    """(header, kind) of 绩效指标明细's columns for monitoring tables, after the others: the
+    kind's further indicator columns (1–N月实际完成值 … 备注, by their schema titles) and 监控状态
+    (绿/黄/红, :mod:`perfxl.check.monitoring`); none when the collection has no monitoring table."""
+    layout = _monitoring_layout(layouts)
+    if layout is None:
+        return []
+    return [(layout.indicator_titles[part], TEXT) for part in _reported_parts(layout)] + [(STATUS_HEADER, TEXT)]
+
+
+def monitoring_indicator_values(item: CollectedForm, layouts: Sequence[Layout]) -> list[list[Any]]:
+    """Per indicator of ``item`` the values of those columns (blank for a form of another kind)."""
+    layout = _monitoring_layout(layouts)
+    if layout is None:
+        return []
+    own = get_layout(item.variant)
+    items = item.record.form.get(own.indicator_field) if isinstance(item.record.form, dict) else None
+    count = len(items) if isinstance(items, list) else 0
+    if own.kind != MONITORING_KIND:
+        return [[None] * (len(_reported_parts(layout)) + 1) for _ in range(count)]
+    statuses = {status.index: status.status for status in indicator_statuses(item.record.form, own)}
+    return [[ind.get(part) if isinstance(ind, dict) else None for part in _reported_parts(layout)] + [statuses.get(index)]
+            for index, ind in enumerate(items)]
+
+
+def monitoring_columns(scoring: ScoringConfig | None) -> list[Column]:
+    """项目汇总's columns for monitoring tables, as perfxl computes them: 1–N月执行率 and the
+    number of indicators red, yellow and green (blank for a form of another kind)."""
+    config = scoring or DEFAULT_SCORING
+    last: list[Any] = [None, None]
+
+    def statuses(item: CollectedForm) -> list[str | None] | None:
+        if last[0] != id(item):
+            layout = get_layout(item.variant)
+            last[:] = [id(item), [s.status for s in indicator_statuses(item.record.form, layout)]
+                       if layout.kind == MONITORING_KIND else None]
+        return last[1]
+
+    def rate(item: CollectedForm) -> Any:
+        layout = get_layout(item.variant)
+        if layout.kind != MONITORING_KIND or not isinstance(item.record.form, dict):
+            return None
+        return monitoring_outputs(item.record.form, layout, config).get(RATE)
+
+    def count(status: str) -> Callable[[CollectedForm], Any]:
+        def value(item: CollectedForm) -> Any:
+            found = statuses(item)
+            return None if found is None else found.count(status)
+        return value
+
+    return [Column("1–N月执行率（%）", rate, AMOUNT)] + [
+        Column(f"{name}色指标数", count(status), INTEGER) for status, name in ((RED, "红"), (YELLOW, "黄"), (GREEN, "绿"))]
+
+
 def score_columns(scoring: ScoringConfig | None) -> list[Column]:
     """项目汇总's score columns for self-evaluations, as perfxl computes them (never the workbook's
     formulas): 执行率, the funds row's 得分, the 总分 and the 自评等级 (blank where a row cannot be
@@ -117,6 +191,8 @@ def project_columns(layouts: Sequence[Layout], scoring: ScoringConfig | None = N
         columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER, level1=level1))
     if has_self_evaluations(layouts):
         columns += score_columns(scoring)
+    if _monitoring_layout(layouts) is not None:
+        columns += monitoring_columns(scoring)
     source, sheet = PROVENANCE_HEADERS
     columns += [Column("错误数", lambda item: item.errors, INTEGER),
                 Column("警告数", lambda item: item.warnings, INTEGER),

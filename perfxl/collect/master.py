@@ -26,7 +26,15 @@ from ..form.marks import MASTER_OUTPUT, OUTPUT_PROPERTY, PROVENANCE_HEADERS
 from ..problems import SEVERITY_ORDER
 from ..write.paper import set_a4, set_list_print
 from ..write.workbook import FIXED_TIMESTAMP
-from .columns import Column, Scores, collection_columns, has_self_evaluations, layouts_of
+from .columns import (
+    Column,
+    Scores,
+    collection_columns,
+    has_self_evaluations,
+    layouts_of,
+    monitoring_indicator_columns,
+    monitoring_indicator_values,
+)
 from .consolidate import Collection
 from .printview import FONT_SIZE, RowHeights, View, print_title, problem_view, project_view, unit_view
 from .returns import MISSING, RETURNED, Returns
@@ -54,16 +62,21 @@ SELF_EVAL_INDICATOR_KINDS = [TEXT, TEXT, AMOUNT, AMOUNT, TEXT]
 
 def indicator_headers(collection: Collection) -> tuple[list[str], list[str]]:
     """绩效指标明细's headers and kinds: a self-evaluation's scores after the target table's."""
+    monitored = monitoring_indicator_columns(layouts_of(collection))  # a monitoring table's, after the rest
+    more = [header for header, _ in monitored], [kind for _, kind in monitored]
     if has_self_evaluations(layouts_of(collection)):
-        return INDICATOR_HEADERS + SELF_EVAL_INDICATOR_HEADERS, INDICATOR_KINDS + SELF_EVAL_INDICATOR_KINDS
-    return INDICATOR_HEADERS, INDICATOR_KINDS
+        return (INDICATOR_HEADERS + SELF_EVAL_INDICATOR_HEADERS + more[0],
+                INDICATOR_KINDS + SELF_EVAL_INDICATOR_KINDS + more[1])
+    return INDICATOR_HEADERS + more[0], INDICATOR_KINDS + more[1]
 
 
 def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
     scored = has_self_evaluations(layouts_of(collection))
     scores = Scores(collection.scoring)
+    layouts = layouts_of(collection)
     for item in collection.forms:
         form = item.record.form
+        monitored = monitoring_indicator_values(item, layouts)
         field = get_layout(item.variant).indicator_field
         items = form.get(field)
         for index, ind in enumerate(items if isinstance(items, list) else []):
@@ -82,6 +95,8 @@ def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
                 score = rows.get(f"{field}/{index}")
                 row += [ind.get("actual"), ind.get("band"), score.weight if score else None,
                         score.score if score else None, ind.get("deviation_reason")]
+            if monitored:
+                row += monitored[index]
             yield row
 
 

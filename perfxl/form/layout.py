@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property, lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .kinds import AMOUNT, CHOICE, DATE, INTEGER, LONG_TEXT, POINTS, TEXT
 from .targets import parse_target_cached, target_class
@@ -421,6 +421,10 @@ class Layout:
         self._titles: dict[tuple[str, ...], str] = {}
         self.required_parents = [p for p in dict.fromkeys(s.path.rpartition(".")[0] for s in self.slots)
                                  if p and p in required]
+        # Fields whose value is printed into the layout's texts (layout data "text_params":
+        # "1–{month}月执行数" with the form's month): see for_values.
+        self.text_params: tuple[str, ...] = tuple(data.get("text_params", ()))
+        self._specialised: dict[tuple[tuple[str, str], ...], Layout] = {}
 
     def _indicator_column(self, part: str, block: dict[str, Any], indicator: dict[str, Any]) -> IndicatorColumn:
         schema = self.variant.resolve(indicator["properties"].get(part, {}))
@@ -584,6 +588,36 @@ class Layout:
             return self.variant.field_schema(".".join(path)).get("title", path[-1])
         except (KeyError, TypeError):
             return path[-1]
+
+    # --- texts with places (a month chosen at template time) -----------------------------
+    def for_values(self, values: Any) -> "Layout":
+        """This layout with the places of its texts (``{month}``, layout data ``text_params``)
+        filled from the form's top-level fields of those names: labels, indicator headers, the
+        side label, the title and the instructions, never formulas.  The form carries the values
+        (a locked cell), so the reader fills them in the same way before it compares labels.  A
+        place whose value is missing or not a whole number stays as it is (the labels then do
+        not match, and the sheet is read by its labels or reported)."""
+        if not self.text_params:
+            return self
+        filled = tuple((name, _param_text(values.get(name) if isinstance(values, dict) else None))
+                       for name in self.text_params)
+        if all(text is None for _, text in filled):
+            return self
+        key = tuple((name, text) for name, text in filled if text is not None)
+        if key not in self._specialised:
+            data = _fill_places(self.variant.layout_data, dict(key))
+            layout = Layout(type(self.variant)(self.variant.name, self.variant.description, self.variant.schema, data))
+            self._specialised[key] = layout
+        return self._specialised[key]
+
+    def for_sheet(self, cell: Callable[[int, int], Any]) -> "Layout":
+        """This layout for a sheet: its text places filled from the sheet's own cells of those
+        fields (where the layout puts them)."""
+        if not self.text_params:
+            return self
+        values = {name: cell(self.slot_by_path[name].area.first_row, self.slot_by_path[name].area.first_col)
+                  for name in self.text_params if name in self.slot_by_path}
+        return self.for_values(values)
 
     # --- checks and measures ------------------------------------------------------------
     def all_fixed_labels(self) -> list[Label]:
@@ -757,6 +791,32 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 def _matches(pattern: str, value: str) -> bool:
     return _compiled(pattern).search(value) is not None  # schema patterns are anchored (^ … end of text)
+
+
+def _param_text(value: Any) -> str | None:
+    """A text place's value as printed: a whole number (a month) as digits, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return str(value) if isinstance(value, int) else None
+
+
+_PRINTED_KEYS = ("text", "title", "headers", "side_label", "instructions")  # where places are filled
+
+
+def _fill_places(node: Any, values: dict[str, str], printed: bool = False) -> Any:
+    """Layout data with ``{name}`` filled in its printed texts only (formulas keep their places)."""
+    if isinstance(node, dict):
+        return {key: _fill_places(value, values, printed or key in _PRINTED_KEYS) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_fill_places(value, values, printed) for value in node]
+    if isinstance(node, str) and printed:
+        for name, text in values.items():
+            node = node.replace("{" + name + "}", text)
+    return node
 
 
 @cache

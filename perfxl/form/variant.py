@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-TARGET_KIND, SELF_EVAL_KIND = "target", "self-eval"
+TARGET_KIND, SELF_EVAL_KIND, MONITORING_KIND = "target", "self-eval", "monitoring"
 
 
 @cache  # where the package lies does not change while it runs (asked for every workbook read)

@@ -29,10 +29,12 @@ from typing import Any, Iterable, Sequence
 from ..form.kinds import CHOICE
 from ..form.labels import (
     Binding,
+    Header,
     bindings,
     known_labels,
     label_counts,
     level_names,
+    output_bindings,
     slot_label_keys,
 )
 from ..form.layout import (
@@ -221,6 +223,7 @@ def read_by_labels(cell: CellGetter, height: int, width: int, layout: Layout, fi
         _read_field(reading, binding)
     for slot in _unbound_slots(layout):
         _report_missing(reading, slot, slot.title)
+    _read_outputs(reading)
     indicators = _read_indicators(reading)
     lost = _labels_lost(reading, cell) if template_changes is not None else []
     _warn_unplaced(reading)
@@ -260,6 +263,11 @@ def _warn_repeated_labels(reading: _Reading) -> None:
                 reading.warn(spot, Unclear.REPEATED_LABEL, label=spot.text, found=len(spots), wanted=counts[key])
 
 
+def _header_spot(reading: _Reading, header: Header) -> Spot | None:
+    spots = reading.located.occurrences.get(header.key, [])
+    return spots[header.occurrence] if len(spots) == label_counts(reading.layout)[header.key] else None
+
+
 def _read_field(reading: _Reading, binding: Binding) -> None:
     spot = _label_spot(reading, binding)
     if spot is None:
@@ -268,6 +276,9 @@ def _read_field(reading: _Reading, binding: Binding) -> None:
             _report_missing(reading, binding.slot, binding.label.text)
         return
     reading.used.add((spot.row, spot.col))
+    if binding.header is not None:
+        _read_grid_cell(reading, binding, spot)
+        return
     inline = _inline_value(spot, binding, reading)
     # A value beside its label may share the label's cell; a value under its label is looked for
     # under it first (a title edited to 财政项目支出绩效目标表（修改） still has its year below).
@@ -280,6 +291,47 @@ def _read_field(reading: _Reading, binding: Binding) -> None:
     else:
         where = (spot.row + 1, spot.col) if binding.below else (spot.row, spot.col + 1)
         reading.record.cells[binding.slot.path.replace(".", "/")] = cell_ref(*where)
+
+
+def _read_grid_cell(reading: _Reading, binding: Binding, row_label: Spot) -> None:
+    """A cell of a grid (项目资金's part rows): on its row label's row, in its header's column."""
+    header = _header_spot(reading, binding.header)
+    if header is None:
+        if binding.header.key not in reading.located.occurrences:
+            _report_missing(reading, binding.slot, binding.header.label.text)
+        return
+    reading.used.add((header.row, header.col))
+    value = reading.text.at(row_label.row, header.col)
+    if value is not None:
+        reading.used.add((value.row, value.col))
+        _store(reading, binding.slot, value.value, value)
+    else:
+        reading.record.cells[binding.slot.path.replace(".", "/")] = cell_ref(row_label.row, header.col)
+
+
+def _read_outputs(reading: _Reading) -> None:
+    """perfxl's own cells (执行率, 得分合计 …), at the same distance from their label (and in their
+    header's column) as in the layout: their saved values, only to compare with perfxl's; a
+    formula saved without its result (openpyxl) shows nothing to compare."""
+    for binding in output_bindings(reading.layout):
+        label = _label_spot(reading, binding)
+        if label is None:
+            continue
+        area = binding.output.area
+        row = label.row + area.first_row - binding.label.area.first_row
+        col = label.col + area.first_col - binding.label.area.first_col
+        if binding.header is not None:
+            header = _header_spot(reading, binding.header)
+            if header is None:
+                continue
+            row, col = label.row, header.col
+        ref = cell_ref(row, col)
+        if ref in reading.formulas and not reading.formulas[ref]:
+            continue
+        spot = reading.text.at(row, col)
+        reading.used.add((row, col))
+        reading.record.outputs[binding.output.pointer] = spot.value if spot is not None else None
+        reading.record.cells[binding.output.pointer] = ref
 
 
 def _report_missing(reading: _Reading, slot: Slot, label: str) -> None:

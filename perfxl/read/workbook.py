@@ -201,7 +201,13 @@ def _read_template_sheet(book: CalamineWorkbook, name: str, sheet_name: str, lay
     ``must_be_form``, None when the sheet is not this form at all."""
     changes = changes or []
     grid = _load(book, sheet_name, layout)
+    base, layout = layout, layout.for_sheet(grid.get)  # the texts' places filled from the sheet's own cells
     misplaced = misplaced_labels(grid.get, layout)
+    if misplaced and base.text_params:  # rows moved the places' cells too: find them by their labels
+        found = read_by_labels(grid.get, grid.height, grid.width, base, name, sheet_name, scan=scan)
+        if found is not None and base.for_values(found.form) is not layout:
+            layout = base.for_values(found.form)
+            misplaced = misplaced_labels(grid.get, layout)
     if misplaced:
         located = locate(grid.get, grid.height, grid.width, layout)
         in_place = len(layout.all_fixed_labels()) - len(misplaced)
@@ -224,6 +230,7 @@ def _read_foreign_sheet(book: CalamineWorkbook, name: str, sheet_name: str, cand
     the labels of the variant it matches best (its title, then the share of its labels found);
     failing that, as before, when most labels are in place."""
     grids = {layout.variant.name: _load(book, sheet_name, layout) for layout in candidates}
+    candidates = [layout.for_sheet(grids[layout.variant.name].get) for layout in candidates]
     best = None
     for layout in candidates:
         grid = grids[layout.variant.name]

@@ -182,7 +182,7 @@ def write_workbook(target: str | Path | BinaryIO, sheets: Sequence[FormSheet], *
     for sheet in sheets:
         _write_form_sheet(workbook, formats, lists, sheet, password)
     if instructions:
-        _write_instructions(workbook, formats, sheets[0].layout, password)
+        _write_instructions(workbook, formats, sheets[0].layout.for_values(sheets[0].form), password)
     _write_meta(workbook, sheets)
     lists.finish()
     workbook.worksheets()[0].activate()
@@ -224,7 +224,8 @@ class _ListSheet:
 
 def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _ListSheet,
                       sheet: FormSheet, password: str | None) -> None:
-    layout, form = sheet.layout, sheet.form
+    form = sheet.form
+    layout = sheet.layout.for_values(form)  # the texts' places filled from the form (1–{month}月)
     ws = workbook.add_worksheet(sheet.name)
     for col, width in layout.column_widths.items():
         ws.set_column(col, col, width)

@@ -1,0 +1,287 @@
+"""The mid-year monitoring table (绩效运行监控表, issue 14 item 4): a third form kind as data
+(schema/monitoring-2023.schema.json + templates/monitoring-2023.layout.json), its month N printed
+into the headers from the form, read back exactly, and each indicator's 监控状态 (绿/黄/红)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import openpyxl
+import pytest
+from conftest import example_paths, load_example
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+from typer.testing import CliRunner
+
+from perfxl.api import (
+    check_file,
+    collect_to_master,
+    indicator_statuses,
+    make_monitoring_templates,
+    prefill_monitoring,
+    write_monitoring,
+)
+from perfxl.cli import app
+from perfxl.form.layout import get_layout
+from perfxl.read.workbook import read_workbook
+
+LAYOUT = get_layout("monitoring-2023")
+
+
+def jsonl(tmp_path):
+    path = tmp_path / "forms.jsonl"
+    path.write_text("".join(json.dumps({"form": load_example(p.stem), "source": {"variant": "pujiang-2023"}},
+                                       ensure_ascii=False) + "\n" for p in example_paths()), encoding="utf-8")
+    return path
+
+
+def made_up(month: int = 6) -> dict:
+    """A monitoring table of example 01 with made-up progress (NOT real data)."""
+    form = prefill_monitoring(load_example("01"), month)
+    form["funding"]["executed"] = "180.5"
+    form["goals"]["progress"] = "（示例，非真实数据）按计划推进。"
+    for index, item in enumerate(form["indicators"]):
+        item.update(progress="进行中", forecast=item["target"], likely="确定能")
+    return form
+
+
+def cell_text(path, sheet: str, ref: str):
+    ws = openpyxl.load_workbook(path)[sheet]
+    return ws[ref].value
+
+
+# --- the month is data: printed into the headers, stored in the form ------------------------------
+@pytest.mark.parametrize("month", [3, 6, 9])
+def test_the_template_prints_the_month_chosen_into_its_headers_and_keeps_it(tmp_path, month):
+    runner = CliRunner()
+    out = tmp_path / "监控下发"
+    result = runner.invoke(app, ["template", "--kind", "monitoring", "--month", str(month),
+                                 "--from", str(jsonl(tmp_path)), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    paths = sorted(out.glob("*.xlsx"))
+    assert len(paths) == 3
+    filled = LAYOUT.for_values({"month": month})
+    executed_label = next(l for l in filled.labels if "执行数" in l.text)
+    assert executed_label.text == f"1–{month}月执行数"
+    assert filled.indicator_headers["progress"] == f"1–{month}月实际完成值"
+    ws = openpyxl.load_workbook(paths[0]).worksheets[0]
+    assert ws[executed_label.area.ref.split(":")[0]].value == f"1–{month}月执行数"
+    assert ws[filled.indicator_cell("progress", filled.header_row)].value == f"1–{month}月实际完成值"
+    assert ws[LAYOUT.slot_by_path["month"].area.ref.split(":")[0]].value == month
+    first = LAYOUT.first_indicator_row
+    assert ws[LAYOUT.indicator_cell("target", first)].protection.locked is True
+    assert ws[LAYOUT.indicator_cell("progress", first)].protection.locked is False
+    for path in paths:  # a blank template reads back as its pre-fill, month included
+        for record in read_workbook(path).forms:
+            assert record.form["month"] == month and "{month}" not in json.dumps(record.form, ensure_ascii=False)
+            assert not [i for i in record.issues if i.code.startswith("LAYOUT")]
+
+
+def test_the_formulas_keep_their_places_and_only_printed_texts_are_filled():
+    filled = LAYOUT.for_values({"month": 7})
+    assert [o.formula for o in filled.outputs] == [o.formula for o in LAYOUT.outputs]
+    assert "{funding.executed}" in filled.outputs[0].formula
+    assert all("{month}" not in label.text for label in filled.labels)
+    assert any("{month}" in label.text for label in LAYOUT.labels)
+    assert LAYOUT.for_values({"month": 7}) is filled  # once per month
+    assert LAYOUT.for_values({}) is LAYOUT and LAYOUT.for_values({"month": "七"}) is LAYOUT
+
+
+@pytest.mark.parametrize("args", [["--month", "6"], ["--kind", "monitoring"], ["--kind", "monitoring", "--month", "13"],
+                                  ["--kind", "monitoring", "--month", "0"]])
+def test_a_month_without_the_kind_or_the_kind_without_a_month_is_a_usage_error(tmp_path, args):
+    result = CliRunner().invoke(app, ["template", *args, "--from", str(jsonl(tmp_path)), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "o").exists()
+
+
+# --- round trip ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("number", [p.stem for p in example_paths()][:6])
+def test_every_filled_example_round_trips_with_its_rate(tmp_path, number):
+    form = prefill_monitoring(load_example(number), 6)
+    form.setdefault("funding", {}).update(budget_full="100", executed="45.5")
+    for item in form["indicators"]:
+        item.update(progress="进行中", forecast="按计划", likely="有可能", reason="其他", note="（示例）")
+    [path] = write_monitoring([form], tmp_path)
+    [record] = read_workbook(path).forms
+    assert record.form == form and record.issues == []
+    assert record.outputs["funding/rate"] == 45.5
+    assert [i.code for i in check_file(path).issues] == ["MON-002"] * len(form["indicators"])
+
+
+progress_texts = st.one_of(st.just("180人"), st.just("45%"), st.just("约一半"),
+                           st.text(alphabet="0123456789.人%", min_size=1, max_size=6).filter(lambda t: t.strip() == t))
+
+
+@st.composite
+def monitoring_forms(draw):
+    form = prefill_monitoring(load_example(draw(st.sampled_from([p.stem for p in example_paths()]))),
+                              draw(st.integers(1, 12)))
+    if draw(st.booleans()):
+        form.setdefault("funding", {})["executed"] = format(draw(st.decimals(0, 9999, places=4)).normalize(), "f")
+    for item in form["indicators"]:
+        for part in ("progress", "forecast"):
+            if draw(st.booleans()):
+                item[part] = draw(progress_texts)
+        if draw(st.booleans()):
+            item["likely"] = draw(st.sampled_from(["确定能", "有可能", "完全不可能"]))
+        if draw(st.booleans()):
+            item["reason"] = draw(st.sampled_from(["经费保障", "制度保障", "人员保障", "硬件保障", "其他"]))
+    return form
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(form=monitoring_forms())
+def test_any_monitoring_table_round_trips(tmp_path, form):
+    [path] = write_monitoring([form], tmp_path / str(abs(hash(json.dumps(form, ensure_ascii=False)))))
+    assert [record.form for record in read_workbook(path).forms] == [form]
+    assert not [i for i in check_file(path).issues if i.code == "SCORE-013"]  # the cached 执行率 is perfxl's
+
+
+def test_a_saved_rate_that_differs_from_perfxls_is_reported_at_its_cell(tmp_path):
+    [path] = write_monitoring([made_up()], tmp_path)
+    book = openpyxl.load_workbook(path, data_only=True)
+    rate = LAYOUT.outputs[0].area.ref.split(":")[0]
+    book.worksheets[0][rate] = 99
+    book.save(tmp_path / "changed.xlsx")
+    found = [(i.code, i.cell) for i in check_file(tmp_path / "changed.xlsx").issues if i.code == "SCORE-013"]
+    assert found == [("SCORE-013", rate)]
+
+
+# --- 监控状态 ----------------------------------------------------------------------------------
+def status_of(target: str, month: int = 6, **parts) -> tuple[str | None, str]:
+    form = {"month": month, "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "x", "target": target,
+                                            **parts}]}
+    [status] = indicator_statuses(form, LAYOUT)
+    return status.status, status.pointer.rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize("target, month, parts, expected", [
+    ("360人", 6, {"likely": "确定能", "progress": "180人"}, ("绿", "likely")),  # exactly on pace
+    ("360人", 6, {"likely": "确定能", "progress": "179人"}, ("黄", "progress")),  # behind 360 × 6/12
+    ("360人", 3, {"likely": "确定能", "progress": "90人"}, ("绿", "likely")),
+    ("≥98%", 6, {"likely": "确定能", "progress": "97.5%"}, ("黄", "progress")),  # a rate: not pro rata
+    ("≥98%", 6, {"likely": "确定能", "progress": "98%"}, ("绿", "likely")),
+    ("360人", 6, {"likely": "有可能", "progress": "300人"}, ("黄", "likely")),
+    ("360人", 6, {"likely": "完全不可能"}, ("红", "likely")),
+    ("360人", 6, {"likely": "确定能", "forecast": "359人"}, ("红", "forecast")),  # the forecast misses
+    ("≤5次", 6, {"likely": "确定能", "progress": "6次"}, ("红", "progress")),  # a limit already passed
+    ("≤5次", 6, {"likely": "确定能", "progress": "5次", "forecast": "5次"}, ("绿", "likely")),
+    ("360人", 6, {"likely": "确定能", "progress": "180个"}, ("绿", "likely")),  # another unit: not judged by number
+    ("按时完成", 6, {"likely": "确定能", "progress": "未完成"}, ("绿", "likely")),  # 定性: the unit's word
+    ("360人", 6, {"progress": "10人"}, ("黄", "progress")),  # no 完成目标可能性: the numbers still judge
+    ("360人", 6, {"progress": "200人"}, (None, "likely")),  # but green needs 确定能 (the schema reports the blank)
+])
+def test_each_indicator_gets_green_yellow_or_red_by_the_rule(target, month, parts, expected):
+    assert status_of(target, month, **parts) == expected
+
+
+def test_collect_lists_red_and_yellow_at_their_cells_and_the_master_has_the_status_column(tmp_path):
+    form = made_up()
+    form["indicators"][0].update(forecast="300人")  # 360人: red
+    form["indicators"][1].update(likely="有可能", reason="人员保障")  # yellow
+    paths = write_monitoring([form], tmp_path / "in")
+    collection = collect_to_master([tmp_path / "in"], tmp_path / "监控汇总.xlsx")
+    found = [(i.code, i.cell) for i in collection.issues if i.code.startswith("MON")]
+    assert found == [("MON-001", LAYOUT.indicator_cell("forecast", LAYOUT.first_indicator_row)),
+                     ("MON-002", LAYOUT.indicator_cell("likely", LAYOUT.first_indicator_row + 1))]
+    rows = CalamineWorkbook.from_path(str(tmp_path / "监控汇总.xlsx")).get_sheet_by_name("绩效指标明细").to_python()
+    status = rows[0].index("监控状态")
+    assert [row[status] for row in rows[1:]] == ["红", "黄"] + ["绿"] * (len(form["indicators"]) - 2)
+    assert rows[0][status - 5:status] == ["1–N月实际完成值", "全年预计完成值", "偏差原因", "完成目标可能性", "备注"]
+    projects = CalamineWorkbook.from_path(str(tmp_path / "监控汇总.xlsx")).get_sheet_by_name("项目汇总").to_python()
+    shown = dict(zip(projects[0], projects[1]))
+    assert shown["1–N月执行率（%）"] == round(180.5 / 374.9447 * 100, 2)  # 48.14
+    assert (shown["红色指标数"], shown["黄色指标数"], shown["绿色指标数"]) == (1, 1, len(form["indicators"]) - 2)
+    assert paths
+
+
+def test_a_monitoring_table_is_not_reviewed_as_a_target_table(tmp_path):
+    [path] = write_monitoring([made_up()], tmp_path)
+    codes = {i.code for i in check_file(path).issues}
+    assert not {code for code in codes if code[:4] in ("FUND", "DATE", "FRAM", "COVE", "TEXT", "TARG")}
+    assert codes == set()
+
+
+def test_the_pre_fill_copies_targets_goal_and_budget_and_nothing_else():
+    target = load_example("01")
+    form = prefill_monitoring(target, 6)
+    assert form["month"] == 6 and form["funding"] == {"budget_full": target["funding"]["annual_total"]}
+    assert form["goals"] == {"expected": target["goals"]["annual"]}
+    assert [{k: i[k] for k in ("level1", "level2", "name", "target")} for i in target["indicators"]] == form["indicators"]
+    with pytest.raises(ValueError):
+        prefill_monitoring(target, 13)
+    assert copy.deepcopy(form) == prefill_monitoring(target, 6)
+
+
+def test_templates_from_the_workbooks_equal_templates_from_the_jsonl(tmp_path):
+    from perfxl.api import fill_forms
+
+    fill_forms(example_paths(), tmp_path / "targets", by_unit=True)
+    a = make_monitoring_templates(jsonl(tmp_path), tmp_path / "a", 6)
+    b = make_monitoring_templates(tmp_path / "targets", tmp_path / "b", 6)
+    by_name = {p.name: p.read_bytes() for p in b}
+    assert sorted(by_name) == sorted(p.name for p in a) and all(p.read_bytes() == by_name[p.name] for p in a)
+
+
+def test_an_edited_monitoring_table_finds_its_month_by_its_label_and_reads_back_alike(tmp_path):
+    """A row inserted above moves the month's cell too: the month is then found by its label
+    (监控期间), the headers' places filled from it, and the form read as the unedited one."""
+    from test_tamper import insert_rows
+
+    [path] = write_monitoring([made_up(9)], tmp_path)
+    plain = read_workbook(path).forms[0]
+    book = openpyxl.load_workbook(path, data_only=True)
+    insert_rows(book.worksheets[0], 3, 1)
+    insert_rows(book.worksheets[0], LAYOUT.header_row + 2, 1)
+    book.save(tmp_path / "edited.xlsx")
+    result = read_workbook(tmp_path / "edited.xlsx")
+    [record] = result.forms
+    assert record.form == plain.form == made_up(9)
+    assert record.outputs == plain.outputs
+    assert [i.code for i in result.all_issues] == ["LAYOUT-003"]
+
+
+def test_libreoffice_recalculates_every_rate_to_perfxls(tmp_path, soffice):
+    """Monitoring workbooks of every example written WITHOUT the cached 执行率: the rate LibreOffice
+    saves is its own recalculation of the layout's formula and must equal perfxl's Decimal one;
+    its month headers come back as written."""
+    import subprocess
+    from decimal import Decimal
+
+    from test_self_eval import RECALC_ALWAYS, SOFFICE_TIMEOUT
+
+    from perfxl.api import monitoring_outputs
+    from perfxl.collect.rounds import self_eval_sheets
+    from perfxl.form.values import canonical_decimal
+    from perfxl.write.workbook import FormSheet, write_workbook
+
+    forms = []
+    for number, path in enumerate(example_paths()):
+        form = prefill_monitoring(load_example(path.stem), 1 + number % 12)
+        form["funding"].update(budget_full=form["funding"].get("budget_full", "100"),
+                               executed=canonical_decimal((Decimal(number * 7 + 1) / 3).quantize(Decimal("0.0001"))))
+        forms.append(form)
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    files = []
+    for number, form in enumerate(forms):
+        [sheet] = self_eval_sheets([form], layout=LAYOUT)
+        files.append(blank / f"f{number}.xlsx")
+        write_workbook(files[-1], [FormSheet(sheet.name, sheet.layout, form, sheet.form_id, None,
+                                             {key: None for key in sheet.outputs}, sheet.params)])
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    out = tmp_path / "out"
+    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
+               "--nodefault", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, files)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    for form, path in zip(forms, files):
+        [record] = read_workbook(out / path.name).forms
+        assert record.form == form  # the headers' month was found: every label in place
+        want = monitoring_outputs(form, LAYOUT)["funding/rate"]
+        assert want is not None and Decimal(format(record.outputs["funding/rate"], ".15g")) == want
