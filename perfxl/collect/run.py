@@ -72,7 +72,7 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
         tally(collection, expected)  # the round summed up (and its findings) before anything is written
         feedback = feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
         stage("写汇总表")
-        _build_master(collection, Path(out))
+        _build_master(collection, Path(out), workers)
         if jsonl is not None:
             stage("写 JSONL")
             write_jsonl(collection, jsonl)
@@ -139,10 +139,10 @@ def _check_no_links(found: Inputs, outputs: dict[str, Path]) -> None:
                              f"写入会覆盖输入，请换一个输出位置。")
 
 
-def _build_master(collection: Collection, out: Path) -> None:
+def _build_master(collection: Collection, out: Path, workers: int = 1) -> None:
     try:
         with replacing(out) as temporary:  # the previous master stays whole until this one is
-            build_master(collection, temporary)
+            build_master(collection, temporary, workers=workers)
     except FileCreateError as exc:  # xlsxwriter wraps the OSError; the CLI reports OSErrors
         inner = exc.args[0] if exc.args else None
         raise inner if isinstance(inner, OSError) else OSError(str(exc)) from None
