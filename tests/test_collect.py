@@ -285,6 +285,34 @@ def test_no_process_to_spare_spools_here(inbox, tmp_path, monkeypatch):
     assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
 
 
+def test_a_process_with_threads_spools_here(inbox, tmp_path, monkeypatch):
+    """A thread besides the main one (collect's progress bar refreshing on a terminal) means no
+    fork: the rows are spooled by this process, and the master is the same file."""
+    import threading
+
+    from perfxl.collect import master
+    spooled_by = tmp_path / "pid"
+    original = master.indicator_rows
+
+    def indicator_rows(collection):
+        spooled_by.write_text(str(os.getpid()))
+        return original(collection)
+
+    monkeypatch.setattr(master, "indicator_rows", indicator_rows)
+    collection = collect([inbox], workers=2)
+    build_master(collection, tmp_path / "one.xlsx", workers=1)
+    stop = threading.Event()
+    refresher = threading.Thread(target=stop.wait)
+    refresher.start()
+    try:
+        build_master(collection, tmp_path / "two.xlsx", workers=2)
+    finally:
+        stop.set()
+        refresher.join()
+    assert spooled_by.read_text() == str(os.getpid())
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+
+
 def test_an_error_in_the_spooling_process_reaches_the_caller(inbox, tmp_path, monkeypatch):
     from perfxl.collect import master
 

@@ -13,6 +13,7 @@ import os
 import pickle
 import signal
 import tempfile
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -405,7 +406,9 @@ class _Background:
     def __init__(self, work: Callable[[], Any], *, parallel: bool) -> None:
         self.pid: int | None = None
         self.work: Callable[[], Any] | None = None
-        if not (parallel and hasattr(os, "fork")):
+        # Only a process with one thread forks: another thread (the progress bar's refresh) may hold
+        # a lock at that instant, held for ever in the child.
+        if not (parallel and hasattr(os, "fork") and threading.active_count() == 1):
             self.work = work
             return
         read, write = os.pipe()
