@@ -869,7 +869,10 @@ def _plain_values(params) -> None:
             param._runtime_param = _PlainValues(param)
 
 
-class _ChineseCommand(TyperCommand):
+class _Chinese:
+    """What the commands and the group share: help and usage in Chinese, plain values converted
+    without pydantic."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _plain_values(self.params)
@@ -886,21 +889,12 @@ class _ChineseCommand(TyperCommand):
         return _chinese_help(super().get_usage(ctx))
 
 
-class _ChineseGroup(TyperGroup):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _plain_values(self.params)
+class _ChineseCommand(_Chinese, TyperCommand):
+    pass
 
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        _plain_values([option] if option is not None else [])
-        return option
 
-    def get_help(self, ctx) -> str:
-        return _chinese_help(super().get_help(ctx))
-
-    def get_usage(self, ctx) -> str:
-        return _chinese_help(super().get_usage(ctx))
+class _ChineseGroup(_Chinese, TyperGroup):
+    pass
 
 
 app.info.cls = _ChineseGroup

@@ -246,14 +246,9 @@ def test_workers_give_identical_master(inbox, tmp_path):
     assert one.read_bytes() == two.read_bytes()
 
 
-@pytest.mark.parametrize("max_rows", [None, 20])
-def test_master_spooled_beside_the_parent_is_the_same_file(inbox, tmp_path, monkeypatch, max_rows):
-    """With workers, 绩效指标明细's rows are spooled by a forked process (its pid is not ours)
-    while the parent writes the other sheets; the file is byte for byte the one written alone,
-    also when the indicators go on in a second sheet."""
+def _spooler(tmp_path, monkeypatch):
+    """A file that says which process spooled 绩效指标明细's rows last (its pid)."""
     from perfxl.collect import master
-    if max_rows:
-        monkeypatch.setattr(master, "MAX_SHEET_ROWS", max_rows)
     spooled_by = tmp_path / "pid"
     original = master.indicator_rows
 
@@ -262,6 +257,18 @@ def test_master_spooled_beside_the_parent_is_the_same_file(inbox, tmp_path, monk
         return original(collection)
 
     monkeypatch.setattr(master, "indicator_rows", indicator_rows)
+    return spooled_by
+
+
+@pytest.mark.parametrize("max_rows", [None, 20])
+def test_master_spooled_beside_the_parent_is_the_same_file(inbox, tmp_path, monkeypatch, max_rows):
+    """With workers, 绩效指标明细's rows are spooled by a forked process (its pid is not ours)
+    while the parent writes the other sheets; the file is byte for byte the one written alone,
+    also when the indicators go on in a second sheet."""
+    from perfxl.collect import master
+    if max_rows:
+        monkeypatch.setattr(master, "MAX_SHEET_ROWS", max_rows)
+    spooled_by = _spooler(tmp_path, monkeypatch)
     collection = collect([inbox], workers=2)
     build_master(collection, tmp_path / "one.xlsx", workers=1)
     assert spooled_by.read_text() == str(os.getpid())
@@ -290,15 +297,7 @@ def test_a_process_with_threads_spools_here(inbox, tmp_path, monkeypatch):
     fork: the rows are spooled by this process, and the master is the same file."""
     import threading
 
-    from perfxl.collect import master
-    spooled_by = tmp_path / "pid"
-    original = master.indicator_rows
-
-    def indicator_rows(collection):
-        spooled_by.write_text(str(os.getpid()))
-        return original(collection)
-
-    monkeypatch.setattr(master, "indicator_rows", indicator_rows)
+    spooled_by = _spooler(tmp_path, monkeypatch)
     collection = collect([inbox], workers=2)
     build_master(collection, tmp_path / "one.xlsx", workers=1)
     stop = threading.Event()
