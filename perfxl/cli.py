@@ -665,7 +665,7 @@ def forms() -> None:
 
 @app.command()
 def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")] = Path("perfxl-demo")) -> None:
-    """用自带的示例走一遍全流程：模板、已填写的工作簿、汇总表、绩效目标表汇编（有 LibreOffice 时另有 PDF）。
+    """用自带的示例走一遍全年流程：模板、已填写的工作簿、汇总表、绩效目标表汇编（有 LibreOffice 时另有 PDF），年中运行监控表和年终自评表（虚构的示例数据）及其汇总表。
 
     \b
     示例：
@@ -690,6 +690,10 @@ def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")
                    f"未收入 {len(booklet.left_out)} 张）" + (f"，PDF：{booklet.pdf}" if booklet.pdf else ""))
         if booklet.pdf is None:
             typer.echo("未找到 LibreOffice，没有生成 PDF（安装 libreoffice-calc 后重新运行即可）。")
+    lights = "、".join(f"{light}色指标 {count} 个" for light, count in result.statuses.items())
+    typer.echo(f"年中运行监控表（截至 6 月，由汇总的目标预填）：{len(result.monitoring_templates)} 个 → {out / '监控下发'}；"
+               f"填入虚构的完成进度后：{len(result.monitoring_filled)} 个 → {out / '监控填写'}")
+    typer.echo(f"监控汇总表：{result.monitoring_master}（执行率、每条指标的监控状态；{lights}，示例数据为虚构）")
     grades = "、".join(f"{grade} {count} 个" for grade, count in result.grades.items())
     typer.echo(f"年终自评表（由汇总的目标预填）：{len(result.self_eval_templates)} 个 → {out / '自评下发'}；"
                f"填入虚构的实际完成值后：{len(result.self_eval_filled)} 个 → {out / '自评填写'}")

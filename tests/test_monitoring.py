@@ -24,6 +24,7 @@ from perfxl.api import (
     write_monitoring,
 )
 from perfxl.cli import app
+from perfxl.demo import illustrative_monitoring
 from perfxl.form.layout import get_layout
 from perfxl.read.workbook import read_workbook
 
@@ -285,3 +286,19 @@ def test_libreoffice_recalculates_every_rate_to_perfxls(tmp_path, soffice):
         assert record.form == form  # the headers' month was found: every label in place
         want = monitoring_outputs(form, LAYOUT)["funding/rate"]
         assert want is not None and Decimal(format(record.outputs["funding/rate"], ".15g")) == want
+
+
+def test_the_made_up_progress_of_every_example_is_valid_and_judged_by_its_numbers(tmp_path):
+    """illustrative_monitoring (the demo's made-up progress, NOT real data): every example's table
+    passes its schema; the numbers, not only 完成目标可能性, make some indicators yellow (behind the
+    pace) and some red (a ceiling forecast exceeded)."""
+    forms = [illustrative_monitoring(prefill_monitoring(load_example(p.stem), 6), n)
+             for n, p in enumerate(example_paths())]
+    paths = write_monitoring(forms, tmp_path)
+    issues = [issue for path in paths for issue in check_file(path).issues]
+    assert not [i for i in issues if i.severity == "错误"]
+    statuses = [s for form in forms for s in indicator_statuses(form, LAYOUT)]
+    assert all(s.status is not None for s in statuses)
+    assert any(s.status == "黄" and s.pointer.endswith("/progress") for s in statuses)
+    assert {s.status for s in statuses} == {"红", "黄", "绿"}
+    assert all("非真实数据" in form["goals"]["progress"] for form in forms)
