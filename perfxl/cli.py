@@ -60,8 +60,8 @@ FormOption = Annotated[Optional[str], typer.Option(
     "--form", help="表单版本（见 perfxl forms）。默认：工作簿从其内容识别；JSON 和新模板用 "
                    f"{DEFAULT_VARIANT}。")]
 RulesOption = Annotated[Optional[Path], typer.Option(
-    "--rules", help="配置文件 perfxl.toml：审核规则的调整（[rules.规则编号]）、安全上限（[limits]）和自评计分"
-                    "（[scoring]）。默认：当前文件夹中有 perfxl.toml 时用它。见 docs/rules.md。")]
+    "--rules", help="配置文件 perfxl.toml：审核规则的调整（[rules.规则编号]）、安全上限（[limits]）、自评计分"
+                    "（[scoring]）和运行监控的红黄绿（[monitoring]）。默认：当前文件夹中有 perfxl.toml 时用它。见 docs/rules.md、docs/scoring.md。")]
 NoReviewOption = Annotated[bool, typer.Option("--no-review", help="只按模式校验，不运行审核规则。")]
 PasswordOption = Annotated[Optional[str], typer.Option(
     "--password", help="用此密码保护工作表和工作簿结构（默认：不设密码）。")]
@@ -365,8 +365,8 @@ def validate(
     no_review: NoReviewOption = False,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="工作进程数（默认：CPU 核数）。")] = None,
     targets_from: Annotated[Optional[Path], typer.Option(
-        "--from", help="自评表的绩效目标表（collect --jsonl 导出的文件，或回收的工作簿或文件夹）："
-                       "预填的目标被单位改动的，列为错误（SCORE-014）。")] = None,
+        "--from", help="自评表和运行监控表所依据的绩效目标表（collect --jsonl 导出的文件，或回收的工作簿或文件夹）："
+                       "预填的目标被单位改动的，列为错误（自评表 SCORE-014，监控表 MON-003）。")] = None,
 ) -> None:
     """按模式和审核规则（绩效目标审核）校验工作簿或 JSON 表单，列出每个问题及其文件、工作表和单元格。
 
@@ -377,6 +377,7 @@ def validate(
       perfxl validate 回收/
       perfxl validate examples/forms/02.json --json
       perfxl validate 自评回收/ --from forms-2023.jsonl
+      perfxl validate 监控回收/ --from forms-2023.jsonl
     """
     for path in paths:
         if not path.exists():

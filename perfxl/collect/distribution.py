@@ -12,7 +12,7 @@ from typing import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..check.monitoring import GREEN, RED, YELLOW, indicator_statuses
-from ..config import DEFAULT_SCORING
+from ..config import DEFAULT_MONITORING, DEFAULT_SCORING
 from ..form.layout import get_layout
 from ..form.variant import MONITORING_KIND, SELF_EVAL_KIND
 from .columns import Scores
@@ -94,7 +94,7 @@ def distributions(collection: Collection, order: Sequence[str] = ()) -> list[Dis
         elif layout.kind == MONITORING_KIND:
             unit = by_light.setdefault(name, UnitCounts(name, counts=[0] * len(lights)))
             unit.projects += 1
-            for status in indicator_statuses(form, layout):
+            for status in indicator_statuses(form, layout, collection.monitoring or DEFAULT_MONITORING):
                 if status.status in lights:
                     unit.counts[lights.index(status.status)] += 1
                 else:

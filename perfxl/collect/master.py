@@ -73,7 +73,7 @@ def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
     layouts = layouts_of(collection)
     for item in collection.forms:
         form = item.record.form
-        monitored = monitoring_indicator_values(item, layouts)
+        monitored = monitoring_indicator_values(item, layouts, collection.monitoring)
         field = get_layout(item.variant).indicator_field
         items = form.get(field)
         for index, ind in enumerate(items if isinstance(items, list) else []):
