@@ -17,10 +17,10 @@ from typing import Any, Callable
 from typer.testing import CliRunner
 
 from .check import targets
+from .check.monitoring import STATUS_RULE
 from .check.rules import description as rule_description
 from .check.scoring import RULES as SCORING_RULES
 from .cli import app
-from .check.monitoring import STATUS_RULE
 from .config import DEFAULT_MONITORING, DEFAULT_SCORING, MonitoringConfig, ScoringConfig
 from .form.values import MONEY_UNITS, canonical_decimal
 from .problems import Problem, Unclear

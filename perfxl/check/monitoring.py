@@ -30,13 +30,18 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..config import DEFAULT_MONITORING, DEFAULT_SCORING, MonitoringConfig, ScoringConfig
+from ..config import (
+    DEFAULT_MONITORING,
+    DEFAULT_SCORING,
+    MonitoringConfig,
+    ScoringConfig,
+)
+from ..form.identity import collection_key
 from ..form.layout import Layout, get_layout
 from ..form.values import canonical_decimal
 from ..model import FormRecord
 from ..problems import Issue, Problem, make_issue
 from .scoring import in_target_unit, round_half_up
-from ..form.identity import collection_key
 from .selfeval import RATE, formula_findings, prefill_findings
 from .targets import (
     EQUAL,

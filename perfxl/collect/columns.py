@@ -18,7 +18,12 @@ from ..check.monitoring import (
 )
 from ..check.scoring import SelfEvaluationScore, score_self_evaluation
 from ..check.selfeval import RATE
-from ..config import DEFAULT_MONITORING, DEFAULT_SCORING, MonitoringConfig, ScoringConfig
+from ..config import (
+    DEFAULT_MONITORING,
+    DEFAULT_SCORING,
+    MonitoringConfig,
+    ScoringConfig,
+)
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.layout import Layout, get_layout
 from ..form.marks import PROVENANCE_HEADERS

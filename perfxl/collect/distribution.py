@@ -8,8 +8,8 @@ the same that 项目汇总 shows; never the workbook's formulas."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Sequence
 
 from ..check.monitoring import GREEN, RED, YELLOW, indicator_statuses
 from ..config import DEFAULT_MONITORING, DEFAULT_SCORING
