@@ -8,12 +8,15 @@ tree's perfxl; the baseline in the same run is the interpreter doing nothing (``
 so the table shows what perfxl itself costs on top of starting Python:
 
   pass       python -c pass                          (the floor)
-  import     python -c "import perfxl.cli"           (what every command pays first)
-  help       python -m perfxl --help
+  import     python -c "import perfxl.commands"      (the typer app every command but --help builds)
+  help       python -m perfxl --help                 (answered from perfxl/help.json, see perfxl/cli.py)
   validate   python -m perfxl validate one.xlsx --workers 1  (one unit's workbook, 2 forms)
   collect    python -m perfxl collect demo/ --out m.xlsx -q  (the 3 demo workbooks, 18 forms)
 
-Wall time is the best of ``--repeat`` runs (the least disturbed); nothing here asserts a timing.
+The steps take turns (round after round), so a slow spell of the machine hits them all alike. Wall
+time is the best of ``--repeat`` runs (the least disturbed); CPU is the least user + system time
+of the process and its children (workers included), which other programs on a shared machine
+disturb less. Nothing here asserts a timing.
 Results: a table on stdout and bench/results/small.json.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -41,13 +45,16 @@ def _snapshot(dest: Path) -> Path:
     return dest
 
 
-def _best(argv: list[str], env: dict[str, str], cwd: Path, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        best = min(best, time.perf_counter() - started)
-    return best
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _once(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one whole process (its waited-for workers included)."""
+    cpu, started = _children_cpu(), time.perf_counter()
+    subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started, _children_cpu() - cpu
 
 
 def main() -> None:
@@ -65,25 +72,34 @@ def main() -> None:
                        env=env, cwd=work, check=True)
         one = sorted((work / "demo").glob("*.xlsx"), key=lambda p: p.stat().st_size)[0]
         # compile the snapshot once, so no step pays for writing .pyc files
-        subprocess.run([python, "-c", "import perfxl.cli, perfxl.api; perfxl.api.collect_to_master"], env=env,
-                       cwd=work, check=True)
+        subprocess.run([python, "-c", "import perfxl.cli, perfxl.commands, perfxl.api; "
+                        "perfxl.api.collect_to_master, perfxl.api.validate_paths"], env=env, cwd=work, check=True)
         steps = {
             "pass": [python, "-c", "pass"],
-            "import": [python, "-c", "import perfxl.cli"],
+            "import": [python, "-c", "import perfxl.commands"],
             "help": [python, "-m", "perfxl", "--help"],
             "validate": [python, "-m", "perfxl", "validate", str(one), "--workers", "1"],
             "collect": [python, "-m", "perfxl", "collect", str(work / "demo"), "--out", str(work / "m.xlsx"), "-q"],
         }
-        seconds = {name: _best(argv, env, work, args.repeat) for name, argv in steps.items()}
+        seconds = dict.fromkeys(steps, float("inf"))
+        cpu = dict.fromkeys(steps, float("inf"))
+        for _ in range(args.repeat):
+            for name, argv in steps.items():
+                wall, used = _once(argv, env, work)
+                seconds[name], cpu[name] = min(seconds[name], wall), min(cpu[name], used)
     floor = seconds["pass"]
-    lines = [f"best of {args.repeat} runs, CPython {sys.version.split()[0]}, {os.cpu_count()} cores", "",
-             "| command | seconds | over `python -c pass` | × `python -c pass` | target |", "|---|---:|---:|---:|---:|"]
+    load = os.getloadavg()[0]
+    lines = [f"best of {args.repeat} runs, CPython {sys.version.split()[0]}, {os.cpu_count()} cores, "
+             f"load average {load:.1f} at the end", "",
+             "| command | seconds | over `python -c pass` | × `python -c pass` | CPU seconds | target |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name, value in seconds.items():
         target = f"≤ {TARGETS[name]:g} s" if name in TARGETS else ""
-        lines.append(f"| {name} | {value:.3f} | {value - floor:+.3f} | {value / floor:.1f}× | {target} |")
+        lines.append(f"| {name} | {value:.3f} | {value - floor:+.3f} | {value / floor:.1f}× | {cpu[name]:.3f} | {target} |")
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "small.json").write_text(json.dumps({"repeat": args.repeat, "seconds": seconds}, indent=2) + "\n",
+    (RESULTS / "small.json").write_text(json.dumps({"repeat": args.repeat, "seconds": seconds, "cpu_seconds": cpu,
+                                                    "load_average": load}, indent=2) + "\n",
                                         encoding="utf-8")
 
 

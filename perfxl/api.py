@@ -45,7 +45,8 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
     from .collect.files import FileEntry
     from .collect.frames import CollectionFrames, collection_frames
     from .collect.publish import Booklet, LeftOut, PublishedForm, publish_booklet
-    from .collect.run import collect_to_master, validate_paths
+    from .collect.run import collect_to_master
+    from .collect.validate import validate_paths
     from .check.monitoring import IndicatorStatus, indicator_statuses, monitoring_outputs
     from .collect.rounds import (
         computed_cells,
@@ -89,7 +90,7 @@ _LAZY = {
     "prefill_self_evaluation": "form.selfeval",
     "missing_fields": "check.validate", "missing_in_json_files": "check.validate",
     "MissingField": "check.validate", "FormGaps": "check.validate",
-    "collect_to_master": "collect.run", "validate_paths": "collect.run",
+    "collect_to_master": "collect.run", "validate_paths": "collect.validate",
     "collection_frames": "collect.frames", "CollectionFrames": "collect.frames",
     "publish_booklet": "collect.publish", "Booklet": "collect.publish", "PublishedForm": "collect.publish",
     "LeftOut": "collect.publish", "LibreOfficeMissing": "write.pdf",

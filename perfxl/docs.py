@@ -2,14 +2,19 @@
 
 ``python -m perfxl.docs`` writes ``docs/cli.md`` (every command's ``--help``), ``docs/issues.md``
 (the reading, validation and scoring problem codes), ``docs/rules.md`` (the review rules) and
-``docs/scoring.md`` (the self-evaluation's scoring rules), all from the catalogue in
+``docs/scoring.md`` (the self-evaluation's scoring rules) and ``perfxl/help.json`` (what ``--help``
+prints, for the quick answer of :mod:`perfxl.cli`), all from the catalogue in
 :mod:`perfxl.problems`, the scoring rules and settings, and the CLI itself;
 ``python -m perfxl.docs --check`` only says which are stale (the tests fail when one is).
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -20,7 +25,8 @@ from .check import targets
 from .check.monitoring import STATUS_RULE
 from .check.rules import description as rule_description
 from .check.scoring import RULES as SCORING_RULES
-from .cli import app
+from .cli import HELP_CACHE, HELP_COLUMNS, PROGRAM_NAMES, commands_fingerprint
+from .commands import app
 from .config import DEFAULT_MONITORING, DEFAULT_SCORING, MonitoringConfig, ScoringConfig
 from .form.values import MONEY_UNITS, canonical_decimal
 from .problems import Problem, Unclear
@@ -28,7 +34,8 @@ from .problems import Problem, Unclear
 DOCS = Path(__file__).resolve().parent.parent / "docs"  # a checkout's docs/ (this command is for developers)
 
 
-COMMANDS = ["template", "fill", "read", "validate", "collect", "rules", "schema", "forms", "demo"]
+# every command, in the order the top-level help lists them: a new command cannot be left out
+COMMANDS = [command.name or command.callback.__name__ for command in app.registered_commands]
 
 
 def render_cli_reference() -> str:
@@ -43,6 +50,35 @@ def render_cli_reference() -> str:
                                env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
         parts += [f"## {title}", "", "```", result.output.rstrip(), "```", ""]
     return "\n".join(parts)
+
+
+def render_help_cache() -> str:
+    """perfxl/help.json: what ``--help`` prints, per program name and command, for
+    :func:`perfxl.cli.quick_help` (tests/test_startup.py compares it with typer in a real process).
+    Captured in this process as a terminal would get it (typer's CliRunner wraps wide characters
+    a little differently)."""
+    commands = [""] + [command.name or command.callback.__name__ for command in app.registered_commands]
+    helps: dict[str, dict[str, str]] = {}
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(HELP_COLUMNS)
+    try:
+        for program in PROGRAM_NAMES:
+            helps[program] = {}
+            for command in commands:
+                out = io.StringIO()
+                with contextlib.redirect_stdout(out):
+                    code = app([command, "--help"] if command else ["--help"], prog_name=program,
+                               standalone_mode=False)
+                assert code in (0, None), (program, command, code)
+                helps[program][command] = out.getvalue()
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    cache = {"about": "Written by python -m perfxl.docs; do not edit. What --help prints, for perfxl.cli.quick_help.",
+             "fingerprint": commands_fingerprint(), "help": helps}
+    return json.dumps(cache, ensure_ascii=False, indent=1) + "\n"
 
 
 def render_problem_codes() -> str:
@@ -272,11 +308,13 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args not in ([], ["--check"]):
         print("usage: python -m perfxl.docs [--check]   (writes docs/cli.md, docs/issues.md, docs/rules.md, "
-              "docs/scoring.md)", file=sys.stderr)
+              "docs/scoring.md and perfxl/help.json)", file=sys.stderr)
         return 2
     stale = []
-    for name, render in GENERATED.items():
-        path, text = DOCS / name, render()
+    targets = {f"docs/{name}": (DOCS / name, render) for name, render in GENERATED.items()}
+    targets["perfxl/help.json"] = (HELP_CACHE, render_help_cache)
+    for name, (path, render) in targets.items():
+        text = render()
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             continue
         stale.append(name)
@@ -284,9 +322,8 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(text, encoding="utf-8", newline="\n")
     verb = "stale" if args else "wrote"
     for name in stale:
-        print(f"{verb} docs/{name}")
+        print(f"{verb} {name}")
     return 1 if stale and args else 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -113,6 +113,7 @@ def run_isolated(func: Callable[[Any], Any], args: Sequence[Any], *, workers: in
 
     Jobs travel in batches of up to ``batch`` (fewer messages, a less busy parent); a batch whose
     worker dies or overruns is retried one job at a time, so a failure is pinned to its one job."""
+    import ctypes  # noqa: F401  (for _die_with_parent: imported once here, not again in every forked worker)
     import multiprocessing as mp  # here, not at the top: `perfxl --help` needs none of it
     from multiprocessing.connection import wait
 

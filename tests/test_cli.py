@@ -23,6 +23,13 @@ def test_cli_reference_is_current():
     assert actual == expected, "docs/cli.md is stale: run `python -m perfxl.docs`"
 
 
+def test_cli_reference_has_every_command():
+    actual = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert f"\n## perfxl {name}\n" in actual
+
+
 def test_help_explains_with_examples():
     result = invoke("--help")
     assert result.exit_code == 0 and "退出码" in result.output

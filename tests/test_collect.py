@@ -246,6 +246,60 @@ def test_workers_give_identical_master(inbox, tmp_path):
     assert one.read_bytes() == two.read_bytes()
 
 
+@pytest.mark.parametrize("max_rows", [None, 20])
+def test_master_spooled_beside_the_parent_is_the_same_file(inbox, tmp_path, monkeypatch, max_rows):
+    """With workers, 绩效指标明细's rows are spooled by a forked process (its pid is not ours)
+    while the parent writes the other sheets; the file is byte for byte the one written alone,
+    also when the indicators go on in a second sheet."""
+    from perfxl.collect import master
+    if max_rows:
+        monkeypatch.setattr(master, "MAX_SHEET_ROWS", max_rows)
+    spooled_by = tmp_path / "pid"
+    original = master.indicator_rows
+
+    def indicator_rows(collection):
+        spooled_by.write_text(str(os.getpid()))
+        return original(collection)
+
+    monkeypatch.setattr(master, "indicator_rows", indicator_rows)
+    collection = collect([inbox], workers=2)
+    build_master(collection, tmp_path / "one.xlsx", workers=1)
+    assert spooled_by.read_text() == str(os.getpid())
+    build_master(collection, tmp_path / "two.xlsx", workers=2)
+    assert spooled_by.read_text() != str(os.getpid())
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+    names = openpyxl.load_workbook(tmp_path / "two.xlsx", read_only=True).sheetnames
+    assert ("绩效指标明细（2）" in names) == bool(max_rows)
+
+
+def test_no_process_to_spare_spools_here(inbox, tmp_path, monkeypatch):
+    """A fork refused (a process limit) costs the parallel spooling, not the master."""
+    collection = collect([inbox], workers=2)
+    build_master(collection, tmp_path / "one.xlsx", workers=1)
+
+    def fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", fork)
+    build_master(collection, tmp_path / "two.xlsx", workers=2)
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+
+
+def test_an_error_in_the_spooling_process_reaches_the_caller(inbox, tmp_path, monkeypatch):
+    from perfxl.collect import master
+
+    def indicator_rows(collection):
+        raise OSError(28, "设备上没有空间")
+
+    monkeypatch.setattr(master, "indicator_rows", indicator_rows)
+    out = tmp_path / "out" / "汇总.xlsx"
+    with pytest.raises(OSError, match="设备上没有空间"):
+        collect_to_master([inbox], out, workers=2)
+    assert not out.exists()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was waited for: no process left behind
+
+
 @pytest.mark.libreoffice
 def test_master_converts_to_pdf_in_libreoffice(inbox, tmp_path, soffice):
     master = tmp_path / "master.xlsx"

@@ -198,3 +198,18 @@ def test_hang_and_crash_cost_one_file_only():
     assert results[0] == 0 and results[3] == 3
     assert results[1].reason == "crash" and "SIGABRT" in results[1].detail
     assert results[2].reason == "timeout"
+
+
+def test_publish_of_the_corpus_publishes_what_it_can_and_names_the_rest(corpus, tmp_path):
+    from typer.testing import CliRunner
+
+    from perfxl.cli import app
+
+    folder, cases = corpus
+    out = tmp_path / "汇编.xlsx"
+    result = CliRunner().invoke(app, ["publish", str(folder), "--out", str(out)])
+    assert result.exit_code == 1, result.output  # errors in the input, not a crash (3)
+    assert out.is_file() and "内部错误" not in result.output
+    for case in cases:
+        if case.status == "无法读取":
+            assert f"{folder / case.name}：" in result.output, case.name

@@ -23,7 +23,6 @@ import html
 import json
 import re
 import subprocess
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,8 @@ from perfxl.form.identity import (
 )
 from perfxl.form.layout import NO_LINE_START, get_layout
 from perfxl.read.workbook import read_workbook
+from perfxl.write.paper import A4_POINTS
+from perfxl.write.pdf import with_chinese_line_breaking
 
 SCHEMA_ONLY = Settings(review=None)
 
@@ -202,7 +203,7 @@ def exact(value: Any) -> str:
 
 def is_a4_portrait(size: tuple[float, float]) -> bool:
     width, height = size
-    return abs(width - 595.3) < 2 and abs(height - 841.9) < 2
+    return abs(width - A4_POINTS[0]) < 2 and abs(height - A4_POINTS[1]) < 2
 
 
 def sheet_visibility(path: Path) -> dict[str, str]:
@@ -328,36 +329,6 @@ def pdfs(soffice, profile, work, filled, templates, long_goal, feedback_copies) 
     sources = [*filled, *templates, long_goal[0], *feedback_copies]
     assert len({p.stem for p in sources}) == len(sources)
     return dict(zip(sources, convert(soffice, profile, "pdf", sources, work / "pdf")))
-
-
-def with_chinese_line_breaking(ods: Path) -> None:
-    """Turn on, for every cell, the Chinese line-breaking rules (LibreOffice's “apply list of
-    forbidden characters”, ODF style:line-break="strict").  A cell in .xlsx cannot ask for them
-    and LibreOffice leaves them off there, breaking before “，” where the line is full; Chinese
-    clients that apply them print the pages this gives."""
-    with zipfile.ZipFile(ods) as source:
-        parts = {info.filename: source.read(info) for info in source.infolist()}
-    for name in ("content.xml", "styles.xml"):
-        text = parts[name].decode("utf-8")
-        text = text.replace("<style:paragraph-properties ", '<style:paragraph-properties style:line-break="strict" ')
-        text = _CELL_STYLE.sub(_strict, text)
-        parts[name] = text.encode("utf-8")
-    with zipfile.ZipFile(ods, "w") as target:
-        target.writestr(zipfile.ZipInfo("mimetype"), parts.pop("mimetype"))  # first and stored
-        for name, data in parts.items():
-            target.writestr(name, data, zipfile.ZIP_DEFLATED)
-
-
-_CELL_STYLE = re.compile(r'(<style:style [^>]*?style:family="table-cell"[^>]*?)(/>|>(.*?)</style:style>)', re.S)
-_STRICT = '<style:paragraph-properties style:line-break="strict"/>'
-
-
-def _strict(match: re.Match) -> str:
-    """A cell style with a paragraph property line-break="strict" (added where it has none)."""
-    start, end, body = match.group(1), match.group(2), match.group(3)
-    if end == "/>":
-        return f"{start}>{_STRICT}</style:style>"
-    return match.group(0) if "<style:paragraph-properties" in body else f"{start}>{body}{_STRICT}</style:style>"
 
 
 @pytest.fixture(scope="module")

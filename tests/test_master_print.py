@@ -24,7 +24,7 @@ from test_libreoffice import convert, page_words, pdf_pages, shows, words_text
 from perfxl.api import collect_to_master, fill_forms
 from perfxl.collect.printview import print_title
 from perfxl.form.layout import get_layout
-from perfxl.write.paper import header_text
+from perfxl.write.paper import A4_POINTS, LIST_MARGINS, header_text
 from perfxl.write.workbook import FormSheet, write_workbook
 
 VIEWS = {  # print view → the sheet it shows, and its headings (amounts in the examples' 万元)
@@ -36,7 +36,7 @@ VIEWS = {  # print view → the sheet it shows, and its headings (amounts in the
 }
 WHAT = {"项目汇总（打印）": "汇总", "单位汇总（打印）": "单位汇总", "问题清单（打印）": "问题清单"}
 COPIES = ("", "（二）", "（三）")  # the examples three times over: every view but 单位汇总 runs onto page 2
-A4_LANDSCAPE = (841.89, 595.28)
+A4_LANDSCAPE = A4_POINTS[::-1]
 MIN_POINTS = 8.0
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -254,7 +254,7 @@ def test_libreoffice_prints_each_view_within_its_pages(view, view_pdfs, master, 
     departments = "、".join(dict.fromkeys(row[0] for row in sheet_rows(book["单位汇总"])[1:] if row[0] != "合计"))
     years = "、".join(str(year) for year in sorted({form["year"] for form in sources}))
     headings = VIEWS[view][1]
-    left, right = 0.4 * 72, A4_LANDSCAPE[0] - 0.4 * 72
+    left, right = LIST_MARGINS["left"] * 72, A4_LANDSCAPE[0] - LIST_MARGINS["right"] * 72
     today = dt.date.today()
     for number, page in enumerate(pages, start=1):
         width, height = page["size"]

@@ -41,7 +41,7 @@ from perfxl.api import (
 from perfxl.cli import app
 from perfxl.config import Settings
 from perfxl.form.identity import META_SHEET
-from perfxl.form.layout import NO_LINE_START, get_layout
+from perfxl.form.layout import MAX_ROW_HEIGHT, NO_LINE_START, get_layout
 from perfxl.form.marks import BOOKLET_OUTPUT
 from perfxl.problems import ERROR
 from perfxl.write import pdf as pdf_module
@@ -151,12 +151,31 @@ def test_summary_paragraph_figures_are_exact(booklet):
     expected = (f"本部门 {units} 个预算单位开展了 2023 年项目预算绩效目标编报工作，编报绩效目标的项目 {len(kept)} 个，"
                 f"涉及项目预算资金 {total} 万元。")
     assert booklet.summary == expected
-    assert booklet.budget == {"万元": total} and booklet.units == units
+    assert booklet.budget == total and booklet.units == units
     cover = openpyxl.load_workbook(booklet.path)["封面"]
     texts = [cell.value for row in cover.iter_rows() for cell in row if cell.value]
     assert expected in texts and "2023年度项目支出绩效目标表" in texts
     department = roster_rows()[0]["主管部门"]
     assert department in texts and booklet.department == department  # the roster's spelling
+
+
+def test_forms_in_yuan_are_added_in_wan_yuan_exactly(tmp_path):
+    """Publications state 涉及项目预算资金 in 万元: a form in 元 (shanghai-2025) is converted, the
+    point moved, no digit rounded."""
+    from perfxl.write.workbook import FormSheet, write_workbook
+
+    inbox = tmp_path / "inbox"
+    sample = json.loads((ROOT / "tests" / "fixtures" / "shanghai-2025-sample.json").read_text(encoding="utf-8"))
+    sample["year"] = 2023
+    write_workbook(inbox / "sh.xlsx", [FormSheet("样例", get_layout("shanghai-2025"), sample, "sh")])
+    first = originals()[0][1]
+    (tmp_path / "one.json").write_text(json.dumps(first, ensure_ascii=False), encoding="utf-8")
+    fill_forms([tmp_path / "one.json"], inbox)
+    booklet = publish_booklet([inbox], tmp_path / "汇编.xlsx", include_errors=True)
+    total = Decimal(first["funding"]["annual_total"]) + Decimal(sample["funding"]["annual_total"]).scaleb(-4)
+    assert "元" not in booklet.summary.replace("万元", "")
+    assert f"涉及项目预算资金 {total.normalize():f} 万元。" in booklet.summary
+    assert booklet.budget == total
 
 
 def test_errors_left_out_and_listed_with_exit_code_1(inbox, tmp_path):
@@ -303,9 +322,10 @@ def test_failed_conversion_leaves_no_partial_pdf(booklet, tmp_path):
                                     'printf "PK partial" > "$dir/booklet.ods"\nexit 1\n')
     pdf = tmp_path / "汇编.pdf"
     pdf.write_bytes(b"the previous PDF")
-    with pytest.raises(RuntimeError, match="PDF 没有生成"):
+    with pytest.raises(RuntimeError, match="PDF 没有生成") as raised:
         pdf_module.workbook_to_pdf(booklet.path, pdf, soffice=script)
     assert pdf.read_bytes() == b"the previous PDF"
+    assert f"原有的“{pdf}”没有更新，与新的工作簿不一致" in str(raised.value)  # the stale PDF is not taken for new
     assert [p.name for p in tmp_path.iterdir() if is_temporary(p.name)] == []
 
 
@@ -417,3 +437,125 @@ def test_contents_over_several_pages_still_give_each_forms_page(soffice, tmp_pat
     contents_text = "".join(page["text"] for page in pages[1:1 + booklet.contents_pages])
     assert shows(contents_text, booklet.forms[-1].name)  # the last entry is on the contents' pages
     assert not shows(pages[1 + booklet.contents_pages]["text"], "实施单位 / 项目名称")  # the forms begin after it
+    for page in pages[1:1 + booklet.contents_pages]:  # the heading on every page of the contents
+        assert shows(page["text"], "实施单位 / 项目名称") and shows(page["text"], "页码")
+
+
+# --- other kinds of form in the inbox ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def self_evaluations(inbox, tmp_path_factory) -> Path:
+    from perfxl.api import make_self_eval_templates
+
+    folder = tmp_path_factory.mktemp("self-eval")
+    make_self_eval_templates(inbox, folder)
+    return folder
+
+
+def test_an_inbox_of_self_evaluations_is_refused_in_chinese(self_evaluations, tmp_path):
+    out = tmp_path / "汇编.xlsx"
+    result = runner.invoke(app, ["publish", str(self_evaluations), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "18 张表单都是项目支出绩效自评表，不是绩效目标表" in result.output
+    assert not out.exists()
+
+
+def test_a_mixed_inbox_publishes_the_target_tables_and_lists_the_others(inbox, self_evaluations, booklet, tmp_path):
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for folder, prefix in ((inbox, "目标"), (self_evaluations, "自评")):
+        for path in folder.glob("*.xlsx"):
+            (mixed / f"{prefix}-{path.name}").write_bytes(path.read_bytes())
+    out = tmp_path / "汇编.xlsx"
+    result = runner.invoke(app, ["publish", str(mixed), "--out", str(out), "--roster", str(ROSTER)])
+    assert result.exit_code == 1, result.output  # the target tables' errors, as without the self-evaluations
+    listed = result.output.split("不是绩效目标表、未收入汇编的表单 18 张", 1)[1]
+    assert listed.count("：项目支出绩效自评表") == 18
+    assert out.read_bytes() == booklet.path.read_bytes()  # the same booklet as from the target tables alone
+
+
+@pytest.mark.libreoffice
+def test_a_form_of_60_indicators_and_a_goal_longer_than_a_row_is_still_one_whole_page(soffice, tmp_path):
+    """The contents promise one page per form: a form far taller than the official table (60
+    indicators) is printed on its one page, and an overall goal longer than one row can show at
+    the form's font size (but under TEXT-004's 500 characters) is printed whole, in a smaller font."""
+    from test_libreoffice import pdf_pages, shows, words_text
+
+    form = json.loads(json.dumps(originals()[0][1]))
+    indicators = form["indicators"]
+    form["indicators"] = [dict(indicators[i % len(indicators)], name=f"{indicators[i % len(indicators)]['name']}{i}")
+                          for i in range(60)]
+    sentence = "通过特保力量的参与，确保全镇范围内各项执法、整治、维稳、巡管以及突发事件处置等工作顺利开展；"
+    form["goals"]["overall"] = (sentence * 20)[:480]
+    slot = LAYOUT.slot_by_path["goals.overall"]
+    assert LAYOUT.text_height(slot.area, form["goals"]["overall"]) == MAX_ROW_HEIGHT  # longer than a row shows
+    source = tmp_path / "tall.json"
+    source.write_text(json.dumps([form, originals()[1][1]], ensure_ascii=False), encoding="utf-8")
+    fill_forms([source], tmp_path / "inbox", by_unit=True)
+    booklet = publish_booklet([tmp_path / "inbox"], tmp_path / "汇编.xlsx", pdf=True, soffice=soffice,
+                              include_errors=True)
+    pages = pdf_pages(booklet.pdf)
+    assert len(pages) == booklet.pages == 2 + 2
+    tall = next(f for f in booklet.forms if f.name == form["project_name"])
+    text = words_text(booklet.pdf, tall.page - 1)
+    assert shows(text, form["goals"]["overall"])
+    assert shows(text, "满意度指标") and shows(text, form["indicators"][-1]["name"])
+    read = [record.form for path in sorted((tmp_path / "inbox").iterdir()) for record in read_workbook(path).forms]
+    assert form in read  # the smaller font changes nothing read
+
+
+def test_a_file_that_cannot_be_read_is_named_with_why(inbox, tmp_path):
+    """A clerk must not take 15 forms for the whole inbox when one unit's file was unreadable."""
+    mixed = tmp_path / "inbox"
+    mixed.mkdir()
+    for path in inbox.glob("*.xlsx"):
+        (mixed / path.name).write_bytes(path.read_bytes())
+    (mixed / "坏文件.xlsx").write_bytes(b"not a workbook at all")
+    out = tmp_path / "汇编.xlsx"
+    result = runner.invoke(app, ["publish", str(mixed), "--out", str(out), "--roster", str(ROSTER)])
+    assert result.exit_code == 1, result.output
+    listed = result.output.split("无法读取的文件 1 个", 1)[1].split("\n")[1]
+    assert listed.startswith(f"  {mixed / '坏文件.xlsx'}：") and len(listed) > len(str(mixed)) + 10
+
+
+@pytest.mark.parametrize("command", ["publish", "collect"])
+def test_an_output_onto_the_roster_is_refused_and_the_roster_kept(inbox, tmp_path, command):
+    roster = tmp_path / "名单.xlsx"
+    roster_book = openpyxl.Workbook()
+    roster_book.active.append(list(roster_rows()[0]))
+    for row in roster_rows():
+        roster_book.active.append(list(row.values()))
+    roster_book.save(roster)
+    before = roster.read_bytes()
+    link = tmp_path / "link.xlsx"
+    os.link(roster, link)
+    for out in (roster, link):
+        result = runner.invoke(app, [command, str(inbox), "--roster", str(roster), "--out", str(out)])
+        assert result.exit_code == 2 and "会覆盖名单" in result.output, result.output
+        assert roster.read_bytes() == before
+
+
+def test_a_jsonl_of_self_evaluations_is_refused_for_what_it_is(self_evaluations, tmp_path):
+    jsonl = tmp_path / "self-eval.jsonl"
+    collect_to_master([self_evaluations], tmp_path / "汇总.xlsx", jsonl=jsonl)
+    result = runner.invoke(app, ["publish", "--jsonl", str(jsonl), "--out", str(tmp_path / "汇编.xlsx")])
+    assert result.exit_code == 2, result.output
+    assert "第 1 行是项目支出绩效自评表（self-eval-2023），不是绩效目标表" in result.output
+
+
+def test_a_form_of_another_year_is_published_and_named(tmp_path):
+    """The booklet is one year's (its cover says so): a clean form of another year is named."""
+    forms = [json.loads(json.dumps(form)) for _, form in originals()[:3]]
+    other = forms[2]
+    other["year"] = 2022
+    other["planned_start"], other["planned_end"] = "2022-01-01", "2022-12-31"
+    other["goals"]["overall_period"] = "2022年-2022年"
+    source = tmp_path / "forms.json"
+    source.write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
+    fill_forms([source], tmp_path / "inbox", by_unit=True)
+    result = runner.invoke(app, ["publish", str(tmp_path / "inbox"), "--out", str(tmp_path / "汇编.xlsx"),
+                                 "--include-errors"])
+    assert result.exit_code in (0, 1), result.output
+    assert f"年度不是 2023 年、但已收入汇编的表单 1 张（封面按多数表单的年度）：{other['project_name']}（2022 年，第 " \
+        in result.output

@@ -6,11 +6,9 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import jsonschema
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
 
 from ..form.jsonforms import forms_for_fill
 from ..form.kinds import INTEGER
@@ -18,6 +16,10 @@ from ..form.layout import Layout, Slot, expectation, get_layout
 from ..form.values import is_blank
 from ..model import FormRecord
 from ..problems import Issue, Problem, make_issue
+
+if TYPE_CHECKING:  # python-jsonschema is imported only when a form is invalid (≈ 0.1 s to import)
+    import jsonschema
+    from jsonschema import Draft202012Validator
 
 
 @cache
@@ -47,6 +49,8 @@ def plain_end_anchors(node: Any) -> Any:
 @cache
 def _validator(variant_name: str) -> Draft202012Validator:
     # Compiled once per variant: validation runs for every form of a collect.
+    from jsonschema import Draft202012Validator, FormatChecker
+
     schema = get_layout(variant_name).variant.schema
     return Draft202012Validator(schema, format_checker=FormatChecker())
 

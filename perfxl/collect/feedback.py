@@ -22,7 +22,7 @@ from ..form.marks import OUTPUT_PROPERTY, PROBLEM_LIST_OUTPUT
 from ..isolation import Failure, run_isolated
 from ..problems import ERROR, WARNING, Issue
 from ..write.atomic import replacing
-from ..write.paper import HEADER_FOOTER_MARGIN, LIST_MARGINS, PAGE_FOOTER
+from ..write.paper import set_openpyxl_list_print
 from ..write.naming import unique_file_names
 from .consolidate import Collection
 from .files import DUPLICATE, IGNORED, UNREADABLE
@@ -146,7 +146,8 @@ def _problem_sheet(ws, issues: list[Issue], unit: str, *, linked: Iterable[str])
     for (_, width), column in zip(_COLUMNS, "ABCDEF"):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = f"A{_TITLE_ROWS + 1}"
-    _print_setup(ws)
+    set_openpyxl_list_print(ws, _TITLE_ROWS)
+    ws.print_area = f"A1:F{max(ws.max_row, _TITLE_ROWS)}"
 
 
 def _location(sheet: str, cell: str) -> str:
@@ -158,25 +159,6 @@ def _row_height(values: list[str]) -> float:
     """Points a problem's row needs to show every cell whole (rows of wrapped text do not grow by
     themselves in every client)."""
     return max(wrapped_height(str(value or ""), width) for value, (_, width) in zip(values, _COLUMNS))
-
-
-def _print_setup(ws) -> None:
-    """A4 landscape, one page wide (the 说明 column never falls onto a page of its own), the
-    headings on every page, 第 N 页 共 M 页 at the foot (:mod:`perfxl.write.paper`'s list setup)."""
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    for side, inches in LIST_MARGINS.items():
-        setattr(ws.page_margins, side, inches)
-    ws.page_margins.header = ws.page_margins.footer = HEADER_FOOTER_MARGIN
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = f"1:{_TITLE_ROWS}"
-    ws.print_area = f"A1:F{max(ws.max_row, _TITLE_ROWS)}"
-    ws.oddFooter.center.text = PAGE_FOOTER
-    ws.page_setup.firstPageNumber, ws.page_setup.useFirstPageNumber = 1, True
 
 
 # source, its problems, target, may it be opened, the 实施单位 its problem list is headed with

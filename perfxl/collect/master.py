@@ -7,7 +7,11 @@ through ``write_string``: a project named ``=HYPERLINK(…)`` stays text (formul
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import pickle
+import signal
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -37,7 +41,7 @@ from .printview import FONT_SIZE, RowHeights, View, print_title, problem_view, p
 from .returns import MISSING, RETURNED, Returns
 from .sheetxml import SheetData, swap_sheet_data
 from .tally import RETURNS_SHEET, UNITS_SHEET, Tally, UnitTotal, gap_text, gaps, left_out_text, tally
-from .xlsxinternals import xf_index
+from .xlsxinternals import has_xf_index, xf_index
 
 PROJECTS, INDICATORS, UNITS, PROBLEMS, FILES = "项目汇总", "绩效指标明细", UNITS_SHEET, "问题清单", "文件清单"
 RETURNS = RETURNS_SHEET
@@ -138,15 +142,19 @@ class _Sheet:
     """A master sheet: xlsxwriter sets it up (widths, frozen header, filter, print), its rows are
     streamed as XML by :mod:`perfxl.collect.sheetxml` and swapped in when the workbook is closed."""
 
-    def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str]):
+    def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str],
+                 data: SheetData | None = None):
+        """``data``: its rows already spooled, the header first (see :func:`_spool_sheet`)."""
         self.book, self.kinds = book, list(kinds)
         self.ws = book.workbook.add_worksheet(name)
         self.number = len(book.workbook.worksheets())
         self.headers = list(headers)
         self.widths = [display_width(h) + 2 for h in headers]
-        self.data = SheetData(kinds)
-        self.styles = [xf_index(book.formats[(k, False)]) for k in self.kinds]
-        self.data.add(headers, [xf_index(book.header)] * len(headers), all_text=True)
+        self.styles = _styles(book, self.kinds)
+        if data is None:
+            data = SheetData(kinds)
+            data.add(headers, [xf_index(book.header)] * len(headers), all_text=True)
+        self.data = data
         _list_setup(self.ws)
 
     def set_widths(self, sample: Iterable[list[Any]]) -> None:
@@ -271,13 +279,54 @@ def _sample(rows: Iterable[list[Any]], n: int = 500) -> list[list[Any]]:
     return out
 
 
-def build_master(collection: Collection, path: str | Path) -> Path:
-    """Write the master workbook of a collection."""
+def _styles(book: _Book, kinds: Sequence[str]) -> list[int]:
+    return [xf_index(book.formats[(k, False)]) for k in kinds]
+
+
+def build_master(collection: Collection, path: str | Path, *, workers: int = 1) -> Path:
+    """Write the master workbook of a collection.  With ``workers`` > 1 the rows of
+    绩效指标明细 (most of the master) are spooled by a forked process while this one writes the
+    other sheets; the file is the same byte for byte."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     summed = tally(collection)  # before 问题清单 is ordered: its findings are problems too
     book = _Book(path)
+    spools = tempfile.TemporaryDirectory(prefix="perfxl-master-rows-")
+    background: list[_Background] = []
+    try:
+        try:
+            _write_sheets(book, collection, summed, background, Path(spools.name), workers > 1)
+        finally:
+            for work in background:
+                work.cancel()
+        try:
+            book.workbook.close()
+        finally:
+            book.scratch.cleanup()
+        swap_sheet_data(path, book.streamed)
+    finally:
+        for data in book.streamed.values():
+            data.handle.close()
+        spools.cleanup()
+    return path
+
+
+def _write_sheets(book: _Book, collection: Collection, summed: Tally, background: list[_Background],
+                  spools: Path, parallel: bool) -> None:
     columns = collection_columns(collection)
+    headers, kinds = indicator_headers(collection)
+
+    def start_indicators() -> None:
+        """Once 项目汇总's styles are numbered: 绩效指标明细's rows spooled beside the parent when
+        its styles are among them (xlsxwriter numbers styles in the order of first use, and the
+        file must not depend on who spooled the rows), else later, here, in the usual order."""
+        formats = [book.header, *(book.formats[(k, False)] for k in kinds)]
+        forked = parallel and all(has_xf_index(f) for f in formats)
+        if forked and collection.store is not None:
+            collection.store.flush()  # the child reads the store; only this process writes it
+        background.append(_Background(lambda: _spool_sheet(
+            lambda: indicator_rows(collection), headers, kinds, _styles(book, kinds),
+            [xf_index(book.header)] * len(headers), spools), parallel=forked))
 
     departments = [unit.department for unit in summed.units]
 
@@ -290,9 +339,15 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     view, project_row = project_view(PROJECTS, title("汇总"), columns)
     printed, items = _PrintView(book, view), iter(collection.forms)
     _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
-            lambda: project_rows(collection, columns), also=lambda values: printed.add(project_row(next(items), values)))
+            lambda: project_rows(collection, columns), also=lambda values: printed.add(project_row(next(items), values)),
+            started=start_indicators)
     printed.write()
-    _stream(book, INDICATORS, *indicator_headers(collection), lambda: indicator_rows(collection))
+    parts, sample = background[0].join()
+    for part, (spool, rows) in enumerate(parts, start=1):
+        sheet = _Sheet(book, INDICATORS if part == 1 else f"{INDICATORS}（{part}）", headers, kinds,
+                       SheetData.adopt(kinds, Path(spool), rows))
+        sheet.set_widths(sample)
+        sheet.finish()
     unit_rows = _write_units(book, summed)
     view, unit_row = unit_view(UNITS, title("单位汇总"), summed.columns)
     printed = _PrintView(book, view)
@@ -309,22 +364,119 @@ def build_master(collection: Collection, path: str | Path) -> Path:
     printed.write()
     _stream(book, FILES, FILE_HEADERS, [TEXT, INTEGER, TEXT, TEXT, INTEGER, TEXT],
             lambda: file_rows(collection))
-    try:
-        book.workbook.close()
-    finally:
-        book.scratch.cleanup()
-    swap_sheet_data(path, book.streamed)
-    return path
+
+
+def _spool_sheet(rows: Callable[[], Iterable[list[Any]]], headers: Sequence[str], kinds: Sequence[str],
+                 styles: Sequence[int], header_styles: Sequence[int],
+                 folder: Path) -> tuple[list[tuple[str, int]], list[list[Any]]]:
+    """A big sheet's rows spooled into files of ``folder``, one per sheet part (past Excel's row
+    limit the rows go on in a part of their own, headed again, as :func:`_stream` does): each
+    part's file and rows, and the sample its widths are measured on."""
+    sample = _sample(rows())
+    parts: list[tuple[str, int]] = []
+    data: SheetData | None = None
+
+    def close(data: SheetData) -> None:
+        data.handle.close()
+        parts[-1] = (parts[-1][0], data.rows)
+
+    def start() -> SheetData:
+        spool = folder / f"part{len(parts) + 1}.xml"
+        parts.append((str(spool), 0))
+        data = SheetData(kinds, spool)
+        data.add(headers, header_styles, all_text=True)
+        return data
+
+    data = start()
+    for values in rows():
+        if data.rows >= MAX_SHEET_ROWS:
+            close(data)
+            data = start()
+        data.add(values, styles)
+    close(data)
+    return parts, sample
+
+
+class _Background:
+    """A piece of work done by a forked process while the caller goes on (where processes fork
+    and ``parallel`` is asked for; otherwise here, when :meth:`join` asks for it); :meth:`join`
+    gives its result or raises its error, :meth:`cancel` stops it.  The child reads the
+    collection's record store by position (:class:`~perfxl.collect.store.RecordStore`) and leaves
+    by ``os._exit``: nothing of the parent's (open files, temporary folders) is flushed or
+    removed twice."""
+
+    def __init__(self, work: Callable[[], Any], *, parallel: bool) -> None:
+        self.pid: int | None = None
+        self.work: Callable[[], Any] | None = None
+        if not (parallel and hasattr(os, "fork")):
+            self.work = work
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare (a process limit): the work is done here instead
+            os.close(read)
+            os.close(write)
+            self.work = work
+            return
+        if pid == 0:  # the child
+            code = 1
+            try:
+                os.close(read)
+                try:
+                    payload, code = (True, work()), 0
+                except BaseException as exc:  # noqa: BLE001  (handed to the parent, raised there)
+                    payload = (False, exc)
+                try:
+                    blob = pickle.dumps(payload)
+                except Exception:  # noqa: BLE001  (an error that does not pickle: its text)
+                    blob = pickle.dumps((False, RuntimeError(repr(payload[1]))))
+                with open(write, "wb") as out:
+                    out.write(blob)
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid, self.pipe = pid, read
+
+    def join(self) -> Any:
+        if self.work is not None:
+            work, self.work = self.work, None
+            return work()
+        with open(self.pipe, "rb") as handle:
+            blob = handle.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if not blob:
+            raise RuntimeError(f"写汇总表的子进程异常退出（状态 {status}）")
+        done, value = pickle.loads(blob)  # from our own child
+        if not done:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child if it is still running (the caller failed before joining it)."""
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        self.pid = None
+        with contextlib.suppress(OSError):  # join may have closed it already
+            os.close(self.pipe)
 
 
 def _stream(book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str], rows,
-            also: Callable[[list[Any]], None] | None = None) -> None:
+            also: Callable[[list[Any]], None] | None = None, started: Callable[[], None] | None = None) -> None:
     """A sheet's rows; past Excel's row limit they go on in 名称（2）, 名称（3）… (a city's
     indicators outgrow one sheet), each with its header.  ``also`` sees every row as it is
-    written (a print view taking its rows)."""
+    written (a print view taking its rows); ``started`` is called once the sheet is set up."""
     sample = _sample(rows())
     sheet, part = _Sheet(book, name, headers, kinds), 1
     sheet.set_widths(sample)
+    if started is not None:
+        started()
     for values in rows():
         if sheet.data.rows >= MAX_SHEET_ROWS:
             sheet.finish()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -30,6 +30,8 @@ from ..config import DEFAULT_SETTINGS, Settings
 from ..form.identity import form_id_for
 from ..form.layout import Layout, get_layout, wrapped_height
 from ..form.marks import BOOKLET_OUTPUT
+from ..form.values import convert_money
+from ..form.variant import TARGET_KIND
 from ..model import FormRecord
 from ..problems import ERROR, Issue
 from ..read.inputs import discover_inputs
@@ -41,15 +43,18 @@ from ..write.pdf import find_soffice, workbook_to_pdf
 from ..write.units import as_filled
 from ..write.workbook import FormSheet, PageRow, PageSheet, write_workbook
 from .consolidate import collect
+from .files import UNREADABLE
 from .returns import load_expected
-from .run import _check_no_links, _check_outputs_apart
+from .run import _check_no_links, _check_outputs_apart, _check_roster_apart
 
 COVER_SHEET, CONTENTS_SHEET = "封面", "目录"
 BUDGET_FIELD = "funding.annual_total"  # 项目预算资金: the year's budget of the project (年度资金申请总额)
+BUDGET_UNIT = "万元"  # as publications state it
 NO_UNIT = "未填写单位"
 # Contents: column widths (character units; 82 units ≈ 440 pt, inside A4's 537 pt at 100 %).
 CONTENTS_WIDTHS = (4.0, 66.0, 12.0)
 CONTENTS_ROW = 20.0  # points, one line of the contents at 11 pt
+HEADING_ROW = 1  # the contents' row 实施单位 / 项目名称 / 页码, after the title 目录
 PARAGRAPH_WIDTH = sum(CONTENTS_WIDTHS)
 
 
@@ -68,12 +73,14 @@ class PublishedForm:
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A form not published (it has errors, and ``include_errors`` was not asked for)."""
+    """A form not published: it has errors (and ``include_errors`` was not asked for), or it is
+    not a 绩效目标表 (``kind_title`` names what it is, a 项目支出绩效自评表 say)."""
 
     unit: str
     name: str
     source: str
     errors: list[Issue]
+    kind_title: str | None = None
 
 
 @dataclass
@@ -85,14 +92,21 @@ class Booklet:
     department: str
     year: int | None
     forms: list[PublishedForm]
-    left_out: list[LeftOut]
+    left_out: list[LeftOut]  # target tables with errors
     units: int
-    budget: dict[str, Decimal]  # 项目预算资金 per amount unit (元 and 万元 never added together)
+    budget: Decimal  # 项目预算资金 in 万元, exact (forms in 元 converted, never rounded)
     budget_missing: int  # published forms whose 年度资金申请总额 is blank or invalid (not added)
     summary: str  # the paragraph, as printed on the cover
     contents_pages: int
     pages: int  # cover + contents + forms
     issues: list[Issue] = field(default_factory=list)  # every problem met reading the inputs
+    other_kinds: list[LeftOut] = field(default_factory=list)  # forms of another kind: never published
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, why): inbox files without a form read
+
+    @property
+    def other_years(self) -> list[PublishedForm]:
+        """Published forms whose 年度 is not the booklet's (the cover's year is the most forms')."""
+        return [f for f in self.forms if isinstance(f.form.get("year"), int) and f.form["year"] != self.year]
 
     @property
     def has_errors(self) -> bool:
@@ -108,8 +122,9 @@ class _Candidate:
 
 # --- the forms ------------------------------------------------------------------------------
 def _from_inbox(inputs: list[Path], outputs: dict[str, Path], variant: str | None, settings: Settings,
-                workers: int, on_progress) -> tuple[list[_Candidate], list[Issue]]:
-    """The inbox read and checked as collect reads it (duplicates once, versions decided)."""
+                workers: int, on_progress) -> tuple[list[_Candidate], list[Issue], list[tuple[str, str]]]:
+    """The inbox read and checked as collect reads it (duplicates once, versions decided); the
+    files it could not read, with why."""
     found = discover_inputs(inputs)
     _check_no_links(found, outputs)
     if not found.files and not found.skipped:
@@ -121,7 +136,8 @@ def _from_inbox(inputs: list[Path], outputs: dict[str, Path], variant: str | Non
             record = item.record
             errors = [issue for issue in record.issues if issue.severity == ERROR]
             candidates.append(_Candidate(record, f"{item.file.path} / {record.sheet}", errors))
-        return candidates, collection.issues
+        unreadable = [(entry.path, entry.note) for entry in collection.files if entry.status == UNREADABLE]
+        return candidates, collection.issues, unreadable
     finally:
         collection.close()
 
@@ -187,19 +203,22 @@ def _most_common(values: Iterable[Any]) -> Any:
     return max(counted, key=lambda value: (counted[value], len(str(value)), str(value))) if counted else None
 
 
-def _budget(published: list[_Candidate]) -> tuple[dict[str, Decimal], int]:
-    """The exact sum of 年度资金申请总额 per amount unit, and how many were blank or invalid."""
-    totals: dict[str, Decimal] = {}
-    missing = 0
+def _budget(published: list[_Candidate]) -> tuple[Decimal, int]:
+    """The exact sum of 年度资金申请总额 in 万元 (a form in 元 converted exactly: the point moves,
+    no digit is rounded), and how many were blank or invalid."""
+    total, missing = Decimal(0), 0
+    exact = localcontext(prec=200)  # a sum is never rounded (28 digits by default)
     for candidate in published:
         layout = get_layout(candidate.record.variant)
         slot = layout.slot_by_path[BUDGET_FIELD]
         value = candidate.record.group("funding").get(BUDGET_FIELD.split(".")[1])
         if isinstance(value, str) and slot.accepts(value):
-            totals[layout.amount_unit] = totals.get(layout.amount_unit, Decimal(0)) + Decimal(value)
+            amount = convert_money(Decimal(value), layout.amount_unit, BUDGET_UNIT)
+            with exact:
+                total += amount
         else:
             missing += 1
-    return totals, missing
+    return total, missing
 
 
 def amount_text(value: Decimal) -> str:
@@ -208,10 +227,9 @@ def amount_text(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def summary_paragraph(units: int, year: int | None, projects: int, budget: dict[str, Decimal],
-                      missing: int) -> str:
-    """The paragraph publications carry, its figures exact."""
-    money = "、".join(f"{amount_text(total)} {unit}" for unit, total in budget.items()) or "0 万元"
+def summary_paragraph(units: int, year: int | None, projects: int, budget: Decimal, missing: int) -> str:
+    """The paragraph publications carry, its figures exact (the budget in 万元)."""
+    money = f"{amount_text(budget)} {BUDGET_UNIT}"
     year_text = f" {year} 年" if year is not None else ""
     text = (f"本部门 {units} 个预算单位开展了{year_text}项目预算绩效目标编报工作，编报绩效目标的项目 {projects} 个，"
             f"涉及项目预算资金 {money}。")
@@ -233,7 +251,8 @@ def _cover(department: str, year: int | None, summary: str) -> PageSheet:
 
 def _contents(groups: list[tuple[str, list[tuple[str, int]]]], first_page: int,
               page_of_forms: Callable[[int], int]) -> PageSheet:
-    """目录: each unit (its first page) and its projects, each with its page; rows broken into
+    """目录: each unit (its first page) and its projects, each with its page, under a heading
+    repeated on every page; rows broken into
     pages by hand (at 100 %) so the number of contents pages is known before the forms are
     numbered.  ``page_of_forms(n)``: the first form's page when the contents take ``n`` pages."""
     def plan(forms_start: int) -> tuple[list[PageRow], list[int]]:
@@ -249,7 +268,7 @@ def _contents(groups: list[tuple[str, list[tuple[str, int]]]], first_page: int,
         for index, row in enumerate(rows):
             if used + row.height > A4_BODY_HEIGHT and index:
                 breaks.append(index)
-                used = 0.0
+                used = rows[HEADING_ROW].height  # the heading, repeated at the top of the page
             used += row.height
         return rows, breaks
 
@@ -257,7 +276,7 @@ def _contents(groups: list[tuple[str, list[tuple[str, int]]]], first_page: int,
     while True:  # heights do not depend on the page numbers: settled by the second pass at most
         rows, breaks = plan(page_of_forms(pages))
         if len(breaks) + 1 == pages:
-            return PageSheet(CONTENTS_SHEET, CONTENTS_WIDTHS, tuple(rows), tuple(breaks), first_page)
+            return PageSheet(CONTENTS_SHEET, CONTENTS_WIDTHS, tuple(rows), tuple(breaks), first_page, HEADING_ROW)
         pages = len(breaks) + 1
 
 
@@ -289,24 +308,39 @@ def publish_booklet(inputs: Iterable[str | Path] = (), out: str | Path = "绩效
     pdf_path = out.with_suffix(".pdf") if pdf is True else (Path(pdf) if pdf else None)
     outputs = {"汇编": out, **({"PDF": pdf_path} if pdf_path is not None else {})}
     _check_outputs_apart([*inputs, *([jsonl] if jsonl is not None else [])], outputs)
+    _check_roster_apart(roster, outputs)
     office = (soffice or find_soffice()) if pdf_path is not None else None  # refused at once when missing
     order, roster_department = _roster_facts(roster, variant) if roster is not None else (None, None)
+    unreadable: list[tuple[str, str]] = []
     if jsonl is not None:
         candidates, issues = _from_jsonl(Path(jsonl), variant, settings)
     else:
-        candidates, issues = _from_inbox(inputs, outputs, variant, settings, workers, on_progress)
+        candidates, issues, unreadable = _from_inbox(inputs, outputs, variant, settings, workers, on_progress)
     if not candidates:
         raise ValueError("输入中没有表单，汇编没有生成。（汇总表不是表单来源：请用 collect 的 --jsonl 导出，"
                          "或给出单位报送的文件夹。）")
+    other_kinds = [_left_out(c, get_layout(c.record.variant).title) for c in candidates
+                   if get_layout(c.record.variant).kind != TARGET_KIND]
+    candidates = [c for c in candidates if get_layout(c.record.variant).kind == TARGET_KIND]
+    if not candidates:
+        titles = "、".join(sorted({item.kind_title or "" for item in other_kinds}))
+        raise ValueError(f"输入中的 {len(other_kinds)} 张表单都是{titles}，不是绩效目标表；汇编只收入绩效目标表，"
+                         f"没有生成。请给出单位报送的绩效目标表（或其 collect --jsonl 导出）。")
     published = [c for c in candidates if include_errors or not c.errors]
-    left_out = [LeftOut(_text(c.record.form.get("implementing_unit")) or NO_UNIT,
-                        _text(c.record.form.get("project_name")), c.source, c.errors)
-                for c in candidates if c.errors and not include_errors]
+    left_out = [_left_out(c) for c in candidates if c.errors and not include_errors]
     if not published:
         raise ValueError(f"{len(candidates)} 张表单都有错误，没有可收入汇编的表单，汇编没有生成。"
                          f"请改正后重试，或加 --include-errors 照样收入。")
     published = _ordered(published, order)
-    return _write_booklet(published, left_out, issues, out, pdf_path, office, roster_department)
+    booklet = _write_booklet(published, left_out, issues, out, pdf_path, office, roster_department)
+    booklet.other_kinds, booklet.unreadable = other_kinds, unreadable
+    return booklet
+
+
+def _left_out(candidate: _Candidate, kind_title: str | None = None) -> LeftOut:
+    form = candidate.record.form
+    return LeftOut(_text(form.get("implementing_unit")) or NO_UNIT, _text(form.get("project_name")),
+                   candidate.source, candidate.errors, kind_title)
 
 
 def _write_booklet(published: list[_Candidate], left_out: list[LeftOut], issues: list[Issue], out: Path,

@@ -15,13 +15,11 @@ from typing import Callable, Iterable
 from xlsxwriter.exceptions import FileCreateError
 
 from ..config import DEFAULT_SETTINGS, Settings
-from ..model import Checked, WorkbookResult
 from ..read.inputs import Inputs, Skipped, discover_inputs, is_within
 from ..write.atomic import exclusive, replacing, sweep_stale
 from .consolidate import Collection, collect
 from .exports import write_csv, write_jsonl
 from .feedback import feedback_plan, write_feedback_copies
-from .jobs import run_jobs, skipped_issue
 from .master import build_master
 from .returns import load_expected
 from .tally import tally
@@ -52,6 +50,7 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
     outputs = {"汇总表": out, "JSONL 文件": jsonl, "CSV 文件夹": csv_dir, "退回件文件夹": feedback_dir}
     outputs = {what: Path(place) for what, place in outputs.items() if place is not None}
     _check_outputs_apart(inputs, outputs)
+    _check_roster_apart(roster, outputs)
     if prefer not in PREFERENCES:
         raise ValueError(f"--prefer 应为 {'、'.join(PREFERENCES)} 之一，实际为“{prefer}”。")
     expected = load_expected(roster, variant) if roster is not None else None
@@ -74,7 +73,7 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
         tally(collection, expected)  # the round summed up (and its findings) before anything is written
         feedback = feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
         stage("写汇总表")
-        _build_master(collection, Path(out))
+        _build_master(collection, Path(out), workers)
         if jsonl is not None:
             stage("写 JSONL")
             write_jsonl(collection, jsonl)
@@ -99,6 +98,20 @@ def _check_outputs_apart(inputs: list[str | Path], outputs: dict[str, Path]) -> 
             if is_within(raw, [place.resolve()]):
                 raise ValueError(f"输入“{raw}”位于{what}“{place}”之中：输出会覆盖或混入输入的文件，"
                                  f"请换一个输出位置。")
+
+
+def _check_roster_apart(roster: str | Path | None, outputs: dict[str, Path]) -> None:
+    """No output may be the roster file (its path, or another name of it): the roster is an input."""
+    if roster is None:
+        return
+    for what, place in outputs.items():
+        same = os.path.realpath(place) == os.path.realpath(roster)
+        try:
+            same = same or os.path.samefile(place, roster)
+        except OSError:
+            pass  # the output does not exist yet: only its path can be the roster's
+        if same:
+            raise ValueError(f"{what}“{place}”就是名单文件“{roster}”：写入会覆盖名单，请换一个输出位置。")
 
 
 def _set_roster_aside(found: Inputs, roster: Path) -> None:
@@ -127,22 +140,10 @@ def _check_no_links(found: Inputs, outputs: dict[str, Path]) -> None:
                              f"写入会覆盖输入，请换一个输出位置。")
 
 
-def _build_master(collection: Collection, out: Path) -> None:
+def _build_master(collection: Collection, out: Path, workers: int = 1) -> None:
     try:
         with replacing(out) as temporary:  # the previous master stays whole until this one is
-            build_master(collection, temporary)
+            build_master(collection, temporary, workers=workers)
     except FileCreateError as exc:  # xlsxwriter wraps the OSError; the CLI reports OSErrors
         inner = exc.args[0] if exc.args else None
         raise inner if isinstance(inner, OSError) else OSError(str(exc)) from None
-
-
-def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None,
-                   settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
-                   on_progress: Callable[[int, int], None] | None = None) -> list[Checked]:
-    """Check every file, each in an isolated worker process (a parser crash costs one file); an
-    entry that is not read (a named pipe, a dangling link …) is reported with the reason."""
-    found = discover_inputs(paths, json_in_folders=True)
-    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=False,
-                       on_progress=on_progress)
-    checked = [Checked(WorkbookResult(result.entry.path, list(result.forms), result.issues)) for result in results]
-    return checked + [Checked(WorkbookResult(entry.path, [], [skipped_issue(entry)])) for entry in found.skipped]

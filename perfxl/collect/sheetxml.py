@@ -47,12 +47,23 @@ def cell_text(value: str) -> str:
 class SheetData:
     """Rows of one sheet, spooled to a temporary file as ``<row>`` elements."""
 
-    def __init__(self, kinds: Sequence[str]):
+    def __init__(self, kinds: Sequence[str], spool: Path | None = None):
+        """``spool``: a named file for the rows (one another process reads), else a temporary one."""
         self.kinds = list(kinds)
         self._all_text = [TEXT] * len(self.kinds)
         self.columns = [xl_col_to_name(i) for i in range(len(kinds))]
-        self.handle: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", errors=SHOW_BYTES)
+        self.handle: IO[str] = (tempfile.TemporaryFile("w+", encoding="utf-8", errors=SHOW_BYTES) if spool is None  # noqa: SIM115
+                                else open(spool, "w+", encoding="utf-8", errors=SHOW_BYTES))  # noqa: SIM115  (closed by xml())
         self.rows = 0
+
+    @classmethod
+    def adopt(cls, kinds: Sequence[str], spool: Path, rows: int) -> SheetData:
+        """The rows another process spooled to ``spool`` (closed there), to be swapped in here."""
+        data = cls.__new__(cls)
+        data.kinds, data._all_text = list(kinds), [TEXT] * len(kinds)
+        data.columns = [xl_col_to_name(i) for i in range(len(kinds))]
+        data.handle, data.rows = open(spool, encoding="utf-8"), rows  # noqa: SIM115  (closed by xml())
+        return data
 
     def add(self, values: Sequence[Any], styles: Sequence[int], *, all_text: bool = False,
             height: float | None = None, blanks: bool = False) -> None:

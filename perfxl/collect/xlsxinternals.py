@@ -19,5 +19,11 @@ def xf_index(cell_format: Any) -> int:
     return cell_format._get_xf_index()
 
 
+def has_xf_index(cell_format: Any) -> bool:
+    """Whether asking for this format's style index gives one already handed out (asking does
+    not change the workbook): xlsxwriter numbers formats in the order they are first used."""
+    return cell_format.xf_index is not None or cell_format._get_format_key() in cell_format.xf_format_indices
+
+
 # "\x01" → _x0001_, as Excel stores a control character in a string
 escape_control_characters = XMLwriter._escape_control_characters

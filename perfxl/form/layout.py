@@ -43,6 +43,7 @@ _CELL_MARGINS = 1.5  # width units a cell's margins and borders take from its te
 _LINE_HEIGHT = 1.45  # a line of wrapped text, as a multiple of the font size (Noto/SimSun CJK)
 _VERTICAL_PADDING = 6.0  # points above and below the text
 MAX_ROW_HEIGHT = 409.5  # Excel's limit for one row, in points
+SMALLEST_FONT = 6.0  # points: a text too long for one row at the form's size prints down to this
 # Chinese line breaking (避头尾): no line starts with closing punctuation, none ends with opening.
 NO_LINE_START = frozenset("，。、；：？！”’）》」』】〕〗〙〛〉］｝…‥·・ー,.;:?!)]}%‰")
 NO_LINE_END = frozenset("“‘（《「『【〔〖〘〚〈［｛([{")
@@ -656,6 +657,20 @@ class Layout:
         LibreOffice do not grow merged cells by themselves, so long goals would be cut off in
         print."""
         return wrapped_height(text, self.width_of(area), font_size or self.font_size, indent, self.font_size)
+
+    def fitting_font_size(self, area: Area, text: str, font_size: float | None = None, indent: int = 0) -> float:
+        """The font size ``text`` prints whole at in one-row ``area``: ``font_size`` (the layout's
+        by default), or where one row's :data:`MAX_ROW_HEIGHT` cannot hold it, the largest
+        half-point size down to :data:`SMALLEST_FONT` that fits (a long goal printed small, not
+        cut); the smallest when none does."""
+        size = font_size or self.font_size
+        while size > SMALLEST_FONT and self._overflows(area, text, size, indent):
+            size -= 0.5
+        return max(size, SMALLEST_FONT)
+
+    def _overflows(self, area: Area, text: str, font_size: float, indent: int) -> bool:
+        lines = len(wrap_lines(text, text_width(self.width_of(area), font_size, indent, self.font_size)))
+        return lines * font_size * _LINE_HEIGHT + _VERTICAL_PADDING > MAX_ROW_HEIGHT
 
     # --- what an input prints -------------------------------------------------------------
     def checkbox_text(self, slot: Slot, value: object) -> str:

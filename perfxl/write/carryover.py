@@ -57,6 +57,9 @@ def _read_line(line: str, where: str, variant: str | None) -> tuple[dict[str, An
     if not isinstance(source, dict):
         raise ValueError(f"{where}：“{SOURCE_KEY}”应为对象（JSON 对象）。")
     name = variant or source.get("variant") or DEFAULT_VARIANT
+    if name not in variant_names() and name in variant_names(None):
+        raise ValueError(f"{where}是{get_layout(name).title}（{name}），不是绩效目标表：这里只收绩效目标表"
+                         f"（{'、'.join(variant_names())}）的 collect --jsonl 导出。")
     if name not in variant_names():
         raise ValueError(f"{where}：未知的表单版本“{name}”，可用：{'、'.join(variant_names())}。")
     check_form_shape(form, get_layout(name), f"{where}的表单" if FORM_KEY in item else where)

@@ -80,3 +80,22 @@ def set_list_print(ws, title: str) -> None:
     ws.set_header(header_text(title), {"margin": HEADER_FOOTER_MARGIN})
     ws.set_footer(FOOTER, {"margin": HEADER_FOOTER_MARGIN})
     ws.set_start_page(1)  # each list counts its own pages, also when the whole workbook is printed
+
+
+def set_openpyxl_list_print(ws, title_rows: int) -> None:
+    """:func:`set_list_print` for a sheet openpyxl edits (a feedback copy's 问题 sheet, whose title
+    is on the sheet): A4 landscape, one page wide, centred, the first ``title_rows`` rows on
+    every page, 第 N 页 共 M 页 at the foot."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.paperSize = A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    for side, inches in LIST_MARGINS.items():
+        setattr(ws.page_margins, side, inches)
+    ws.page_margins.header = ws.page_margins.footer = HEADER_FOOTER_MARGIN
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"1:{title_rows}"
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.page_setup.firstPageNumber, ws.page_setup.useFirstPageNumber = 1, True

@@ -51,9 +51,14 @@ def workbook_to_pdf(workbook: str | Path, pdf: str | Path, *, soffice: str, time
         work = Path(scratch)
         source = work / "booklet.xlsx"  # a plain name: soffice names its output after its input
         shutil.copyfile(workbook, source)
-        ods = _convert(soffice, work, "ods", source, timeout)
-        with_chinese_line_breaking(ods)
-        printed = _convert(soffice, work, "pdf", ods, timeout)
+        try:
+            ods = _convert(soffice, work, "ods", source, timeout)
+            with_chinese_line_breaking(ods)
+            printed = _convert(soffice, work, "pdf", ods, timeout)
+        except RuntimeError as exc:
+            if pdf.exists():  # the last run's PDF no longer matches the workbook just written
+                raise RuntimeError(f"{exc}原有的“{pdf}”没有更新，与新的工作簿不一致。") from None
+            raise
         with replacing(pdf) as temporary:
             shutil.copyfile(printed, temporary)
     return pdf

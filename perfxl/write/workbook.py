@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Mapping, Sequence
+from typing import Any, BinaryIO, Callable, Mapping, Sequence
 
 import xlsxwriter
 
@@ -84,13 +84,15 @@ class PageRow:
 class PageSheet:
     """A plain printed sheet before the forms (a booklet's cover, its contents): A4 portrait at
     100 %, a page break before each row index in ``breaks``, so its page count is what the caller
-    planned; numbered from ``first_page`` (None: no page number)."""
+    planned; numbered from ``first_page`` (None: no page number); the row ``repeated`` (an index)
+    printed again at the top of every page after the first (the caller plans for its height)."""
 
     name: str
     widths: tuple[float, ...]
     rows: tuple[PageRow, ...]
     breaks: tuple[int, ...] = ()
     first_page: int | None = None
+    repeated: int | None = None
 
 
 # --- formats -------------------------------------------------------------------------------
@@ -102,14 +104,18 @@ class _Formats:
         self.font = {"font_name": layout.font, "font_size": layout.font_size}
         self.cache: dict[tuple[str, str | None], Any] = {}
 
-    def get(self, style: str, num_format: str | None = None, locked: bool = False) -> Any:
-        key = (style, num_format) if not locked else (style, num_format, "locked")
+    def get(self, style: str, num_format: str | None = None, locked: bool = False,
+            font_size: float | None = None) -> Any:
+        """``style``'s format; ``font_size`` overrides its size (a long text shrunk to fit)."""
+        key = (style, num_format, locked, font_size)
         if key not in self.cache:
             props: dict[str, Any] = {**self.font, **_STYLES[style]}
             if num_format:
                 props["num_format"] = num_format
             if locked:
                 props["locked"] = True
+            if font_size is not None:
+                props["font_size"] = font_size
             self.cache[key] = self.workbook.add_format(props)
         return self.cache[key]
 
@@ -231,9 +237,9 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         ws.set_column(col, col, width)
     heights: dict[int, float] = dict(layout.row_heights)
 
-    def need(area: Area, text: str, style: str = "label") -> None:
+    def need(area: Area, text: str, style: str = "label", size: float | None = None) -> None:
         if area.first_row == area.last_row and area.first_row not in layout.row_heights:
-            size, indent = _STYLES[style].get("font_size"), _STYLES[style].get("indent", 0)
+            size, indent = size or _STYLES[style].get("font_size"), _STYLES[style].get("indent", 0)
             heights[area.first_row] = max(heights.get(area.first_row, layout.default_row_height),
                                           layout.text_height(area, text, size, indent))
 
@@ -242,22 +248,22 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         need(label.area, label.text, label.style)
     for slot in layout.slots:
         value = get_field(form, slot.path)
-        style = _put_slot(ws, formats, slot, value, layout.blank_print(slot))
+        printed = layout.printed_text(slot, value)
+        size = _shrunk_size(layout, slot, printed)
+        style = _put_slot(ws, formats, slot, value, layout.blank_print(slot), size)
         if not slot.locked:  # a pre-filled cell needs no input help
             _validate_slot(ws, lists, slot)
         if slot.checkboxes:
             _show_checkboxes(ws, formats, layout, slot)
-        printed = layout.printed_text(slot, value)
         if printed:
-            need(slot.area, printed, style)
+            need(slot.area, printed, style, size)
         if slot.kind == LONG_TEXT and not printed:  # room to write the goals in
             heights[slot.area.first_row] = max(heights.get(slot.area.first_row, 0), layout.long_text_height)
 
     indicators = (layout.blank_indicators(sheet.blank_rows) if sheet.blank_rows is not None
                   else form.get(layout.indicator_field, []))
     block = layout.indicator_block(indicators)
-    # Text format (@) on name and target: Excel would store a typed 95% as the number 0.95.
-    label_fmt, input_fmt = formats.get("label"), formats.get("input", TEXT_FORMAT)
+    label_fmt = formats.get("label")
     for label in layout.header_labels():
         _put_string(ws, label.area, label.text, label_fmt)
         need(label.area, label.text)
@@ -269,6 +275,32 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
         _put_string(ws, area, text, label_fmt)
         if not area.is_merged:
             need(area, text)
+    _put_indicator_cells(ws, formats, sheet, block, need)
+    if block.rows:
+        for column in layout.indicator_columns:
+            _validate_column(ws, lists, layout, column, block)
+    _put_outputs(ws, formats, sheet, len(block.rows))
+
+    for row in range(block.last_row + 1):
+        ws.set_row(row, heights.get(row, layout.default_row_height))
+    _print_setup(ws, layout, block.last_row)
+    if sheet.first_page is not None:
+        ws.set_start_page(sheet.first_page)
+        ws.set_footer(BOOKLET_FOOTER)
+    ws.protect(password or "", {"format_rows": True, "insert_rows": layout.insert_rows,
+                                "select_locked_cells": True, "select_unlocked_cells": True})
+    first_input = layout.slots[0].area
+    ws.set_selection(first_input.first_row, first_input.first_col,
+                     first_input.first_row, first_input.first_col)
+
+
+def _put_indicator_cells(ws, formats: _Formats, sheet: FormSheet, block, need: Callable[..., None]) -> None:
+    """Every indicator row's cells, each by its column's role on the row's class (an input, a
+    locked pre-filled value, perfxl's computed value or a formula); ``need`` grows a row's height
+    for the text written."""
+    layout = sheet.layout
+    # Text format (@) on name and target: Excel would store a typed 95% as the number 0.95.
+    input_fmt = formats.get("input", TEXT_FORMAT)
     for index, row in enumerate(block.rows):
         for column in layout.indicator_columns:
             area = layout.indicator_area(column.part, row.row)
@@ -291,31 +323,21 @@ def _write_form_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, lists: _
                 _put_string(ws, area, "", formats.get("output"))
             if role in (INPUT, LOCKED) and value and column.kind == TEXT:
                 need(area, value, "input")
-    if block.rows:
-        for column in layout.indicator_columns:
-            _validate_column(ws, lists, layout, column, block)
+
+
+def _put_outputs(ws, formats: _Formats, sheet: FormSheet, rows: int) -> None:
+    """The layout's outputs (totals, grade …): a formula with perfxl's result cached, or the value."""
+    layout = sheet.layout
     for output in layout.outputs:
         fmt = formats.get(output.style, output.num_format)
         value = sheet.outputs.get(output.pointer)
         if output.formula is not None:
-            text = layout.formula_text(output.formula, rows=len(block.rows), params=dict(sheet.params))
+            text = layout.formula_text(output.formula, rows=rows, params=dict(sheet.params))
             _put_formula(ws, output.area, text, value, fmt)
         elif isinstance(value, str) and not _is_decimal(value):
             _put_string(ws, output.area, value, fmt)
         else:
             _put_points(ws, output.area, value, fmt)
-
-    for row in range(block.last_row + 1):
-        ws.set_row(row, heights.get(row, layout.default_row_height))
-    _print_setup(ws, layout, block.last_row)
-    if sheet.first_page is not None:
-        ws.set_start_page(sheet.first_page)
-        ws.set_footer(BOOKLET_FOOTER)
-    ws.protect(password or "", {"format_rows": True, "insert_rows": layout.insert_rows,
-                                "select_locked_cells": True, "select_unlocked_cells": True})
-    first_input = layout.slots[0].area
-    ws.set_selection(first_input.first_row, first_input.first_col,
-                     first_input.first_row, first_input.first_col)
 
 
 def _validate_column(ws, lists: _ListSheet, layout: Layout, column: IndicatorColumn, block) -> None:
@@ -405,12 +427,24 @@ def _put_string(ws, area: Area, text: str, fmt) -> None:
         ws.write_blank(area.first_row, area.first_col, None, fmt)
 
 
-def _put_slot(ws, formats: _Formats, slot: Slot, value: Any, blank: str) -> str:
-    """Write one input; an empty one gets ``blank`` (what it prints empty, read back as blank).
-    Returns the style used."""
+def _shrunk_size(layout: Layout, slot: Slot, printed: str) -> float | None:
+    """A long text's smaller font size where one row cannot show it whole at the form's; None
+    for every other input (the style's size)."""
+    if slot.kind != LONG_TEXT or not printed or slot.area.first_row != slot.area.last_row:
+        return None
+    style = _STYLES.get(slot.style, _STYLES["long_text"])
+    own = style.get("font_size") or layout.font_size
+    size = layout.fitting_font_size(slot.area, printed, own, style.get("indent", 0))
+    return size if size != own else None
+
+
+def _put_slot(ws, formats: _Formats, slot: Slot, value: Any, blank: str, font_size: float | None = None) -> str:
+    """Write one input (at ``font_size`` when given); an empty one gets ``blank`` (what it prints
+    empty, read back as blank).  Returns the style used."""
     style = slot.style if slot.style != "input" else {AMOUNT: "amount", DATE: "date"}.get(slot.kind, "input")
     text_kind = slot.kind in (TEXT, LONG_TEXT)
-    fmt = formats.get(style, slot.num_format or (TEXT_FORMAT if text_kind else None), locked=slot.locked)
+    fmt = formats.get(style, slot.num_format or (TEXT_FORMAT if text_kind else None), locked=slot.locked,
+                      font_size=font_size)
     area = slot.area
     if area.is_merged:
         ws.merge_range(area.first_row, area.first_col, area.last_row, area.last_col, "", fmt)
@@ -517,6 +551,8 @@ def _write_page_sheet(workbook, formats: _Formats, page: PageSheet, password: st
     ws.hide_gridlines(2)
     if page.breaks:
         ws.set_h_pagebreaks(list(page.breaks))
+    if page.repeated is not None:
+        ws.repeat_rows(page.repeated)
     if page.first_page is not None:
         ws.set_start_page(page.first_page)
         ws.set_footer(BOOKLET_FOOTER)
