@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .config import (
     DEFAULT_SETTINGS,
     Limits,
+    MonitoringConfig,
     ReviewConfig,
     ScoringConfig,
     Settings,
@@ -58,7 +59,14 @@ if TYPE_CHECKING:  # what the lazy names below are, for readers and type checker
         write_self_evaluations,
     )
     from .collect.versions import PREFERENCES
-    from .demo import DemoResult, examples_dir, make_roster_templates, run_demo
+    from .demo import (
+        DemoResult,
+        examples_dir,
+        illustrative_monitoring,
+        illustrative_self_evaluation,
+        make_roster_templates,
+        run_demo,
+    )
     from .form.marks import MANIFEST_NAME
     from .form.jsonforms import load_json_forms
     from .form.monitoring import prefill_monitoring
@@ -93,6 +101,7 @@ _LAZY = {
     "prefilled_monitoring": "collect.rounds", "write_monitoring": "collect.rounds",
     "prefill_monitoring": "form.monitoring", "indicator_statuses": "check.monitoring",
     "monitoring_outputs": "check.monitoring", "IndicatorStatus": "check.monitoring",
+    "illustrative_monitoring": "demo", "illustrative_self_evaluation": "demo",
     "make_roster_templates": "demo", "run_demo": "demo", "DemoResult": "demo", "examples_dir": "demo",
     "PREFERENCES": "collect.versions", "MANIFEST_NAME": "form.marks",
 }
@@ -111,7 +120,8 @@ __all__ = [
     "computed_cells",
     # the mid-year monitoring
     "prefill_monitoring", "prefilled_monitoring", "make_monitoring_templates", "write_monitoring",
-    "indicator_statuses", "IndicatorStatus", "monitoring_outputs",
+    "indicator_statuses", "IndicatorStatus", "monitoring_outputs", "MonitoringConfig", "illustrative_monitoring",
+    "illustrative_self_evaluation",
     # what is still missing in a form (fill pre-fills; validate reports)
     "missing_fields", "missing_in_json_files", "MissingField", "FormGaps",
     "PREFERENCES", "MANIFEST_NAME",

@@ -69,8 +69,8 @@ FormOption = Annotated[Optional[str], typer.Option(
     "--form", help="表单版本（见 perfxl forms）。默认：工作簿从其内容识别；JSON 和新模板用 "
                    f"{DEFAULT_VARIANT}。")]
 RulesOption = Annotated[Optional[Path], typer.Option(
-    "--rules", help="配置文件 perfxl.toml：审核规则的调整（[rules.规则编号]）、安全上限（[limits]）和自评计分"
-                    "（[scoring]）。默认：当前文件夹中有 perfxl.toml 时用它。见 docs/rules.md。")]
+    "--rules", help="配置文件 perfxl.toml：审核规则的调整（[rules.规则编号]）、安全上限（[limits]）、自评计分"
+                    "（[scoring]）和运行监控的红黄绿（[monitoring]）。默认：当前文件夹中有 perfxl.toml 时用它。见 docs/rules.md、docs/scoring.md。")]
 NoReviewOption = Annotated[bool, typer.Option("--no-review", help="只按模式校验，不运行审核规则。")]
 PasswordOption = Annotated[Optional[str], typer.Option(
     "--password", help="用此密码保护工作表和工作簿结构（默认：不设密码）。")]
@@ -396,8 +396,8 @@ def validate(
     no_review: NoReviewOption = False,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="工作进程数（默认：CPU 核数）。")] = None,
     targets_from: Annotated[Optional[Path], typer.Option(
-        "--from", help="自评表的绩效目标表（collect --jsonl 导出的文件，或回收的工作簿或文件夹）："
-                       "预填的目标被单位改动的，列为错误（SCORE-014）。")] = None,
+        "--from", help="自评表和运行监控表所依据的绩效目标表（collect --jsonl 导出的文件，或回收的工作簿或文件夹）："
+                       "预填的目标被单位改动的，列为错误（自评表 SCORE-014，监控表 MON-003）。")] = None,
 ) -> None:
     """按模式和审核规则（绩效目标审核）校验工作簿或 JSON 表单，列出每个问题及其文件、工作表和单元格。
 
@@ -408,6 +408,7 @@ def validate(
       perfxl validate 回收/
       perfxl validate examples/forms/02.json --json
       perfxl validate 自评回收/ --from forms-2023.jsonl
+      perfxl validate 监控回收/ --from forms-2023.jsonl
     """
     for path in paths:
         if not path.exists():
@@ -708,7 +709,7 @@ def forms() -> None:
 
 @app.command()
 def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")] = Path("perfxl-demo")) -> None:
-    """用自带的示例走一遍全流程：模板、已填写的工作簿、汇总表、绩效目标表汇编（有 LibreOffice 时另有 PDF）。
+    """用自带的示例走一遍全年流程：模板、已填写的工作簿、汇总表、绩效目标表汇编（有 LibreOffice 时另有 PDF），年中运行监控表和年终自评表（虚构的示例数据）及其汇总表。
 
     \b
     示例：
@@ -733,6 +734,10 @@ def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")
                    f"未收入 {len(booklet.left_out)} 张）" + (f"，PDF：{booklet.pdf}" if booklet.pdf else ""))
         if booklet.pdf is None:
             typer.echo("未找到 LibreOffice，没有生成 PDF（安装 libreoffice-calc 后重新运行即可）。")
+    lights = "、".join(f"{light}色指标 {count} 个" for light, count in result.statuses.items())
+    typer.echo(f"年中运行监控表（截至 6 月，由汇总的目标预填）：{len(result.monitoring_templates)} 个 → {out / '监控下发'}；"
+               f"填入虚构的完成进度后：{len(result.monitoring_filled)} 个 → {out / '监控填写'}")
+    typer.echo(f"监控汇总表：{result.monitoring_master}（执行率、每条指标的监控状态；{lights}，示例数据为虚构）")
     grades = "、".join(f"{grade} {count} 个" for grade, count in result.grades.items())
     typer.echo(f"年终自评表（由汇总的目标预填）：{len(result.self_eval_templates)} 个 → {out / '自评下发'}；"
                f"填入虚构的实际完成值后：{len(result.self_eval_filled)} 个 → {out / '自评填写'}")

@@ -1,5 +1,6 @@
 """perfxl.toml, parsed once: review rule overrides (``[rules.RULE-ID]``), safety limits (``[limits]``)
-and the scoring of the year-end self-evaluation (``[scoring]``).
+the scoring of the year-end self-evaluation (``[scoring]``) and the mid-year traffic light
+(``[monitoring]``).
 
 ``perfxl validate``/``collect``/``read`` use ``./perfxl.toml`` when it exists, or the file given
 with ``--rules``.  Unknown keys are errors, so a typo never silently does nothing.  Rule overrides
@@ -260,6 +261,53 @@ def _grades(given: Any, where: str) -> tuple[tuple[str, Decimal], ...]:
 
 
 @dataclass(frozen=True)
+class MonitoringConfig:
+    """The numbers of the mid-year traffic light (``[monitoring]`` of perfxl.toml; the rule is
+    :data:`perfxl.check.monitoring.STATUS_RULE`, docs/scoring.md).  Percentages are Decimals.
+
+    - ``schedule``: per month 1–12, the share (%) of a count's or an amount's 年度指标值 to be reached
+      by the end of that month; empty: the even pace N/12 (exactly);
+    - ``behind``: how far (% of the pace) the 1–N月实际完成值 may fall below the pace before the
+      indicator is yellow (a percentage target: below the 年度指标值 itself);
+    - ``miss``: how far (% of the 年度指标值) a 全年预计完成值 may miss the target (正向/等于: below;
+      反向: above), or a 反向 target be exceeded so far, before the indicator is red."""
+
+    schedule: tuple[Decimal, ...] = ()
+    behind: Decimal = _d(0)
+    miss: Decimal = _d(0)
+
+
+DEFAULT_MONITORING = MonitoringConfig()
+_MONITORING_KEYS = ("schedule", "behind", "miss")
+
+
+def monitoring_config(given: Any, where: str = "配置") -> MonitoringConfig:
+    """``[monitoring]`` of perfxl.toml (a dict) checked and merged over the defaults."""
+    if not isinstance(given, Mapping):
+        raise ValueError(f"“{where}”中的 [monitoring] 应为表。")
+    unknown = sorted(set(given) - set(_MONITORING_KEYS))
+    if unknown:
+        raise ValueError(f"“{where}”的 [monitoring] 中有未知的项“{'、'.join(unknown)}”；可用：{'、'.join(_MONITORING_KEYS)}。")
+    changes: dict[str, Any] = {}
+    for name in ("behind", "miss"):
+        if name in given:
+            value = _points(given[name], f"[monitoring] {name}", where)
+            if value >= 100:
+                raise ValueError(f"“{where}”的 [monitoring] {name} 应为小于 100 的百分比，实际为 {given[name]!r}。")
+            changes[name] = value
+    if "schedule" in given:
+        schedule = given["schedule"]
+        if not isinstance(schedule, list) or len(schedule) not in (0, 12):
+            raise ValueError(f"“{where}”的 [monitoring] schedule 应为 12 个百分比（1–12 月末应达到年度指标值的百分之几），"
+                             f"或 []（均匀进度 N/12），实际为 {schedule!r}。")
+        shares = tuple(_points(share, "[monitoring] schedule", where) for share in schedule)
+        if any(a > b for a, b in zip(shares, shares[1:])) or (shares and shares[-1] > 100):
+            raise ValueError(f"“{where}”的 [monitoring] schedule 应逐月不减且不超过 100，实际为 {schedule!r}。")
+        changes["schedule"] = shares
+    return dataclasses.replace(DEFAULT_MONITORING, **changes)
+
+
+@dataclass(frozen=True)
 class Settings:
     """How to check forms: which review rules (``review=None`` skips the review), what one
     input file may cost, and how a self-evaluation is scored."""
@@ -267,6 +315,7 @@ class Settings:
     review: ReviewConfig | None = field(default_factory=ReviewConfig)
     limits: Limits = DEFAULT_LIMITS
     scoring: ScoringConfig = DEFAULT_SCORING
+    monitoring: MonitoringConfig = DEFAULT_MONITORING  # the mid-year traffic light
     # What the office pre-filled into each self-evaluation (validate --from): identity key
     # (年度|实施单位|项目名称) → the pre-filled form; a pre-filled value the unit changed is an error.
     prefilled: tuple[tuple[str, Any], ...] = ()
@@ -279,13 +328,14 @@ def load_settings(path: str | Path | None = None, *, review: bool = True) -> Set
     if path is None:
         return Settings(ReviewConfig() if review else None)
     data = _read_toml(path)
-    extra = sorted(set(data) - {"rules", "limits", "scoring"})
+    extra = sorted(set(data) - {"rules", "limits", "scoring", "monitoring"})
     if extra:
-        raise ValueError(f"配置中有未知的项“{'、'.join(extra)}”；只能写 [rules.规则编号]、[limits] 和 [scoring] 表。")
+        raise ValueError(f"配置中有未知的项“{'、'.join(extra)}”；只能写 [rules.规则编号]、[limits]、[scoring] 和 [monitoring] 表。")
     review_config = ReviewConfig(data.get("rules", {}))
     limits = _limits(data.get("limits", {}), path)
     scoring = scoring_config(data["scoring"], str(path)) if "scoring" in data else DEFAULT_SCORING
-    return Settings(review_config if review else None, limits, scoring)
+    monitoring = monitoring_config(data["monitoring"], str(path)) if "monitoring" in data else DEFAULT_MONITORING
+    return Settings(review_config if review else None, limits, scoring, monitoring)
 
 
 def load_config(path: Path | str | None) -> ReviewConfig:

@@ -13,9 +13,13 @@ from typing import Any, Callable
 from .check.scoring import score_self_evaluation
 from .collect.publish import Booklet, publish_booklet
 from .collect.run import collect_to_master
+from .check.monitoring import GREEN, IMPOSSIBLE, POSSIBLE, RED, SURE, YELLOW, indicator_statuses
 from .collect.rounds import (
+    make_monitoring_templates,
     make_self_eval_templates,
+    prefilled_monitoring,
     prefilled_self_evaluations,
+    write_monitoring,
     write_self_evaluations,
 )
 from .config import DEFAULT_SCORING, ScoringConfig
@@ -103,6 +107,51 @@ def illustrative_self_evaluation(form: dict[str, Any], number: int = 0,
     return filled
 
 
+# (share of the pace N/12 reached by month N, share of the target forecast for the year, 完成目标可能性)
+_PROGRESS = (("1", "1", SURE), ("1.1", "1.05", SURE), ("0.8", "1", POSSIBLE), ("1", "1", SURE),
+             ("0.6", "0.85", IMPOSSIBLE), ("0.9", "1", SURE))
+_QUALITATIVE_LIKELY = (SURE, SURE, POSSIBLE, SURE)
+MONITORING_MONTH = 6  # the demo's monitoring is as of the end of June
+
+
+def illustrative_monitoring(form: dict[str, Any], number: int = 0) -> dict[str, Any]:
+    """A pre-filled monitoring table with made-up progress (NOT real data; for the demo and the
+    tests): about N/12 of 全年预算数 spent by month N, each 定量 target on pace, ahead, behind or far
+    behind by turns (a percentage is a rate: its progress is the target's share itself), a 全年预计完成值
+    and a 完成目标可能性 to match, a 偏差原因 where it is not 确定能; each 定性 target 确定能 or 有可能
+    by turns.  ``number`` varies the turns from form to form."""
+    filled = copy.deepcopy(form)
+    month = filled.get("month") if isinstance(filled.get("month"), int) else MONITORING_MONTH
+    funding = filled.setdefault("funding", {})
+    budget = Decimal(funding.get("budget_full") or "100")
+    funding.setdefault("budget_full", canonical_decimal(budget))
+    spent = budget * Decimal(month) / 12 * Decimal("0.9" if number % 3 == 2 else "1")
+    funding["executed"] = canonical_decimal(spent.quantize(Decimal("0.000001")))
+    filled.setdefault("goals", {})["progress"] = "（示例，非真实数据）各项工作按计划推进。"
+    for index, item in enumerate(filled.get("indicators", [])):
+        turn = number + index
+        parsed = parse_target_cached(item["target"]) if isinstance(item.get("target"), str) else None
+        method = direction(parsed) if parsed is not None else QUALITATIVE
+        if method != QUALITATIVE and parsed is not None and parsed.number is not None:
+            pace, year, likely = _PROGRESS[turn % len(_PROGRESS)]
+            if method == REVERSE:  # a ceiling: below it so far, and for the year unless unlikely
+                pace, year = "0.5", ("1.2" if likely == IMPOSSIBLE else "0.9")
+            share = Decimal(1) if parsed.unit == "%" or method == REVERSE else Decimal(month) / 12
+            if parsed.unit == "%":  # a rate above its target of 100 % reads oddly: at most the target
+                pace, year = str(min(Decimal(pace), Decimal(1))), str(min(Decimal(year), Decimal(1)))
+            progress = parsed.number * share * Decimal(pace)
+            item["progress"] = canonical_decimal(progress.quantize(Decimal("0.01"))) + parsed.unit
+            item["forecast"] = canonical_decimal((parsed.number * Decimal(year)).quantize(Decimal("0.01"))) + parsed.unit
+        else:
+            likely = _QUALITATIVE_LIKELY[turn % len(_QUALITATIVE_LIKELY)]
+            item["progress"] = "（示例，非真实数据）按计划推进中。"
+        item["likely"] = likely
+        if likely != SURE:
+            item["reason"] = ("经费保障", "人员保障", "制度保障", "硬件保障", "其他")[turn % 5]
+            item["note"] = "（示例，非真实数据）下半年加快进度。"
+    return filled
+
+
 def _with_form_hint(message: str, roster: str | Path, variant: str, year: int | None) -> str:
     """A refused roster that another target-table variant takes as it is was made for that form
     (万元 vs 元, other 项目类别): say so first, before the rows it fails here."""
@@ -143,6 +192,12 @@ class DemoResult:
     self_eval_master: Path | None = None
     grades: dict[str, int] = field(default_factory=dict)  # 自评等级 → projects (made-up actuals)
     booklet: Booklet | None = None  # 绩效目标表汇编.xlsx (and .pdf where LibreOffice is installed)
+    # mid-year: monitoring tables as of June pre-filled from the collected targets, the same filled
+    # with made-up progress, and their master with each indicator's traffic light
+    monitoring_templates: list[Path] = field(default_factory=list)
+    monitoring_filled: list[Path] = field(default_factory=list)
+    monitoring_master: Path | None = None
+    statuses: dict[str, int] = field(default_factory=dict)  # 监控状态 (红/黄/绿) → indicators (made-up progress)
 
 
 def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
@@ -172,6 +227,17 @@ def run_demo(out_dir: str | Path, *, workers: int = 1) -> DemoResult:
                               pdf=office is not None, soffice=office, workers=workers)
     result = DemoResult(templates, filled, len(read_back), equal, master, collection.issues,
                         collection.summary()["roster"], booklet=booklet)
+    # mid-year: monitoring tables as of June, pre-filled from the collected targets, with made-up progress
+    jsonl = out_dir / "forms.jsonl"
+    result.monitoring_templates = make_monitoring_templates(jsonl, out_dir / "监控下发", MONITORING_MONTH)
+    progress = [illustrative_monitoring(form, number)
+                for number, form in enumerate(prefilled_monitoring(jsonl, MONITORING_MONTH))]
+    result.monitoring_filled = write_monitoring(progress, out_dir / "监控填写")
+    result.monitoring_master = out_dir / "监控汇总.xlsx"
+    monitored = collect_to_master([out_dir / "监控填写"], result.monitoring_master, workers=workers)
+    lights = [status.status for item in monitored.forms
+              for status in indicator_statuses(item.record.form, get_layout(item.variant))]
+    result.statuses = {light: lights.count(light) for light in (RED, YELLOW, GREEN) if light in lights}
     # December: self-evaluations pre-filled from the collected targets, filled with made-up actuals
     result.self_eval_templates = make_self_eval_templates(out_dir / "forms.jsonl", out_dir / "自评下发")
     prefilled = prefilled_self_evaluations(out_dir / "forms.jsonl")

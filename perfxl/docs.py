@@ -22,11 +22,12 @@ from typing import Any, Callable
 from typer.testing import CliRunner
 
 from .check import targets
+from .check.monitoring import STATUS_RULE
 from .check.rules import description as rule_description
 from .check.scoring import RULES as SCORING_RULES
 from .cli import HELP_CACHE, HELP_COLUMNS, PROGRAM_NAMES, commands_fingerprint
 from .commands import app
-from .config import DEFAULT_SCORING, ScoringConfig
+from .config import DEFAULT_MONITORING, DEFAULT_SCORING, MonitoringConfig, ScoringConfig
 from .form.values import MONEY_UNITS, canonical_decimal
 from .problems import Problem, Unclear
 
@@ -238,7 +239,36 @@ def render_scoring_markdown() -> str:
             template = problem.template.replace("|", "\\|")
             lines.append(f'| <a id="{problem.code.lower()}"></a>{problem.code} | {problem.severity} | {template} | '
                          f"{problem.value.description} |")
+    rule = STATUS_RULE.split("\n\n", 1)[1].split("\nThe numbers are settings", 1)[0].strip()
+    lines += ["", _MONITORING_SECTION.replace("{rule}", rule).replace("{defaults}", monitoring_toml(DEFAULT_MONITORING))]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def monitoring_toml(config: MonitoringConfig) -> str:
+    """A ``[monitoring]`` table stating every setting of ``config`` (the docs print the defaults; a
+    test parses them back)."""
+    schedule = ", ".join(_number(share) for share in config.schedule)
+    return "\n".join(["[monitoring]", f"schedule = [{schedule}]", f"behind = {_number(config.behind)}",
+                      f"miss = {_number(config.miss)}"])
+
+
+_MONITORING_SECTION = """## 运行监控的红黄绿（`[monitoring]`）
+
+The mid-year monitoring table (绩效运行监控表) is not scored; `collect` gives each indicator a
+监控状态 (red, yellow or green, `perfxl.check.monitoring.indicator_statuses`). The rule:
+
+{rule}
+
+Its numbers are the `[monitoring]` table of perfxl.toml: `schedule` (12 percentages, one per month:
+the share of a count's or an amount's 年度指标值 due by the end of that month, non-decreasing, at
+most 100; `[]` for the even pace N/12), `behind` (% of the pace the 1–N月实际完成值 may fall below
+it, or below a percentage target, before yellow) and `miss` (% of the 年度指标值 a 全年预计完成值 may
+miss it by, or a 反向 target be exceeded by, before red). The defaults, written out:
+
+```toml
+{defaults}
+```
+"""
 
 
 def _number(value: object) -> str:

@@ -177,6 +177,8 @@ class Problem(Enum):
                           "A monitored indicator that will not be reached: 完成目标可能性 完全不可能, or its 全年预计完成值 (定量, in the target's unit) misses the 年度指标值, or a 反向 target (≤, <) already exceeded by the 1–N月实际完成值.")
     MON_002 = ProblemType("MON-002", INFO, "“{field}”监控状态为黄色（进度滞后或存在风险）：{value}。",
                           "A monitored indicator behind or at risk: 完成目标可能性 有可能, or its 1–N月实际完成值 behind the pace (a 正向 or 等于 count or amount below 年度指标值 × N/12; a percentage below the 年度指标值).")
+    MON_003 = ProblemType("MON-003", ERROR, "预填的“{field}”被改动：绩效目标表中为“{expected}”，监控表中为“{value}”。预填内容应与绩效目标表一致。",
+                          "A value the monitoring table copies from its target table (三级指标, 年度指标值, 年度目标 …) that differs from the target table given with validate --from (全年预算数 is pre-filled but the unit's to correct, and not compared).")
 
     # --- 绩效目标审核: the review rules, grouped as docs/rules.md prints them --------------------
     FUND_001 = review_rule("FUND-001", ERROR, "项目资金总额 = 财政资金 + 其他资金",

@@ -16,14 +16,18 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from perfxl.api import (
+    Settings,
     check_file,
     collect_to_master,
     indicator_statuses,
     make_monitoring_templates,
     prefill_monitoring,
+    with_prefilled,
     write_monitoring,
 )
 from perfxl.cli import app
+from perfxl.config import DEFAULT_MONITORING, monitoring_config
+from perfxl.demo import illustrative_monitoring
 from perfxl.form.layout import get_layout
 from perfxl.read.workbook import read_workbook
 
@@ -285,3 +289,123 @@ def test_libreoffice_recalculates_every_rate_to_perfxls(tmp_path, soffice):
         assert record.form == form  # the headers' month was found: every label in place
         want = monitoring_outputs(form, LAYOUT)["funding/rate"]
         assert want is not None and Decimal(format(record.outputs["funding/rate"], ".15g")) == want
+
+
+def test_the_made_up_progress_of_every_example_is_valid_and_judged_by_its_numbers(tmp_path):
+    """illustrative_monitoring (the demo's made-up progress, NOT real data): every example's table
+    passes its schema; the numbers, not only 完成目标可能性, make some indicators yellow (behind the
+    pace) and some red (a ceiling forecast exceeded)."""
+    forms = [illustrative_monitoring(prefill_monitoring(load_example(p.stem), 6), n)
+             for n, p in enumerate(example_paths())]
+    paths = write_monitoring(forms, tmp_path)
+    issues = [issue for path in paths for issue in check_file(path).issues]
+    assert not [i for i in issues if i.severity == "错误"]
+    statuses = [s for form in forms for s in indicator_statuses(form, LAYOUT)]
+    assert all(s.status is not None for s in statuses)
+    assert any(s.status == "黄" and s.pointer.endswith("/progress") for s in statuses)
+    assert {s.status for s in statuses} == {"红", "黄", "绿"}
+    assert all("非真实数据" in form["goals"]["progress"] for form in forms)
+
+
+# --- validate --from: the pre-filled targets compared (MON-003) -----------------------------------
+def test_validate_from_reports_every_changed_prefilled_target_at_its_cell(tmp_path):
+    source = jsonl(tmp_path)
+    form = made_up()
+    changed = copy.deepcopy(form)
+    changed["indicators"][0]["target"] = "300人"  # the target lowered by the unit
+    changed["indicators"][2]["name"] = "改过的指标"
+    changed["goals"]["expected"] = "改过的年度目标"
+    changed["funding"]["budget_full"] = "400"  # a budget adjusted during the year: the unit's to correct
+    [kept] = write_monitoring([form], tmp_path / "kept")
+    [path] = write_monitoring([changed], tmp_path / "changed")
+    assert "MON-003" not in {i.code for i in check_file(path).issues}  # without --from nothing to compare with
+    settings = with_prefilled(Settings(), source)
+    assert not [i for i in check_file(kept, settings=settings).issues if i.code == "MON-003"]
+    found = {(i.cell, i.severity) for i in check_file(path, settings=settings).issues if i.code == "MON-003"}
+    first = LAYOUT.first_indicator_row
+    assert found == {(LAYOUT.indicator_cell("target", first), "错误"), (LAYOUT.indicator_cell("name", first + 2), "错误"),
+                     (LAYOUT.slot_by_path["goals.expected"].area.ref, "错误")}
+    # the month is the template's: a table as of September is compared alike
+    september = made_up(9)
+    september["indicators"][1]["target"] = "1人"
+    [path] = write_monitoring([september], tmp_path / "september")
+    cells = [i.cell for i in check_file(path, settings=settings).issues if i.code == "MON-003"]
+    assert cells == [LAYOUT.indicator_cell("target", first + 1)]
+
+
+def test_the_cli_validate_from_takes_monitoring_tables(tmp_path):
+    source = jsonl(tmp_path)
+    runner = CliRunner()
+    out = tmp_path / "监控下发"
+    assert runner.invoke(app, ["template", "--kind", "monitoring", "--month", "6", "--from", str(source),
+                               "--out", str(out)]).exit_code == 0
+    checked = runner.invoke(app, ["validate", str(out), "--from", str(source), "--json"])
+    codes = {issue["code"] for issue in json.loads(checked.stdout)}
+    assert "MON-003" not in codes and codes  # blank templates: required inputs missing, targets unchanged
+    forms = [record.form for p in sorted(out.glob("*.xlsx")) for record in read_workbook(p).forms]
+    forms[0]["indicators"][0]["target"] = "0人"
+    write_monitoring(forms, tmp_path / "回收")
+    checked = runner.invoke(app, ["validate", str(tmp_path / "回收"), "--from", str(source), "--json"])
+    changed = [issue for issue in json.loads(checked.stdout) if issue["code"] == "MON-003"]
+    assert checked.exit_code == 1 and len(changed) == 1 and "0人" in changed[0]["message"]
+
+
+# --- the traffic light's numbers are settings ([monitoring] of perfxl.toml) -----------------------
+def status_with(config, target: str, month: int = 6, **parts) -> str | None:
+    form = {"month": month, "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "x", "target": target,
+                                            "likely": "确定能", **parts}]}
+    [status] = indicator_statuses(form, LAYOUT, config)
+    return status.status
+
+
+@pytest.mark.parametrize("setting, target, parts, default, changed", [
+    ({"behind": 10}, "360人", {"progress": "170人"}, "黄", "绿"),  # 170 < 180, but ≥ 90 % of it
+    ({"behind": 10}, "360人", {"progress": "161人"}, "黄", "黄"),  # below 162 all the same
+    ({"behind": 5}, "≥98%", {"progress": "95%"}, "黄", "绿"),  # a rate: 5 % below the target itself
+    ({"schedule": [5, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100]}, "360人", {"progress": "150人"}, "黄", "绿"),
+    ({"schedule": [10, 20, 30, 40, 50, 70, 75, 80, 85, 90, 95, 100]}, "360人", {"progress": "200人"}, "绿", "黄"),
+    ({"miss": 5}, "360人", {"forecast": "350人"}, "红", "绿"),  # within 5 % of the target
+    ({"miss": 5}, "360人", {"forecast": "340人"}, "红", "红"),
+    ({"miss": 20}, "≤5次", {"progress": "6次"}, "红", "绿"),  # a ceiling may be passed by 20 %
+])
+def test_a_changed_setting_changes_the_colour(setting, target, parts, default, changed):
+    assert status_with(DEFAULT_MONITORING, target, **parts) == default
+    assert status_with(monitoring_config(setting), target, **parts) == changed
+
+
+def test_perfxl_toml_monitoring_reaches_validate_and_the_master(tmp_path):
+    form = made_up()
+    form["indicators"][0].update(progress="170人", forecast="360人")  # 360人 by June: 180 on pace
+    write_monitoring([form], tmp_path / "in")
+    toml = tmp_path / "perfxl.toml"
+    toml.write_text("[monitoring]\nbehind = 10\n", encoding="utf-8")
+    runner = CliRunner()
+
+    def first_status(*options) -> tuple[str, set]:
+        out = tmp_path / f"m{len(options)}.xlsx"
+        assert runner.invoke(app, ["collect", str(tmp_path / "in"), "--out", str(out), "--quiet", *options]).exit_code == 0
+        rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("绩效指标明细").to_python()
+        checked = runner.invoke(app, ["validate", str(tmp_path / "in"), "--json", *options])
+        return rows[1][rows[0].index("监控状态")], {issue["code"] for issue in json.loads(checked.stdout)}
+
+    assert first_status() == ("黄", {"MON-002"})
+    assert first_status("--rules", str(toml)) == ("绿", set())
+
+
+@pytest.mark.parametrize("given, words", [
+    ({"schedule": [50, 100]}, "12 个百分比"),
+    ({"schedule": [10, 20, 30, 40, 50, 45, 70, 80, 90, 95, 100, 100]}, "逐月不减"),
+    ({"behind": 100}, "小于 100"),
+    ({"miss": -1}, "不小于 0"),
+    ({"pace": 1}, "未知的项"),
+])
+def test_a_bad_monitoring_setting_is_refused_with_its_reason(given, words):
+    with pytest.raises(ValueError, match=words):
+        monitoring_config(given)
+
+
+def test_the_documented_defaults_parse_back_to_the_defaults():
+    import tomllib
+
+    from perfxl.docs import monitoring_toml
+    assert monitoring_config(tomllib.loads(monitoring_toml(DEFAULT_MONITORING))["monitoring"]) == DEFAULT_MONITORING

@@ -421,3 +421,32 @@ def test_the_demo_collects_against_the_bundled_roster(tmp_path):
     expected = sum(Decimal(json.loads(p.read_text(encoding="utf-8"))["funding"]["total"])
                    for p in EXAMPLES.glob("*.json"))
     assert Decimal(repr(total)) == expected
+
+
+def test_the_demo_shows_the_whole_year_in_its_order(tmp_path):
+    """Issue 14 item 5: targets → booklet → monitoring (June, made-up progress, its master with the
+    traffic lights) → self-evaluation → its master, in that order on the console."""
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    order = [next(i for i, line in enumerate(lines) if line.startswith(start))
+             for start in ("汇总表：", "绩效目标表汇编：", "年中运行监控表", "监控汇总表：", "年终自评表", "自评汇总表：")]
+    assert order == sorted(order)
+    assert "虚构" in lines[order[2]] and "虚构" in lines[order[3]]
+    assert len(list((out / "监控下发").glob("*.xlsx"))) == 3 and len(list((out / "监控填写").glob("*.xlsx"))) == 3
+    # the pre-filled ones are blank where the unit reports; the filled ones carry progress
+    for folder, filled in (("监控下发", False), ("监控填写", True)):
+        forms = [record.form for path in sorted((out / folder).glob("*.xlsx")) for record in read_workbook(path).forms]
+        assert len(forms) == 18 and {form["month"] for form in forms} == {6}
+        assert all(("progress" in item) == filled for form in forms for item in form["indicators"])
+    # the console's counts are the master's 监控状态 column, and every indicator has one
+    master = out / "监控汇总.xlsx"
+    states = [row["监控状态"] for row in table(master, "绩效指标明细")]
+    assert None not in states and len(states) == sum(
+        len(json.loads(p.read_text(encoding="utf-8"))["indicators"]) for p in EXAMPLES.glob("*.json"))
+    shown = re.search(r"红色指标 (\d+) 个、黄色指标 (\d+) 个、绿色指标 (\d+) 个", lines[order[3]])
+    assert shown and [int(n) for n in shown.groups()] == [states.count(c) for c in ("红", "黄", "绿")]
+    assert all(states.count(c) for c in ("红", "黄", "绿"))  # the made-up set shows every colour
+    reds = [p for p in problems(master) if p["代码"] == "MON-001"]
+    assert len(reds) == states.count("红") and not [p for p in problems(master) if p["级别"] == "错误"]

@@ -45,7 +45,7 @@ def check_file(path: str | Path, *, variant: str | None = None, settings: Settin
         if kind == SELF_EVAL_KIND:
             record.issues.extend(check_self_evaluation(record, settings.scoring, prefilled))
         elif kind == MONITORING_KIND:
-            record.issues.extend(check_monitoring(record, settings.scoring))
+            record.issues.extend(check_monitoring(record, settings.scoring, prefilled, settings.monitoring))
         elif settings.review is not None:
             record.issues.extend(review_record(record, settings.review))
     return Checked(result)

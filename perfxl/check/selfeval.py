@@ -152,16 +152,18 @@ def part_sum_findings(record: FormRecord, layout: Layout) -> list[Issue]:
     return issues
 
 
-def prefill_findings(record: FormRecord, layout: Layout, original: dict[str, Any]) -> list[Issue]:
-    """SCORE-014 for each value the office pre-filled that the form no longer has as it was."""
+def prefill_findings(record: FormRecord, layout: Layout, original: dict[str, Any], problem: Problem = Problem.SCORE_014,
+                     open_to_the_unit: frozenset[str] = frozenset()) -> list[Issue]:
+    """SCORE-014 (or ``problem``) for each value the office pre-filled that the form no longer has
+    as it was; the pointers ``open_to_the_unit`` are pre-filled for the unit to correct, not compared."""
     issues = []
     for pointer, want in _leaves(original):
         found = _at(record.form, pointer)
-        if found == want:
+        if found == want or pointer in open_to_the_unit:
             continue
         parts = pointer.split("/")
         title = layout.field_title([int(p) if p.isdigit() else p for p in parts])
-        issues.append(make_issue(Problem.SCORE_014, file=record.file, sheet=record.sheet,
+        issues.append(make_issue(problem, file=record.file, sheet=record.sheet,
                                  cell=record.cells.get(pointer, ""), field=title,
                                  value="（空白）" if found in (None, "") else found, expected=want))
     return issues

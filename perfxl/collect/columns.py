@@ -18,7 +18,12 @@ from ..check.monitoring import (
 )
 from ..check.scoring import SelfEvaluationScore, score_self_evaluation
 from ..check.selfeval import RATE
-from ..config import DEFAULT_SCORING, ScoringConfig
+from ..config import (
+    DEFAULT_MONITORING,
+    DEFAULT_SCORING,
+    MonitoringConfig,
+    ScoringConfig,
+)
 from ..form.kinds import AMOUNT, DATE, INDEX, INTEGER, TEXT
 from ..form.layout import Layout, get_layout
 from ..form.marks import PROVENANCE_HEADERS
@@ -54,7 +59,7 @@ def _field(path: str) -> Callable[[CollectedForm], Any]:
 
 def collection_columns(collection: Collection) -> list[Column]:
     """项目汇总's columns for this collection (its variants, its scoring)."""
-    return project_columns(layouts_of(collection), collection.scoring)
+    return project_columns(layouts_of(collection), collection.scoring, collection.monitoring)
 
 
 def layouts_of(collection: Collection) -> list[Layout]:
@@ -104,8 +109,10 @@ def monitoring_indicator_columns(layouts: Sequence[Layout]) -> list[tuple[str, s
     return [(layout.indicator_titles[part], TEXT) for part in _reported_parts(layout)] + [(STATUS_HEADER, TEXT)]
 
 
-def monitoring_indicator_values(item: CollectedForm, layouts: Sequence[Layout]) -> list[list[Any]]:
-    """Per indicator of ``item`` the values of those columns (blank for a form of another kind)."""
+def monitoring_indicator_values(item: CollectedForm, layouts: Sequence[Layout],
+                                monitoring: MonitoringConfig | None = None) -> list[list[Any]]:
+    """Per indicator of ``item`` the values of those columns (blank for a form of another kind),
+    its 监控状态 by the numbers of ``monitoring`` (``[monitoring]``; the defaults for None)."""
     layout = _monitoring_layout(layouts)
     if layout is None:
         return []
@@ -114,12 +121,13 @@ def monitoring_indicator_values(item: CollectedForm, layouts: Sequence[Layout]) 
     count = len(items) if isinstance(items, list) else 0
     if own.kind != MONITORING_KIND:
         return [[None] * (len(_reported_parts(layout)) + 1) for _ in range(count)]
-    statuses = {status.index: status.status for status in indicator_statuses(item.record.form, own)}
+    statuses = {status.index: status.status
+                for status in indicator_statuses(item.record.form, own, monitoring or DEFAULT_MONITORING)}
     return [[ind.get(part) if isinstance(ind, dict) else None for part in _reported_parts(layout)] + [statuses.get(index)]
             for index, ind in enumerate(items)]
 
 
-def monitoring_columns(scoring: ScoringConfig | None) -> list[Column]:
+def monitoring_columns(scoring: ScoringConfig | None, monitoring: MonitoringConfig | None = None) -> list[Column]:
     """项目汇总's columns for monitoring tables, as perfxl computes them: 1–N月执行率 and the
     number of indicators red, yellow and green (blank for a form of another kind)."""
     config = scoring or DEFAULT_SCORING
@@ -128,7 +136,8 @@ def monitoring_columns(scoring: ScoringConfig | None) -> list[Column]:
     def statuses(item: CollectedForm) -> list[str | None] | None:
         if last[0] != id(item):
             layout = get_layout(item.variant)
-            last[:] = [id(item), [s.status for s in indicator_statuses(item.record.form, layout)]
+            last[:] = [id(item), [s.status for s in indicator_statuses(item.record.form, layout,
+                                                                       monitoring or DEFAULT_MONITORING)]
                        if layout.kind == MONITORING_KIND else None]
         return last[1]
 
@@ -166,7 +175,8 @@ def score_columns(scoring: ScoringConfig | None) -> list[Column]:
             Column("自评等级", get(lambda s: s.grade))]
 
 
-def project_columns(layouts: Sequence[Layout], scoring: ScoringConfig | None = None) -> list[Column]:
+def project_columns(layouts: Sequence[Layout], scoring: ScoringConfig | None = None,
+                    monitoring: MonitoringConfig | None = None) -> list[Column]:
     """项目汇总 columns from the schemas: identity first, then every field in schema order, then
     indicator counts per 一级, the scores of self-evaluations, problem counts and provenance.  A
     field a variant lacks stays empty."""
@@ -192,7 +202,7 @@ def project_columns(layouts: Sequence[Layout], scoring: ScoringConfig | None = N
     if has_self_evaluations(layouts):
         columns += score_columns(scoring)
     if _monitoring_layout(layouts) is not None:
-        columns += monitoring_columns(scoring)
+        columns += monitoring_columns(scoring, monitoring)
     source, sheet = PROVENANCE_HEADERS
     columns += [Column("错误数", lambda item: item.errors, INTEGER),
                 Column("警告数", lambda item: item.warnings, INTEGER),

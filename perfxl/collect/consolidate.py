@@ -84,6 +84,7 @@ class Collection:
     # tally(), which collect_to_master runs before anything is written.
     tally: Any = field(default=None, repr=False)
     scoring: Any = field(default=None, repr=False)  # how self-evaluations are scored (ScoringConfig)
+    monitoring: Any = field(default=None, repr=False)  # the traffic light's numbers (MonitoringConfig)
 
     def close(self) -> None:
         """Remove the temporary record file (it goes when the collection is collected, too)."""

@@ -37,6 +37,7 @@ from .columns import (
     monitoring_indicator_values,
 )
 from .consolidate import Collection
+from .distribution import Distribution, distributions
 from .printview import FONT_SIZE, RowHeights, View, print_title, problem_view, project_view, unit_view
 from .returns import MISSING, RETURNED, Returns
 from .sheetxml import SheetData, swap_sheet_data
@@ -77,7 +78,7 @@ def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
     layouts = layouts_of(collection)
     for item in collection.forms:
         form = item.record.form
-        monitored = monitoring_indicator_values(item, layouts)
+        monitored = monitoring_indicator_values(item, layouts, collection.monitoring)
         field = get_layout(item.variant).indicator_field
         items = form.get(field)
         for index, ind in enumerate(items if isinstance(items, list) else []):
@@ -354,6 +355,8 @@ def _write_sheets(book: _Book, collection: Collection, summed: Tally, background
     for values, bold in unit_rows:
         printed.add(unit_row(values), bold)
     printed.write()
+    for distribution in distributions(collection, [unit.unit for unit in summed.units]):  # the later rounds': 自评等级分布, 监控状态分布
+        _write_distribution(book, distribution)
     order = problem_order(collection)
     view, problem_row = problem_view(PROBLEMS, title("问题清单"))
     printed = _PrintView(book, view)
@@ -575,6 +578,47 @@ def _write_units(book: _Book, summed: Tally) -> list[tuple[list[Any], bool]]:
     chart.show_hidden_data()  # the data columns are hidden; Excel and LibreOffice skip hidden cells by default
     sheet.ws.insert_chart(sheet.row + 2, 0, chart)
     return rows
+
+
+def _write_distribution(book: _Book, distribution: Distribution) -> None:
+    """One row per 实施单位 (in order of first appearance), then the 合计; and a stacked column
+    chart of the category counts per unit, its data the unit rows themselves (contiguous)."""
+    scored = distribution.scored
+    headers = ["实施单位", "项目数", *distribution.categories, "未评分" if scored else "未判定"]
+    kinds = [TEXT, INTEGER, *[INTEGER] * len(distribution.categories), INTEGER]
+    if scored:
+        headers.append("平均总分")
+        kinds.append(AMOUNT)
+
+    def row(unit) -> list[Any]:
+        values: list[Any] = [unit.unit, unit.projects, *unit.counts, unit.unjudged]
+        return values + [unit.average()] if scored else values
+
+    sheet = _XlsxSheet(book, distribution.sheet, headers, kinds)
+    rows = [row(unit) for unit in distribution.units]
+    sheet.set_widths(rows)
+    for values in rows:
+        sheet.write_row(values)
+    sheet.write_row(row(distribution.overall()), bold=True)
+    sheet.finish()
+    count = len(distribution.units)
+    what = "自评等级" if scored else "监控状态"
+    chart = book.workbook.add_chart({"type": "column", "subtype": "stacked"})
+    for offset, colour in enumerate(distribution.colours):
+        column = 2 + offset
+        chart.add_series({
+            "name": [distribution.sheet, 0, column],
+            "categories": [distribution.sheet, 1, 0, count, 0],
+            "values": [distribution.sheet, 1, column, count, column],
+            "fill": {"color": colour},
+            "data_labels": {"value": True, "num_format": "0;-0;;"},  # a 0 has no label to overlap its neighbours
+        })
+    chart.set_title({"name": f"各实施单位{what}分布（{distribution.counted}数）", "name_font": {"name": "宋体", "size": 12}})
+    chart.set_legend({"position": "bottom", "font": {"name": "宋体"}})
+    chart.set_x_axis({"num_font": {"name": "宋体"}})
+    chart.set_y_axis({"num_font": {"name": "宋体"}, "major_gridlines": {"visible": True}})
+    chart.set_size({"width": max(480, 120 * count + 160), "height": 320})
+    sheet.ws.insert_chart(sheet.row + 2, 0, chart)
 
 
 def _total_row(columns: Sequence[Column], first: str, second: str, units: Sequence[UnitTotal]) -> list[Any]:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..check.monitoring import monitoring_outputs
+from ..check.monitoring import monitoring_outputs, prefilled_key
 from ..check.selfeval import formula_params, sheet_outputs
 from ..config import DEFAULT_SCORING, ScoringConfig, Settings
 from ..form.identity import collection_key, form_id_for
@@ -150,8 +150,12 @@ def make_self_eval_templates(source: str | Path, out_dir: str | Path, *, scoring
 
 
 def with_prefilled(settings: Settings, source: str | Path) -> Settings:
-    """``settings`` that compare every self-evaluation with what the office pre-filled from the
-    target tables in ``source`` (``validate --from``): a changed target is SCORE-014."""
+    """``settings`` that compare every self-evaluation and every monitoring table with what the
+    office pre-filled from the target tables in ``source`` (``validate --from``): a changed target
+    is SCORE-014 in a self-evaluation, MON-003 in a monitoring table."""
     layout = get_layout(SELF_EVAL_VARIANT)
     prefilled = tuple((collection_key(layout, form), form) for form in prefilled_self_evaluations(source))
+    monitoring = get_layout(MONITORING_VARIANT)
+    # the month is the template's (and not compared): any month pre-fills the same targets
+    prefilled += tuple((prefilled_key(monitoring, form), form) for form in prefilled_monitoring(source, 1))
     return replace(settings, prefilled=prefilled)

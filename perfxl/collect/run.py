@@ -69,6 +69,7 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
         collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress,
                              prefer=prefer)
         collection.scoring = settings.scoring
+        collection.monitoring = settings.monitoring
         tally(collection, expected)  # the round summed up (and its findings) before anything is written
         feedback = feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
         stage("写汇总表")
