@@ -409,3 +409,23 @@ def test_the_documented_defaults_parse_back_to_the_defaults():
 
     from perfxl.docs import monitoring_toml
     assert monitoring_config(tomllib.loads(monitoring_toml(DEFAULT_MONITORING))["monitoring"]) == DEFAULT_MONITORING
+
+
+@pytest.mark.parametrize("month", ["六月", 13, None, 6.5])
+def test_a_garbled_month_is_one_error_at_its_cell_and_the_table_is_read_by_its_printed_headers(tmp_path, month):
+    """The month cell overwritten (text, 13, emptied, a fraction): the headers still print 1–6月,
+    so the sheet is read by them; the month is the one error, at its cell, never a cascade of
+    unread cells nor a message that shows a raw place ({month})."""
+    [path] = write_monitoring([made_up(6)], tmp_path)
+    plain = read_workbook(path).forms[0]
+    book = openpyxl.load_workbook(path)
+    ref = LAYOUT.slot_by_path["month"].area.ref
+    book.worksheets[0][ref] = month
+    book.save(tmp_path / "garbled.xlsx")
+    result = read_workbook(tmp_path / "garbled.xlsx")
+    [record] = result.forms
+    found = check_file(tmp_path / "garbled.xlsx").issues
+    assert [i.cell for i in found] == [ref], [(i.code, i.cell, i.message) for i in found]
+    assert not any("{" in i.message for i in found)
+    assert {k: v for k, v in record.form.items() if k != "month"} == \
+        {k: v for k, v in plain.form.items() if k != "month"}

@@ -624,7 +624,38 @@ class Layout:
             return self
         values = {name: cell(self.slot_by_path[name].area.first_row, self.slot_by_path[name].area.first_col)
                   for name in self.text_params if name in self.slot_by_path}
-        return self.for_values(values)
+        layout = self.for_values(values)
+        if layout._prints_places(self, cell):
+            return layout
+        # The place's cell overwritten (六月, 13, emptied): the headers still print the month the
+        # template was made for, so read by them; the cell itself is reported by the reader.
+        printed = self._printed_values(cell)
+        by_print = self.for_values(printed) if printed else layout
+        return by_print if by_print._prints_places(self, cell) else layout
+
+    @cached_property
+    def _place_labels(self) -> tuple[int, ...]:
+        """The indexes in :attr:`fixed_labels` of the labels with a text place."""
+        places = tuple(f"{{{name}}}" for name in self.text_params)
+        return tuple(i for i, label in enumerate(self.fixed_labels) if any(p in label.text for p in places))
+
+    def _prints_places(self, base: "Layout", cell: Callable[[int, int], Any]) -> bool:
+        """Whether the sheet shows this layout's filled texts where ``base`` has its places."""
+        return all(normalise_label(cell(label.area.first_row, label.area.first_col)) == normalise_label(label.text)
+                   for label in (self.fixed_labels[i] for i in base._place_labels))
+
+    def _printed_values(self, cell: Callable[[int, int], Any]) -> dict[str, str]:
+        """The places' values as the sheet prints them in its labels (1–6月执行数 → month 6), when
+        every label that shows one agrees."""
+        found: dict[str, set[str]] = {}
+        for label in (self.fixed_labels[i] for i in self._place_labels):
+            pieces = re.split(r"\{(\w+)\}", label.text)
+            pattern = "".join(re.escape(normalise_label(piece)) if i % 2 == 0 else r"(\d{1,2})"
+                              for i, piece in enumerate(pieces))
+            match = re.fullmatch(pattern, normalise_label(cell(label.area.first_row, label.area.first_col)))
+            for name, value in zip(pieces[1::2], match.groups() if match else ()):
+                found.setdefault(name, set()).add(value)
+        return {name: values.pop() for name, values in found.items() if len(values) == 1}
 
     # --- checks and measures ------------------------------------------------------------
     def all_fixed_labels(self) -> list[Label]:
