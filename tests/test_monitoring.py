@@ -429,3 +429,34 @@ def test_a_garbled_month_is_one_error_at_its_cell_and_the_table_is_read_by_its_p
     assert not any("{" in i.message for i in found)
     assert {k: v for k, v in record.form.items() if k != "month"} == \
         {k: v for k, v in plain.form.items() if k != "month"}
+
+
+def test_a_mixed_inbox_collects_one_kind_and_lists_the_others_in_chinese(tmp_path):
+    """Monitoring tables of every example and the self-evaluations of one unit in one inbox: the
+    master is of one kind (the one with the most forms), never sums one kind's 全年预算数 with
+    another's nor shows a 全年执行数 under 1–N月执行数; each form left out is a warning at its
+    sheet, its file listed as not collected, saying why."""
+    from perfxl.api import write_self_evaluations
+    from perfxl.form.selfeval import prefill_self_evaluation
+
+    inbox = tmp_path / "inbox"
+    monitoring = [prefill_monitoring(load_example(p.stem), 6) for p in example_paths()]
+    write_monitoring(monitoring, inbox / "监控")
+    units = sorted({form["implementing_unit"] for form in monitoring})
+    one_unit = [prefill_self_evaluation(load_example(p.stem)) for p in example_paths()]
+    one_unit = [form for form in one_unit if form["implementing_unit"] == units[0]]
+    [self_eval] = write_self_evaluations(one_unit, inbox / "自评")
+    alone = collect_to_master([inbox / "监控"], tmp_path / "alone.xlsx")
+    mixed = collect_to_master([inbox], tmp_path / "mixed.xlsx")
+    assert len(mixed.forms) == len(alone.forms) == len(monitoring)
+    assert {get_layout(item.form.variant).kind for item in mixed.forms} == {"monitoring"}
+    left_out = [i for chunk in mixed.problem_chunks if isinstance(chunk, list) for i in chunk
+                if i.code == "COLLECT-006"]
+    assert len(left_out) == len(one_unit) and {i.file for i in left_out} == {str(self_eval)}
+    assert all("项目支出绩效自评表" in i.message and "绩效运行监控表" in i.message for i in left_out)
+    [entry] = [entry for entry in mixed.files if entry.path == str(self_eval)]
+    assert entry.status == "已忽略" and "项目支出绩效自评表" in entry.note
+    units_sheet = openpyxl.load_workbook(tmp_path / "mixed.xlsx")["单位汇总"]
+    alone_sheet = openpyxl.load_workbook(tmp_path / "alone.xlsx")["单位汇总"]
+    assert [[c.value for c in row] for row in units_sheet.iter_rows()] == \
+        [[c.value for c in row] for row in alone_sheet.iter_rows()]
