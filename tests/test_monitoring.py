@@ -252,10 +252,9 @@ def test_libreoffice_recalculates_every_rate_to_perfxls(tmp_path, soffice):
     """Monitoring workbooks of every example written WITHOUT the cached 执行率: the rate LibreOffice
     saves is its own recalculation of the layout's formula and must equal perfxl's Decimal one;
     its month headers come back as written."""
-    import subprocess
     from decimal import Decimal
 
-    from test_self_eval import RECALC_ALWAYS, SOFFICE_TIMEOUT
+    from test_self_eval import recalculated
 
     from perfxl.api import monitoring_outputs
     from perfxl.collect.rounds import self_eval_sheets
@@ -276,16 +275,8 @@ def test_libreoffice_recalculates_every_rate_to_perfxls(tmp_path, soffice):
         files.append(blank / f"f{number}.xlsx")
         write_workbook(files[-1], [FormSheet(sheet.name, sheet.layout, form, sheet.form_id, None,
                                              {key: None for key in sheet.outputs}, sheet.params)])
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-    out = tmp_path / "out"
-    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-               "--nodefault", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, files)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stderr
-    for form, path in zip(forms, files):
-        [record] = read_workbook(out / path.name).forms
+    for form, path in zip(forms, recalculated(soffice, tmp_path, files)):
+        [record] = read_workbook(path).forms
         assert record.form == form  # the headers' month was found: every label in place
         want = monitoring_outputs(form, LAYOUT)["funding/rate"]
         assert want is not None and Decimal(format(record.outputs["funding/rate"], ".15g")) == want

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,7 +45,6 @@ from perfxl.write.workbook import FormSheet, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUT = get_layout("self-eval-2023")
-SOFFICE_TIMEOUT = 180
 
 
 def example_forms() -> list[dict]:
@@ -324,6 +322,16 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 """
 
 
+def recalculated(soffice: str, tmp_path: Path, files: list[Path]) -> list[Path]:
+    """``files`` opened by LibreOffice set to recalculate every formula on load, saved as xlsx."""
+    from test_libreoffice import convert
+
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    return convert(soffice, profile, "xlsx", files, tmp_path / "out")
+
+
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_every_example_to_perfxls_scores(tmp_path, soffice):
     """The workbooks are written WITHOUT cached results (blank), so every number LibreOffice saves
@@ -346,15 +354,7 @@ def test_libreoffice_recalculates_every_example_to_perfxls_scores(tmp_path, soff
         path = blank / f"unit{number}.xlsx"
         write_workbook(path, sheets)
         files.append(path)
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-    out = tmp_path / "out"
-    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-               "--nodefault", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, files)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, stdin=subprocess.DEVNULL)
-    saved = [out / path.name for path in files]
-    assert done.returncode == 0 and all(p.is_file() for p in saved), done.stderr
+    saved = recalculated(soffice, tmp_path, files)
     compared = 0
     for path in saved:
         result = read_workbook(path)
@@ -558,15 +558,8 @@ def test_libreoffice_recalculates_hostile_targets_to_perfxls_scores(tmp_path, so
             if "\x01" not in target and "9" * 16 not in target}  # the others have no formula
     blank = {k: (None if k in live or not k.startswith("indicators/") else v) for k, v in expected.items()}
     path = write_one(tmp_path / "hostile.xlsx", form, blank)
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-    out = tmp_path / "out"
-    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-               "--nodefault", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0 and (out / path.name).is_file(), done.stderr
-    record = read_workbook(out / path.name).forms[0]
+    [saved] = recalculated(soffice, tmp_path, [path])
+    record = read_workbook(saved).forms[0]
     compared = [index for index in range(len(HOSTILE_TARGETS)) if f"indicators/{index}/score" in record.outputs]
     assert len(compared) >= len(HOSTILE_TARGETS) - 1  # ≥5=1;2 is 定性: its score is the unit's
     for index in compared:
