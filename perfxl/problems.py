@@ -128,6 +128,8 @@ class Problem(Enum):
                               "A unit whose forms spell its 主管部门 in more than one way: 单位汇总 puts the unit under one (the roster's, else the spelling most of its forms use) and lists the others.")
     COLLECT_005 = ProblemType("COLLECT-005", WARNING, "单位汇总中“{value}”的{field}合计 {total} {unit}，而{parts}合计 {expected} {unit}，两者不等：{why}。",
                               "A unit's sums that break 总额 = 财政 + 其他 or 年度 = 拨款 + 结转 + 其他 (an amount left out as invalid, or a form that does not add up): the 核对 column of 单位汇总 shows it on every row it reaches.")
+    COLLECT_006 = ProblemType("COLLECT-006", WARNING, "本表单是{value}，本次汇总的是{expected}（输入中张数最多的表单种类），本表单未计入汇总；不同种类的表单请分别汇总。",
+                              "An input that holds forms of several kinds (target tables, monitoring tables, self-evaluations): one master is of one kind, the one with the most forms (a tie: the earlier in the year), so that no column mixes two kinds; each form of another kind is listed here and its file in 文件清单 as 已忽略.")
     # --- the round against the roster (collect --roster) -------------------------------------
     ROSTER_001 = ProblemType("ROSTER-001", ERROR, "实施单位“{value}”未交：名单中的 {count} 个项目（{expected}）都没有收到可以读取的表单。",
                              "A unit on the roster from which no form was collected (nothing sent, or only files that cannot be read: see 文件清单).")

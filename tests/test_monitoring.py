@@ -252,10 +252,9 @@ def test_libreoffice_recalculates_every_rate_to_perfxls(tmp_path, soffice):
     """Monitoring workbooks of every example written WITHOUT the cached 执行率: the rate LibreOffice
     saves is its own recalculation of the layout's formula and must equal perfxl's Decimal one;
     its month headers come back as written."""
-    import subprocess
     from decimal import Decimal
 
-    from test_self_eval import RECALC_ALWAYS, SOFFICE_TIMEOUT
+    from test_self_eval import recalculated
 
     from perfxl.api import monitoring_outputs
     from perfxl.collect.rounds import self_eval_sheets
@@ -276,16 +275,8 @@ def test_libreoffice_recalculates_every_rate_to_perfxls(tmp_path, soffice):
         files.append(blank / f"f{number}.xlsx")
         write_workbook(files[-1], [FormSheet(sheet.name, sheet.layout, form, sheet.form_id, None,
                                              {key: None for key in sheet.outputs}, sheet.params)])
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-    out = tmp_path / "out"
-    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-               "--nodefault", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, files)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stderr
-    for form, path in zip(forms, files):
-        [record] = read_workbook(out / path.name).forms
+    for form, path in zip(forms, recalculated(soffice, tmp_path, files)):
+        [record] = read_workbook(path).forms
         assert record.form == form  # the headers' month was found: every label in place
         want = monitoring_outputs(form, LAYOUT)["funding/rate"]
         assert want is not None and Decimal(format(record.outputs["funding/rate"], ".15g")) == want
@@ -409,3 +400,54 @@ def test_the_documented_defaults_parse_back_to_the_defaults():
 
     from perfxl.docs import monitoring_toml
     assert monitoring_config(tomllib.loads(monitoring_toml(DEFAULT_MONITORING))["monitoring"]) == DEFAULT_MONITORING
+
+
+@pytest.mark.parametrize("month", ["六月", 13, None, 6.5])
+def test_a_garbled_month_is_one_error_at_its_cell_and_the_table_is_read_by_its_printed_headers(tmp_path, month):
+    """The month cell overwritten (text, 13, emptied, a fraction): the headers still print 1–6月,
+    so the sheet is read by them; the month is the one error, at its cell, never a cascade of
+    unread cells nor a message that shows a raw place ({month})."""
+    [path] = write_monitoring([made_up(6)], tmp_path)
+    plain = read_workbook(path).forms[0]
+    book = openpyxl.load_workbook(path)
+    ref = LAYOUT.slot_by_path["month"].area.ref
+    book.worksheets[0][ref] = month
+    book.save(tmp_path / "garbled.xlsx")
+    result = read_workbook(tmp_path / "garbled.xlsx")
+    [record] = result.forms
+    found = check_file(tmp_path / "garbled.xlsx").issues
+    assert [i.cell for i in found] == [ref], [(i.code, i.cell, i.message) for i in found]
+    assert not any("{" in i.message for i in found)
+    assert {k: v for k, v in record.form.items() if k != "month"} == \
+        {k: v for k, v in plain.form.items() if k != "month"}
+
+
+def test_a_mixed_inbox_collects_one_kind_and_lists_the_others_in_chinese(tmp_path):
+    """Monitoring tables of every example and the self-evaluations of one unit in one inbox: the
+    master is of one kind (the one with the most forms), never sums one kind's 全年预算数 with
+    another's nor shows a 全年执行数 under 1–N月执行数; each form left out is a warning at its
+    sheet, its file listed as not collected, saying why."""
+    from perfxl.api import write_self_evaluations
+    from perfxl.form.selfeval import prefill_self_evaluation
+
+    inbox = tmp_path / "inbox"
+    monitoring = [prefill_monitoring(load_example(p.stem), 6) for p in example_paths()]
+    write_monitoring(monitoring, inbox / "监控")
+    units = sorted({form["implementing_unit"] for form in monitoring})
+    one_unit = [prefill_self_evaluation(load_example(p.stem)) for p in example_paths()]
+    one_unit = [form for form in one_unit if form["implementing_unit"] == units[0]]
+    [self_eval] = write_self_evaluations(one_unit, inbox / "自评")
+    alone = collect_to_master([inbox / "监控"], tmp_path / "alone.xlsx")
+    mixed = collect_to_master([inbox], tmp_path / "mixed.xlsx")
+    assert len(mixed.forms) == len(alone.forms) == len(monitoring)
+    assert {get_layout(item.form.variant).kind for item in mixed.forms} == {"monitoring"}
+    left_out = [i for chunk in mixed.problem_chunks if isinstance(chunk, list) for i in chunk
+                if i.code == "COLLECT-006"]
+    assert len(left_out) == len(one_unit) and {i.file for i in left_out} == {str(self_eval)}
+    assert all("项目支出绩效自评表" in i.message and "绩效运行监控表" in i.message for i in left_out)
+    [entry] = [entry for entry in mixed.files if entry.path == str(self_eval)]
+    assert entry.status == "已忽略" and "项目支出绩效自评表" in entry.note
+    units_sheet = openpyxl.load_workbook(tmp_path / "mixed.xlsx")["单位汇总"]
+    alone_sheet = openpyxl.load_workbook(tmp_path / "alone.xlsx")["单位汇总"]
+    assert [[c.value for c in row] for row in units_sheet.iter_rows()] == \
+        [[c.value for c in row] for row in alone_sheet.iter_rows()]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,13 +38,13 @@ from perfxl.form.layout import (
     get_layout,
 )
 from perfxl.form.selfeval import prefill_self_evaluation
+from perfxl.form.targets import parse_target
 from perfxl.form.variant import Variant, load_variant
 from perfxl.read.workbook import _Grid, read_sheet, read_workbook
 from perfxl.write.workbook import FormSheet, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUT = get_layout("self-eval-2023")
-SOFFICE_TIMEOUT = 180
 
 
 def example_forms() -> list[dict]:
@@ -323,6 +322,16 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 """
 
 
+def recalculated(soffice: str, tmp_path: Path, files: list[Path]) -> list[Path]:
+    """``files`` opened by LibreOffice set to recalculate every formula on load, saved as xlsx."""
+    from test_libreoffice import convert
+
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    return convert(soffice, profile, "xlsx", files, tmp_path / "out")
+
+
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_every_example_to_perfxls_scores(tmp_path, soffice):
     """The workbooks are written WITHOUT cached results (blank), so every number LibreOffice saves
@@ -345,15 +354,7 @@ def test_libreoffice_recalculates_every_example_to_perfxls_scores(tmp_path, soff
         path = blank / f"unit{number}.xlsx"
         write_workbook(path, sheets)
         files.append(path)
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-    out = tmp_path / "out"
-    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-               "--nodefault", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, files)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, stdin=subprocess.DEVNULL)
-    saved = [out / path.name for path in files]
-    assert done.returncode == 0 and all(p.is_file() for p in saved), done.stderr
+    saved = recalculated(soffice, tmp_path, files)
     compared = 0
     for path in saved:
         result = read_workbook(path)
@@ -511,3 +512,57 @@ def check_file_json(form: dict) -> list:
     from perfxl.model import FormRecord
 
     return check_self_evaluation(FormRecord(file="f.json", sheet="", variant="self-eval-2023", form=form, cells={}))
+
+
+# --- hostile targets in live formulas ------------------------------------------------------------
+HOSTILE_TARGETS = ['≥5"),WEBSERVICE("http://x")&("个', '≥5个"&HYPERLINK("http://evil","x")&"', '≥5=1;2',
+                   '≥5' + '个' * 300, '≥5' + '"' * 200, '≤5\x01个', '≥5个}{params.x}', '≥' + '9' * 400 + '个',
+                   '≤5' + '米' * 260]
+_LITERAL = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def hostile_form() -> dict:
+    form = copy.deepcopy(max(filled_examples(), key=lambda f: len(f["indicators"])))
+    assert len(form["indicators"]) >= len(HOSTILE_TARGETS)
+    for index, target in enumerate(HOSTILE_TARGETS):
+        form["indicators"][index]["target"] = target
+        form["indicators"][index]["actual"] = "3" + parse_target(target).unit  # comparable: a score
+    return form
+
+
+def test_hostile_targets_never_break_or_inject_into_the_live_formulas(tmp_path):
+    """A 年度指标值's unit or number goes into the 得分 formula: quotes doubled, no control character
+    (invalid XML), no string literal over Excel's 255 characters, no number Excel cannot read
+    exactly, no formula over 8,192 characters; such a row keeps perfxl's value without a formula."""
+    form = hostile_form()
+    path = write_one(tmp_path / "hostile.xlsx", form)
+    sheet = openpyxl.load_workbook(path).worksheets[0]  # well-formed XML
+    formulas = [cell.value for row in sheet.iter_rows() for cell in row
+                if isinstance(cell.value, str) and cell.value.startswith("=")]
+    assert formulas
+    for formula in formulas:
+        assert len(formula) <= 8192
+        assert not re.search(r"[\x00-\x1f]", formula)
+        outside = _LITERAL.sub("", formula)
+        assert not re.search(r"WEBSERVICE|HYPERLINK|;|\{", outside), formula
+        assert all(len(text.replace('""', '"')) <= 255 for text in _LITERAL.findall(formula)), formula
+        assert not re.search(r"\d{16,}", outside), formula
+    assert not [i for i in check_file(path).issues if i.code == "SCORE-013"]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_hostile_targets_to_perfxls_scores(tmp_path, soffice):
+    form = hostile_form()
+    expected = sheet_outputs(form, LAYOUT)
+    live = {f"indicators/{index}/score" for index, target in enumerate(HOSTILE_TARGETS)
+            if "\x01" not in target and "9" * 16 not in target}  # the others have no formula
+    blank = {k: (None if k in live or not k.startswith("indicators/") else v) for k, v in expected.items()}
+    path = write_one(tmp_path / "hostile.xlsx", form, blank)
+    [saved] = recalculated(soffice, tmp_path, [path])
+    record = read_workbook(saved).forms[0]
+    compared = [index for index in range(len(HOSTILE_TARGETS)) if f"indicators/{index}/score" in record.outputs]
+    assert len(compared) >= len(HOSTILE_TARGETS) - 1  # ≥5=1;2 is 定性: its score is the unit's
+    for index in compared:
+        pointer = f"indicators/{index}/score"
+        got = record.outputs[pointer]
+        assert isinstance(got, float) and Decimal(format(got, ".15g")) == expected[pointer], (index, got)

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..config import DEFAULT_SETTINGS, Settings
 from ..form.layout import get_layout
-from ..form.variant import TARGET_KIND
+from ..form.variant import MONITORING_KIND, SELF_EVAL_KIND, TARGET_KIND
 from ..model import FormRecord
 from ..problems import ERROR, WARNING, Issue, Problem, make_issue
 from ..read.inputs import Inputs, Skipped, discover_inputs
@@ -176,17 +176,19 @@ def _amount(value: Any) -> Decimal:
 def collect(inputs: Iterable[str | Path] | Inputs, *, variant: str | None = None,
             settings: Settings = DEFAULT_SETTINGS, workers: int = 1,
             on_progress: Callable[[int, int], None] | None = None, json_inputs: bool = False,
-            prefer: str = DEFAULT_PREFERENCE) -> Collection:
+            prefer: str = DEFAULT_PREFERENCE, one_kind: bool = True) -> Collection:
     """Read, check and consolidate every input file (paths, or :class:`Inputs` already found).
     Never raises for a bad file: each file is read in an isolated worker process, so even a parser
     crash costs that file only; an entry that is not read is listed with its reason.  ``prefer``:
-    the first evidence between versions of one form (:mod:`perfxl.collect.versions`)."""
+    the first evidence between versions of one form (:mod:`perfxl.collect.versions`).  ``one_kind``:
+    forms of the kinds with fewer forms are left out, each a COLLECT-006 (publish, which lists
+    them itself, keeps them)."""
     found = inputs if isinstance(inputs, Inputs) else discover_inputs(inputs, json_in_folders=json_inputs)
     results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=True,
                        on_progress=on_progress)
     store = RecordStore()
     return consolidate((_stored(result, store) for result in results), store, found.skipped,
-                       prefer=prefer)  # taken as they arrive
+                       prefer=prefer, one_kind=one_kind)  # taken as they arrive
 
 
 def _stored(result: FileResult, store: RecordStore) -> FileResult:
@@ -202,7 +204,10 @@ def _content(record: FormRecord) -> str:
     return json.dumps(record.form, sort_keys=True, ensure_ascii=False)
 
 
-_INCLUDED, _DUPLICATE, _CONFLICT = 1, 2, 4
+_INCLUDED, _DUPLICATE, _CONFLICT, _OTHER_KIND = 1, 2, 4, 8
+# A master is of one kind of form; of several in one input, the one with the most forms, a tie
+# going to the earlier in the year.
+KIND_ORDER = (TARGET_KIND, MONITORING_KIND, SELF_EVAL_KIND)
 
 
 @dataclass
@@ -248,7 +253,7 @@ class _Admitted:
 
 
 def consolidate(results: Iterable[FileResult], store: RecordStore, skipped: Iterable[Skipped] = (), *,
-                prefer: str = DEFAULT_PREFERENCE) -> Collection:
+                prefer: str = DEFAULT_PREFERENCE, one_kind: bool = True) -> Collection:
     """Resolve identities across files: duplicates count once, conflicting versions are decided by
     :data:`CONFLICT_POLICY` (``prefer``: its first evidence).  Pure data in, data out (the records
     stay in ``store``); the order of ``results`` is the input order, and they are taken one by one
@@ -260,7 +265,7 @@ def consolidate(results: Iterable[FileResult], store: RecordStore, skipped: Iter
         admitted.collection.files.append(FileEntry(entry.path, entry.size, "", entry.mtime, status=IGNORED,
                                                    note=entry.reason + "。"))
         admitted.collection.problem_chunks.append([skipped_issue(entry)])
-    return resolve(admitted)
+    return resolve(admitted, one_kind=one_kind)
 
 
 def _flag_shared_hints(collection: Collection) -> None:
@@ -299,11 +304,44 @@ def _set_aside(collection: Collection, notes: dict[str, list[str]], outcome: dic
     collection.problem_chunks.append(issues)
 
 
-def resolve(admitted: _Admitted) -> Collection:
+def _keep_one_kind(admitted: _Admitted, notes: dict[str, list[str]], outcome: dict[str, int]) -> None:
+    """Forms of several kinds (target tables, monitoring tables, self-evaluations) never go into
+    one master, whose columns would then mix them (a 全年执行数 under 1–N月执行数, two kinds'
+    全年预算数 summed): the kind with the most forms is collected, each other form is a warning
+    (COLLECT-006) and its file says why."""
+    by_kind: dict[str, list[str]] = {}
+    for key, same_form in admitted.versions.items():
+        by_kind.setdefault(get_layout(same_form[0].form.variant).kind, []).append(key)
+    if len(by_kind) < 2:
+        return
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    main = min(by_kind, key=lambda kind: (-len(by_kind[kind]), rank.get(kind, len(rank)), kind))
+    main_title = get_layout(admitted.versions[by_kind[main][0]][0].form.variant).title
+    left: dict[str, dict[str, int]] = {}
+    for kind, keys in sorted(by_kind.items()):
+        if kind == main:
+            continue
+        for key in keys:
+            for version in admitted.versions.pop(key):
+                title = get_layout(version.form.variant).title
+                outcome[version.file.path] = outcome.get(version.file.path, 0) | _OTHER_KIND
+                counts = left.setdefault(version.file.path, {})
+                counts[title] = counts.get(title, 0) + 1
+                admitted.collection.problem_chunks.append([make_issue(
+                    Problem.COLLECT_006, file=version.file.path, sheet=version.sheet, value=title,
+                    expected=main_title)])
+    for path, counts in left.items():
+        kinds = "、".join(f"{count} 张{title}" for title, count in counts.items())
+        notes.setdefault(path, []).append(f"其中{kinds}未计入：本次汇总的是{main_title}，不同种类的表单请分别汇总。")
+
+
+def resolve(admitted: _Admitted, *, one_kind: bool = True) -> Collection:
     """The cross-file half: which version of each form is collected, and every file's status."""
     collection, versions = admitted.collection, admitted.versions
     notes: dict[str, list[str]] = {}
     outcome: dict[str, int] = {}  # file path → _INCLUDED | _DUPLICATE | _CONFLICT (an int per file, not a set)
+    if one_kind:
+        _keep_one_kind(admitted, notes, outcome)
     for same_form in versions.values():
         distinct: dict[str, CollectedForm] = {}
         copies: dict[str, list[CollectedForm]] = {}
@@ -337,6 +375,8 @@ def resolve(admitted: _Admitted) -> Collection:
         kinds = outcome.get(entry.path, 0)
         if kinds & _CONFLICT:
             entry.status = CONFLICT
+        elif kinds & _OTHER_KIND and not kinds & _INCLUDED:
+            entry.status = IGNORED
         elif not kinds & _INCLUDED:
             entry.status = DUPLICATE
         elif entry.path in by_file:

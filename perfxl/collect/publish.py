@@ -129,7 +129,8 @@ def _from_inbox(inputs: list[Path], outputs: dict[str, Path], variant: str | Non
     _check_no_links(found, outputs)
     if not found.files and not found.skipped:
         raise ValueError(f"没有找到输入文件（{'、'.join(map(str, inputs))}；隐藏文件和 Office 锁定文件不计）。")
-    collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress)
+    collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress,
+                         one_kind=False)  # other kinds are listed as not published (below)
     try:
         candidates = []
         for item in collection.forms:

@@ -534,13 +534,16 @@ class Layout:
         return f"{cell_ref(first, col)}:{cell_ref(last, col)}"
 
     def formula_text(self, template: str, row: int | None = None, item: dict[str, Any] | None = None,
-                     rows: int = 0, params: dict[str, Any] | None = None) -> str:
+                     rows: int = 0, params: dict[str, Any] | None = None) -> str | None:
         """A formula of the layout data with its places filled in: ``{funding.executed}`` the cell
         of a field or an output, ``{actual}`` the cell of an indicator column on ``row``,
         ``{column.score}`` an indicator column over the ``rows`` rows, ``{rows}``,
         ``{target.number}``/``{target.unit}`` the row's parsed 年度指标值 and ``{params.X}`` a
         value the caller gives (a 分值 from perfxl.toml).  Text from a form only ever goes inside a
-        string literal, its quotes doubled: no formula injection."""
+        string literal, its quotes doubled: no formula injection.  None when the form's values
+        cannot make a formula every client opens and computes as perfxl does (a control character,
+        a number of more than 15 digits, a formula over Excel's length): the cell then keeps
+        perfxl's value without a formula."""
         names: dict[str, Any] = {}
         for path, ref in [(slot.path, slot.area.ref) for slot in self.slots] + \
                 [(out.pointer.replace("/", "."), out.area.ref) for out in self.outputs]:
@@ -557,9 +560,12 @@ class Layout:
         target = (item or {}).get("target")
         if isinstance(target, str):
             parsed = parse_target_cached(target)
-            names["target"] = {"number": _formula_literal(parsed.number) if parsed.number is not None else "0",
-                               "unit": parsed.unit.replace('"', '""')}
-        return template.format_map(_Names(names))
+            number, unit = parsed.number, _string_literal(parsed.unit)
+            if unit is None or (number is not None and not _excel_number(number)):
+                return None
+            names["target"] = {"number": _formula_literal(number) if number is not None else "0", "unit": unit}
+        text = template.format_map(_Names(names))
+        return text if len(text) < EXCEL_FORMULA_CHARS else None
 
     # --- titles -------------------------------------------------------------------------
     @cached_property
@@ -618,7 +624,38 @@ class Layout:
             return self
         values = {name: cell(self.slot_by_path[name].area.first_row, self.slot_by_path[name].area.first_col)
                   for name in self.text_params if name in self.slot_by_path}
-        return self.for_values(values)
+        layout = self.for_values(values)
+        if layout._prints_places(self, cell):
+            return layout
+        # The place's cell overwritten (六月, 13, emptied): the headers still print the month the
+        # template was made for, so read by them; the cell itself is reported by the reader.
+        printed = self._printed_values(cell)
+        by_print = self.for_values(printed) if printed else layout
+        return by_print if by_print._prints_places(self, cell) else layout
+
+    @cached_property
+    def _place_labels(self) -> tuple[int, ...]:
+        """The indexes in :attr:`fixed_labels` of the labels with a text place."""
+        places = tuple(f"{{{name}}}" for name in self.text_params)
+        return tuple(i for i, label in enumerate(self.fixed_labels) if any(p in label.text for p in places))
+
+    def _prints_places(self, base: "Layout", cell: Callable[[int, int], Any]) -> bool:
+        """Whether the sheet shows this layout's filled texts where ``base`` has its places."""
+        return all(normalise_label(cell(label.area.first_row, label.area.first_col)) == normalise_label(label.text)
+                   for label in (self.fixed_labels[i] for i in base._place_labels))
+
+    def _printed_values(self, cell: Callable[[int, int], Any]) -> dict[str, str]:
+        """The places' values as the sheet prints them in its labels (1–6月执行数 → month 6), when
+        every label that shows one agrees."""
+        found: dict[str, set[str]] = {}
+        for label in (self.fixed_labels[i] for i in self._place_labels):
+            pieces = re.split(r"\{(\w+)\}", label.text)
+            pattern = "".join(re.escape(normalise_label(piece)) if i % 2 == 0 else r"(\d{1,2})"
+                              for i, piece in enumerate(pieces))
+            match = re.fullmatch(pattern, normalise_label(cell(label.area.first_row, label.area.first_col)))
+            for name, value in zip(pieces[1::2], match.groups() if match else ()):
+                found.setdefault(name, set()).add(value)
+        return {name: values.pop() for name, values in found.items() if len(values) == 1}
 
     # --- checks and measures ------------------------------------------------------------
     def all_fixed_labels(self) -> list[Label]:
@@ -750,6 +787,29 @@ class _Node:
         except KeyError:
             raise AttributeError(f"unknown place .{key} in a layout formula") from None
         return _Node(value) if isinstance(value, dict) else value
+
+
+# Excel's limits: 15 significant digits in a number, 255 characters in one string literal and
+# 8,192 in a formula (the "=" included); beyond them Excel repairs the workbook or computes otherwise.
+EXCEL_DIGITS, EXCEL_LITERAL_CHARS, EXCEL_FORMULA_CHARS = 15, 255, 8192
+_UNWRITABLE = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _string_literal(text: str) -> str | None:
+    """``text`` for the inside of a formula's string literal: quotes doubled, and cut into pieces
+    of at most 255 characters joined by ``&`` (Excel refuses a longer literal).  None for a text no
+    formula can hold (a control character is not even valid XML there)."""
+    if _UNWRITABLE.search(text):
+        return None
+    pieces = [text[start:start + EXCEL_LITERAL_CHARS] for start in range(0, len(text), EXCEL_LITERAL_CHARS)]
+    return '"&"'.join(piece.replace('"', '""') for piece in pieces)
+
+
+def _excel_number(number: Decimal) -> bool:
+    """Whether Excel reads ``number`` written in a formula as exactly this number: at most 15
+    significant digits and within a double's range."""
+    digits = "".join(map(str, number.as_tuple().digits)).strip("0")
+    return len(digits) <= EXCEL_DIGITS and abs(number) < Decimal("1e300")
 
 
 def _formula_literal(value: object) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .layout import get_layout
-from .selfeval import IDENTITY_FIELDS, INDICATOR_TARGET_PARTS
+from .selfeval import IDENTITY_FIELDS, with_goal_and_targets
 from .values import MONEY_UNITS, canonical_decimal, convert_money
 from .variant import DEFAULT_VARIANT
 
@@ -39,11 +39,4 @@ def prefill_monitoring(target_form: dict[str, Any], month: int, variant: str = D
         if source.amount_unit not in MONEY_UNITS:
             raise ValueError(f"unknown amount unit {source.amount_unit!r} of the target table")
         form["funding"]["budget_full"] = canonical_decimal(convert_money(Decimal(annual), source.amount_unit, own_unit))
-    goals = target_form.get("goals")
-    expected = goals.get("annual") if isinstance(goals, dict) else None
-    if isinstance(expected, str):
-        form["goals"] = {"expected": expected}
-    items = target_form.get(source.indicator_field)
-    form["indicators"] = [{part: item[part] for part in INDICATOR_TARGET_PARTS if part in item}
-                          for item in (items if isinstance(items, list) else []) if isinstance(item, dict)]
-    return form
+    return with_goal_and_targets(form, target_form, source.indicator_field)

@@ -90,11 +90,17 @@ def prefill_self_evaluation(target_form: dict[str, Any], variant: str = DEFAULT_
                for source, own in FUNDING_COPIED if isinstance(funding.get(source), str)}
     if initial:
         form["funding"] = initial
+    return with_goal_and_targets(form, target_form, layout.indicator_field)
+
+
+def with_goal_and_targets(form: dict[str, Any], target_form: dict[str, Any], indicator_field: str) -> dict[str, Any]:
+    """``form`` (a later round's) with the target table's 年度总体目标 as its expected goal and
+    every indicator's levels, name and 年度指标值 (``indicator_field`` of the target table)."""
     goals = target_form.get("goals")
     expected = goals.get("annual") if isinstance(goals, dict) else None
     if isinstance(expected, str):
         form["goals"] = {"expected": expected}
-    items = target_form.get(layout.indicator_field)
+    items = target_form.get(indicator_field)
     form["indicators"] = [{part: item[part] for part in INDICATOR_TARGET_PARTS if part in item}
                           for item in (items if isinstance(items, list) else []) if isinstance(item, dict)]
     return form

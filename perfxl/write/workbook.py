@@ -318,7 +318,11 @@ def _put_indicator_cells(ws, formats: _Formats, sheet: FormSheet, block, need: C
             elif role == FORMULA:
                 text = layout.formula_text(column.formula(row.row_class) or '""', row.row, dict(row.values),
                                            len(block.rows), dict(sheet.params))
-                _put_formula(ws, area, text, sheet.outputs.get(pointer), formats.get("output", column.num_format))
+                if text is None:  # a target no formula can hold: perfxl's value, as for a computed cell
+                    _put_points(ws, area, sheet.outputs.get(pointer), formats.get("output", column.num_format))
+                else:
+                    _put_formula(ws, area, text, sheet.outputs.get(pointer),
+                                 formats.get("output", column.num_format))
             else:
                 _put_string(ws, area, "", formats.get("output"))
             if role in (INPUT, LOCKED) and value and column.kind == TEXT:
@@ -333,6 +337,8 @@ def _put_outputs(ws, formats: _Formats, sheet: FormSheet, rows: int) -> None:
         value = sheet.outputs.get(output.pointer)
         if output.formula is not None:
             text = layout.formula_text(output.formula, rows=rows, params=dict(sheet.params))
+            if text is None:
+                raise ValueError(f"layout formula of {output.pointer} too long for a spreadsheet")
             _put_formula(ws, output.area, text, value, fmt)
         elif isinstance(value, str) and not _is_decimal(value):
             _put_string(ws, output.area, value, fmt)
