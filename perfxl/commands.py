@@ -765,17 +765,18 @@ def _print_issues(issues: list[Issue], *, err: bool = False) -> None:
 _HELP_WORDS = (("Usage: ", "用法："), ("Options:", "选项："), ("Arguments:", "参数："), ("Commands:", "命令："),
                ("Show this message and exit.", "显示本帮助并退出。"), ("[default: ", "[默认："),
                ("[required]", "[必填]"), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
-_ERRORS = ((re.compile(r"Missing argument '(.+)'\."), "缺少参数“{0}”。"),
-           (re.compile(r"Missing option '(.+)'\."), "缺少选项 {0}。"),
-           (re.compile(r"No such option: (\S+)(?: \(Possible options: (.+)\)| Did you mean (.+)\?)?"),
+# patterns as text: compiled (and cached by re) only when a command line is wrong, not at every start
+_ERRORS = ((r"Missing argument '(.+)'\.", "缺少参数“{0}”。"),
+           (r"Missing option '(.+)'\.", "缺少选项 {0}。"),
+           (r"No such option: (\S+)(?: \(Possible options: (.+)\)| Did you mean (.+)\?)?",
             "没有选项 {0}。"),
-           (re.compile(r"No such command '(.+)'\."), "没有命令“{0}”。"),
-           (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}。"),
-           (re.compile(r"Option '(.+)' requires an argument\."), "选项 {0} 需要一个值。"),
-           (re.compile(r"Invalid value for '(.+)': '(.+)' is not a valid integer\."), "{0} 的值“{1}”不是整数。"),
-           (re.compile(r"Invalid value for '(.+)': (.+) is not in the range (.+)\."), "{0} 的值 {1} 超出范围 {2}。"),
-           (re.compile(r"Invalid value for '(.+)': Input should be a valid integer.*"), "{0} 的值应为整数。"),
-           (re.compile(r"Invalid value for '(.+)': (.+)"), "{0} 的值无效：{1}"))
+           (r"No such command '(.+)'\.", "没有命令“{0}”。"),
+           (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}。"),
+           (r"Option '(.+)' requires an argument\.", "选项 {0} 需要一个值。"),
+           (r"Invalid value for '(.+)': '(.+)' is not a valid integer\.", "{0} 的值“{1}”不是整数。"),
+           (r"Invalid value for '(.+)': (.+) is not in the range (.+)\.", "{0} 的值 {1} 超出范围 {2}。"),
+           (r"Invalid value for '(.+)': Input should be a valid integer.*", "{0} 的值应为整数。"),
+           (r"Invalid value for '(.+)': (.+)", "{0} 的值无效：{1}"))
 
 
 def _chinese_help(text: str) -> str:
@@ -786,7 +787,7 @@ def _chinese_help(text: str) -> str:
 
 def _chinese_error(message: str) -> str:
     for pattern, chinese in _ERRORS:
-        match = pattern.fullmatch(message.strip())
+        match = re.fullmatch(pattern, message.strip())
         if match:
             return chinese.format(*match.groups())
     return f"命令行有误：{message}"

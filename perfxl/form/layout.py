@@ -47,7 +47,11 @@ SMALLEST_FONT = 6.0  # points: a text too long for one row at the form's size pr
 # Chinese line breaking (避头尾): no line starts with closing punctuation, none ends with opening.
 NO_LINE_START = frozenset("，。、；：？！”’）》」』】〕〗〙〛〉］｝…‥·・ー,.;:?!)]}%‰")
 NO_LINE_END = frozenset("“‘（《「『【〔〖〘〚〈［｛([{")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%‰/:+\-]*")  # Latin words and numbers are not split
+
+
+@cache  # compiled on first use, not at import: only writing a form wraps text
+def _word() -> re.Pattern[str]:
+    return re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%‰/:+\-]*")  # Latin words and numbers are not split
 
 
 _A1 = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
@@ -349,7 +353,7 @@ def _tokens(text: str, width: float) -> list[str]:
     tokens: list[str] = []
     at = 0
     while at < len(text):
-        word = _WORD.match(text, at)
+        word = _word().match(text, at)
         if word is not None and sum(map(_print_width, word.group())) <= width:
             tokens.append(word.group())
             at = word.end()
@@ -792,14 +796,18 @@ class _Node:
 # Excel's limits: 15 significant digits in a number, 255 characters in one string literal and
 # 8,192 in a formula (the "=" included); beyond them Excel repairs the workbook or computes otherwise.
 EXCEL_DIGITS, EXCEL_LITERAL_CHARS, EXCEL_FORMULA_CHARS = 15, 255, 8192
-_UNWRITABLE = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@cache  # compiled on first use, not at import: only writing a formula needs it
+def _unwritable() -> re.Pattern[str]:
+    return re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _string_literal(text: str) -> str | None:
     """``text`` for the inside of a formula's string literal: quotes doubled, and cut into pieces
     of at most 255 characters joined by ``&`` (Excel refuses a longer literal).  None for a text no
     formula can hold (a control character is not even valid XML there)."""
-    if _UNWRITABLE.search(text):
+    if _unwritable().search(text):
         return None
     pieces = [text[start:start + EXCEL_LITERAL_CHARS] for start in range(0, len(text), EXCEL_LITERAL_CHARS)]
     return '"&"'.join(piece.replace('"', '""') for piece in pieces)
@@ -819,14 +827,16 @@ def _formula_literal(value: object) -> str:
     raise TypeError(f"formula parameters are numbers, got {value!r}")
 
 
-_FORMAT_PART = re.compile(r'"([^"]*)"|\\(.)|(@|[0#]+)|(.)')
+@cache  # compiled on first use, not at import: only writing a form formats text
+def _format_part() -> re.Pattern[str]:
+    return re.compile(r'"([^"]*)"|\\(.)|(@|[0#]+)|(.)')
 
 
 def _formatted(num_format: str, text: str) -> str:
     """``text`` shown through a one-section number format of quoted literals around ``@`` or
     ``0`` (``"（"@"）"``, ``"（"0"年度）"``); any other format shows the text as it is."""
     shown = []
-    for quoted, escaped, placeholder, other in _FORMAT_PART.findall(num_format):
+    for quoted, escaped, placeholder, other in _format_part().findall(num_format):
         if other:
             return text
         shown.append(text if placeholder else quoted or escaped)

@@ -18,8 +18,9 @@ from .kinds import AMOUNT, DATE, INTEGER
 MAX_DECIMALS = 6
 EXCEL_CELL_LIMIT = 32767  # characters in one cell: Excel "repairs" a longer one, xlsxwriter skips it
 
-_AMOUNT_NOISE = re.compile(r"[\s_']")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+# patterns as text, compiled (and cached) by re on first use: validating a workbook needs none
+_AMOUNT_NOISE = r"[\s_']"
+_THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
 
 
 class ValueProblem(ValueError):
@@ -61,7 +62,7 @@ def amount_from_cell(value: object, max_decimals: int = MAX_DECIMALS, unit: str 
         number = Decimal(repr(value))
     elif isinstance(value, str):
         # Units type 1,234.5 or full-width １２３ or leave spaces: what they meant is clear.
-        text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", value))
+        text = re.sub(_AMOUNT_NOISE, "", unicodedata.normalize("NFKC", value))
         # The form's own unit may be typed after the number; any other (元 in a 万元 form is
         # 10,000 times off) is refused, never silently taken.
         text = text.removesuffix(unit) if unit else text
@@ -70,7 +71,7 @@ def amount_from_cell(value: object, max_decimals: int = MAX_DECIMALS, unit: str 
         if "," in text or "，" in text:
             # Only a real thousands separator may go: 1,234.5 yes, 1234,5 (a decimal comma?) no.
             text = text.replace("，", ",")
-            if not _THOUSANDS.fullmatch(text):
+            if not re.fullmatch(_THOUSANDS, text):
                 raise ValueProblem(value)
             text = text.replace(",", "")
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
@@ -98,7 +99,7 @@ def amount_to_cell(amount: str) -> float:
     return float(Decimal(amount))
 
 
-_DATE_TEXT = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?")
+_DATE_TEXT = r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?"  # text, as _AMOUNT_NOISE
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -116,7 +117,7 @@ def date_from_cell(value: object, *, date1904: bool = False) -> str:
         return (epoch + dt.timedelta(days=int(value))).isoformat()
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
-        match = _DATE_TEXT.fullmatch(text)
+        match = re.fullmatch(_DATE_TEXT, text)
         if match is None and re.fullmatch(r"\d{8}", text):
             match = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
         if match is None:
