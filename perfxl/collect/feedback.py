@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..config import Limits
-from ..form.layout import wrapped_height
+from ..form.layout import cell_ref, wrapped_height
 from ..form.marks import OUTPUT_PROPERTY, PROBLEM_LIST_OUTPUT
 from ..isolation import Failure, run_isolated
 from ..problems import ERROR, WARNING, Issue
@@ -123,7 +123,7 @@ def _problem_sheet(ws, issues: list[Issue], unit: str, *, linked: Iterable[str])
     ws.append([title for title, _ in _COLUMNS])
     for row in (1, 2):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
-    ws["A1"].font = Font(name="宋体", size=14, bold=True)
+    ws.cell(1, 1).font = Font(name="宋体", size=14, bold=True)
     ws["A2"].font = Font(name="宋体", size=11)
     ws.row_dimensions[1].height, ws.row_dimensions[2].height = 26, 20
     for cell in ws[_TITLE_ROWS]:
@@ -145,9 +145,9 @@ def _problem_sheet(ws, issues: list[Issue], unit: str, *, linked: Iterable[str])
         ws.row_dimensions[row].height = _row_height(values)
     for (_, width), column in zip(_COLUMNS, "ABCDEF"):
         ws.column_dimensions[column].width = width
-    ws.freeze_panes = f"A{_TITLE_ROWS + 1}"
+    ws.freeze_panes = cell_ref(_TITLE_ROWS, 0)  # below the title rows
     set_openpyxl_list_print(ws, _TITLE_ROWS)
-    ws.print_area = f"A1:F{max(ws.max_row, _TITLE_ROWS)}"
+    ws.print_area = f"{cell_ref(0, 0)}:{cell_ref(max(ws.max_row, _TITLE_ROWS) - 1, len(_COLUMNS) - 1)}"
 
 
 def _location(sheet: str, cell: str) -> str:
