@@ -504,7 +504,7 @@ def best_of(step: str, folder: Path, workers: int, sample: int, repeat: int | No
     best["disturbed"] = best["foreign_cpu_share"] > DISTURBED
     if len(good) > 1:
         best["all_seconds"] = [round(r["seconds"], 4) for r in good]
-        for key in ("peak_tree_rss_mb", "peak_tree_pss_mb", "maxrss_single_process_mb"):
+        for key in ("peak_tree_rss_mb", "peak_tree_pss_mb", "maxrss_single_process_mb", "hwm_self_mb"):
             best[key] = max(r[key] for r in good)
     return best
 
@@ -621,6 +621,8 @@ def table(report: dict[str, Any]) -> str:
                      f"consolidate {consolidate_s:.2f} s, master {master_s:.2f} s ({a['master_bytes'] / 1e6:.1f} MB); "
                      f"issues {sum(a['issue_codes'].values()):,} ({codes}); "
                      f"review rules ran: {'yes' if a['review_ran'] else 'no'}")
+    if "error" not in a and a.get("hwm_self_mb"):
+        lines.append(f"- (a)'s parent, the collecting process itself, peaked at {a['hwm_self_mb']:.1f} MB (VmHWM)")
     lines.append(f"- issue 6 targets (informative, at N = 10,000): {report['targets_note']}")
     return "\n".join(lines)
 
@@ -683,14 +685,25 @@ def run_n(n: int, args: argparse.Namespace, info: dict[str, Any]) -> dict[str, A
 
 def growth_table(reports: list[dict[str, Any]]) -> str:
     lines = ["| N forms | files | (a) s | (a) forms/s | (a') forms/s | (b) forms/s | (c1) forms/s | (cW) forms/s "
-             "| (a) peak RSS tree MB | (a) peak PSS tree MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| (a) share of floor | (a') share of floor | (a) peak RSS tree MB | (a) peak PSS tree MB "
+             "| (a) parent peak MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in reports:
         def rate(key: str, r: dict[str, Any] = r) -> str:
             return _fmt(r["steps"].get(key, {}).get("rates", {}).get("forms_per_s"), 0)
         a = r["steps"].get("a", {})
         lines.append(f"| {r['forms']:,} | {r['files']:,} | {_fmt(a.get('rates', {}).get('seconds'), 2)} | {rate('a')} "
                      f"| {rate('a_read')} | {rate('b')} | {rate('c1')} | {rate('cW')} "
-                     f"| {_fmt(a.get('peak_tree_rss_mb'), 0)} | {_fmt(a.get('peak_tree_pss_mb'), 0)} |")
+                     f"| {_fmt(r['ratios'].get('cW_over_a_floor_share'), 2)} "
+                     f"| {_fmt(r['ratios'].get('cW_over_a_read_floor_share'), 2)} "
+                     f"| {_fmt(a.get('peak_tree_rss_mb'), 0)} | {_fmt(a.get('peak_tree_pss_mb'), 0)} "
+                     f"| {_fmt(a.get('hwm_self_mb'), 1)} |")
+    parents = [(r["forms"], r["steps"].get("a", {}).get("hwm_self_mb")) for r in reports]
+    parents = [(n, peak) for n, peak in parents if peak]
+    if len(parents) > 1:
+        (n0, p0), (n1, p1) = min(parents), max(parents)
+        lines.append("")
+        lines.append(f"- flat memory: (a)'s parent (the collecting process) peaked at {p1:.1f} MB at N = {n1:,} "
+                     f"and {p0:.1f} MB at N = {n0:,}: {p1 / p0:.2f}× (issue 15 target ≤ 1.10×)")
     return "\n".join(lines)
 
 
