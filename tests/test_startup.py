@@ -69,12 +69,16 @@ def test_validate_and_collect_load_only_what_they_use(tmp_path):
     [book] = fill_forms([EXAMPLES / "04.json"], tmp_path / "in")
     validate = _loaded("validate", str(book), "--workers", "1", cwd=tmp_path)
     assert {"python_calamine", "multiprocessing"} <= validate  # it did read the workbook
-    # no writer, no progress bar off a terminal, no pydantic for plain arguments, python-jsonschema
-    # only in a worker that meets an invalid form
-    assert validate.isdisjoint({"xlsxwriter", "openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema"})
+    # no writer, no progress bar off a terminal, no typer for a plain command line (perfxl.cli.quick_call),
+    # python-jsonschema only in a worker that meets an invalid form
+    assert validate.isdisjoint({"xlsxwriter", "openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema",
+                                "typer", "tomllib"})
     collect = _loaded("collect", str(tmp_path / "in"), "--out", str(tmp_path / "m.xlsx"), "-q", cwd=tmp_path)
     assert "xlsxwriter" in collect and (tmp_path / "m.xlsx").is_file()
-    assert collect.isdisjoint({"openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema"})
+    assert collect.isdisjoint({"openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema", "typer", "tomllib"})
+    # a command line typer has to read (here: an unknown option) still gets typer's usage error
+    wrong = _loaded("validate", str(book), "--nosuch", cwd=tmp_path)
+    assert "typer" in wrong
 
 
 # --- the plain coercion agrees with typer's own ------------------------------------------------------
@@ -235,3 +239,161 @@ def test_one_command_built_reads_as_all_built(tmp_path):
 
     assert [c.callback.__name__ for c in commands._only("validate")] == ["validate"]
     assert commands._only("nosuch") == commands._only("--help") == commands.app.registered_commands
+
+
+# --- validate and collect without typer: the same call, the same bytes ------------------------------
+
+QUICK_SPECS = json.loads(cli.HELP_CACHE.read_text(encoding="utf-8"))["commands"]
+
+
+def _typer_call(command: str, args: list[str]):
+    """What typer's command (as perfxl.commands builds it) is called with, or the exception it ends in."""
+    from typer import Exit
+    from typer._click.exceptions import ClickException
+
+    click_command = GROUP.commands[command]
+    try:
+        with click_command.make_context(command, list(args)) as ctx:
+            return ctx.params
+    except (ClickException, Exit) as exc:
+        return exc
+
+
+def _agrees(command: str, args: list[str]) -> bool:
+    """Our plain parse is typer's, or it declines. Returns whether it took the command line."""
+    ours = cli.parse_plain(list(args), QUICK_SPECS[command])
+    if ours is None:
+        return False
+    theirs = _typer_call(command, args)
+    assert isinstance(theirs, dict), (command, args, theirs)
+    assert ours == theirs, (command, args)
+    assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}, (command, args)
+    assert all(type(p) is type(q) for p, q in zip(ours[_argument(command)], theirs[_argument(command)]))
+    return True
+
+
+def _argument(command: str) -> str:
+    [name] = [spec["name"] for spec in QUICK_SPECS[command] if spec["kind"] == "argument"]
+    return name
+
+
+def test_quick_commands_are_the_console_functions():
+    """help.json's parameters are typer's for validate and collect, and name exactly what
+    perfxl.console's functions take (typer's commands call those same functions)."""
+    import inspect
+
+    from perfxl import console
+    from perfxl.docs import quick_specs
+
+    assert set(QUICK_SPECS) == set(cli.QUICK_COMMANDS) == {"validate", "collect"}
+    assert QUICK_SPECS == quick_specs()
+    for command in cli.QUICK_COMMANDS:
+        names = [spec["name"] for spec in QUICK_SPECS[command]]
+        assert names == list(inspect.signature(getattr(console, command)).parameters), command
+        assert names == [p.name for p in GROUP.commands[command].params], command
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("places")
+    (tmp / "book.xlsx").write_bytes(b"x")
+    (tmp / "folder").mkdir()
+    return tmp
+
+
+def _tokens(places: Path) -> list[str]:
+    return [str(places / "book.xlsx"), str(places / "folder"), str(places / "missing.xlsx"), "汇总.xlsx", "a=b",
+            "", "-", "--", "--help", "--nosuch", "-x", "-1", "0", "1", "2", "007", "9999999999", "abc",
+            "pujiang-2023", "saved", "mtime", "--json", "--json=1", "--form", "--form=x", "--form=", "--rules",
+            "--no-review", "--workers", "--workers=2", "--workers=0", "--from", "--out", "-o", "-ox", "-o=x",
+            "--out=m.xlsx", "--roster", "--prefer", "--prefer=path", "--jsonl", "--csv", "--feedback", "--quiet",
+            "-q", "-qo", "--json-inputs", "--version"]
+
+
+def test_plain_command_lines_are_parsed_as_typer_does(places):
+    book, folder = str(places / "book.xlsx"), str(places / "folder")
+    taken = [("validate", [book]), ("validate", [book, folder, "--json", "--workers", "1"]),
+             ("validate", ["--form=pujiang-2023", book, "--no-review", "--rules", "x.toml", "--from", "t.jsonl"]),
+             ("validate", [str(places / "missing.xlsx")]),
+             ("collect", [folder, "--out", "m.xlsx", "-q"]), ("collect", [folder]),
+             ("collect", [folder, book, "-o", "m.xlsx", "--roster", "r.csv", "--prefer", "mtime", "--jsonl", "f.jsonl",
+                          "--csv", "csv", "--feedback", "退回", "--workers=2", "--json", "--json-inputs",
+                          "--form", "x", "--rules", "r.toml", "--no-review", "--quiet"]),
+             ("collect", [folder, "--prefer", "nope"])]  # a wrong word is the command's to refuse, not click's
+    for command, args in taken:
+        assert _agrees(command, args), (command, args)
+    declined = [("validate", []), ("validate", [book, "--help"]), ("validate", [book, "--workers", "0"]),
+                ("validate", [book, "--workers", "x"]), ("validate", [book, "--json", "--json"]),
+                ("validate", ["-", book]), ("validate", [book, "--"]), ("collect", [folder, "-qo", "m.xlsx"]),
+                ("collect", [folder, "--out"]), ("collect", [folder, "--out", "-m.xlsx"]), ("collect", [folder, "--out="]),
+                ("collect", [folder, "--version"]), ("collect", [folder, "--quiet=yes"])]
+    for command, args in declined:
+        assert cli.parse_plain(args, QUICK_SPECS[command]) is None, (command, args)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["validate", "collect"]), st.lists(st.integers(0, 48), max_size=7))
+def test_generated_command_lines_are_parsed_as_typer_does_or_declined(places, command, picks):
+    tokens = _tokens(places)
+    _agrees(command, [tokens[i % len(tokens)] for i in picks])
+
+
+def test_quick_call_only_where_it_is_known(monkeypatch, places):
+    book = str(places / "book.xlsx")
+    assert cli.quick_call(["validate", book])[0] == "validate"
+    assert cli.quick_call(["collect", book, "-q"])[0] == "collect"
+    for args in (["read", book], ["--help"], [], ["validate", book, "--help"], ["Validate", book]):
+        assert cli.quick_call(args) is None, args
+    monkeypatch.setenv("_PERFXL_COMPLETE", "bash_source")  # click's shell completion: typer's to answer
+    assert cli.quick_call(["validate", book]) is None
+    monkeypatch.delenv("_PERFXL_COMPLETE")
+    monkeypatch.setattr(cli, "commands_fingerprint", lambda: "0" * 64)  # commands.py edited since
+    assert cli.quick_call(["validate", book]) is None
+
+
+def test_quick_commands_read_as_typer_runs_them(tmp_path):
+    """Whole processes: ``perfxl validate``/``collect`` run without typer (perfxl.cli.run) and by typer
+    (perfxl.commands.run) give the same exit code, stdout, stderr and output files, byte for byte,
+    for plain command lines, usage errors found by the command and messages with escape codes."""
+    inbox = tmp_path / "in"
+    fill_forms([EXAMPLES / "04.json", EXAMPLES / "05.json"], inbox, by_unit=True)
+    [book, *_] = sorted(inbox.glob("*.xlsx"))
+    bad_rules = tmp_path / "bad.toml"
+    bad_rules.write_text("[rules.NOPE-001]\nenabled = false\n", encoding="utf-8")
+    (tmp_path / "taken").mkdir()
+    ansi = "x\x1b[31my.xlsx"  # a name with a terminal colour code: click removes it off a terminal
+    scripts = {}
+    for kind, body in (("quick", "from perfxl.cli import run\nrun()\n"),
+                       ("typer", "from perfxl.commands import run\nrun()\n")):
+        scripts[kind] = tmp_path / kind / "perfxl"
+        scripts[kind].parent.mkdir()
+        scripts[kind].write_text(f"#!{sys.executable}\n{body}", encoding="utf-8")
+        scripts[kind].chmod(0o755)
+    cases = [["validate", str(book), "--workers", "1"], ["validate", str(inbox), "--json", "--workers", "2"],
+             ["validate", str(book), "--form", "nosuch"], ["validate", str(tmp_path / "missing.xlsx")],
+             ["validate", str(book), "--rules", str(bad_rules)], ["validate", ansi],
+             ["validate", str(book), "--from", str(tmp_path / "missing.jsonl")],
+             ["collect", str(inbox), "--out", "{out}/m.xlsx", "-q", "--jsonl", "{out}/f.jsonl"],
+             ["collect", str(inbox), "--out", "{out}/m.xlsx", "--workers", "1"],
+             ["collect", str(inbox), "-o", "{out}/m.xlsx", "--json"], ["collect", str(inbox), "--prefer", "nope"],
+             ["collect", str(inbox), "--out", str(tmp_path / "taken")], ["collect", ansi],
+             ["collect", str(inbox), "--roster", str(tmp_path / "missing.csv")],
+             ["collect", str(inbox), "--out", "{out}/m.xlsx", "--roster", str(ROOT / "examples" / "roster.csv")]]
+    for number, case in enumerate(cases):
+        runs = {}
+        for kind, script in scripts.items():
+            out = tmp_path / f"out-{number}-{kind}"
+            out.mkdir()
+            args = [arg.replace("{out}", str(out)) for arg in case]
+            assert cli.quick_call(args) is not None, args  # every case is plain: the quick script runs it
+            done = _run([str(script), *args], "80", tmp_path)
+            shown = (done.returncode, done.stdout.replace(str(out).encode(), b"OUT"),
+                     done.stderr.replace(str(out).encode(), b"OUT"))
+            files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+            runs[kind] = (shown, files)
+        assert runs["quick"] == runs["typer"], case
+        (code, stdout, stderr), files = runs["quick"]
+        assert stdout or stderr or files, case
+        if ansi in case:  # never sent to the terminal: escaped (collect), or removed off a terminal as click does
+            assert b"\x1b" not in stderr, stderr
+            assert ("找不到：xy.xlsx" if case[0] == "validate" else "找不到：x\\x1b[31my.xlsx").encode() in stderr
