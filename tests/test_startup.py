@@ -29,7 +29,7 @@ import atexit, json, os, sys
 parent = os.getpid()
 def report():
     if os.getpid() == parent:
-        print("MODULES " + json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.__stderr__)
+        print("MODULES " + json.dumps(sorted(sys.modules)), file=sys.__stderr__)
 atexit.register(report)
 sys.argv = ["perfxl"] + sys.argv[1:]
 from perfxl.cli import run
@@ -37,12 +37,14 @@ run()
 """
 
 
-def _loaded(*args: str, cwd: Path) -> set[str]:
+def _loaded(*args: str, cwd: Path, modules: bool = False) -> set[str]:
+    """The top-level packages the parent process loaded (with ``modules``: every module)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, encoding="utf-8", timeout=300, check=False)
     [line] = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
-    return set(json.loads(line.removeprefix("MODULES ")))
+    loaded = set(json.loads(line.removeprefix("MODULES ")))
+    return loaded if modules else {name.split(".")[0] for name in loaded}
 
 
 @pytest.mark.parametrize("module", ["perfxl.cli", "perfxl.commands"])
@@ -76,6 +78,12 @@ def test_validate_and_collect_load_only_what_they_use(tmp_path):
     collect = _loaded("collect", str(tmp_path / "in"), "--out", str(tmp_path / "m.xlsx"), "-q", cwd=tmp_path)
     assert "xlsxwriter" in collect and (tmp_path / "m.xlsx").is_file()
     assert collect.isdisjoint({"openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema", "typer", "tomllib"})
+    # a target table needs neither the self-evaluation's scoring nor monitoring's checks (nor tomllib
+    # without a perfxl.toml): imported where a form of those kinds is met
+    modules = _loaded("validate", str(book), "--workers", "1", cwd=tmp_path, modules=True)
+    assert {"perfxl.check.file", "perfxl.check.review", "perfxl.read.workbook"} <= modules
+    assert modules.isdisjoint({"perfxl.check.scoring", "perfxl.check.monitoring", "perfxl.check.selfeval",
+                               "perfxl.form.selfeval", "fractions", "tomllib"}), sorted(modules)
     # a command line typer has to read (here: an unknown option) still gets typer's usage error
     wrong = _loaded("validate", str(book), "--nosuch", cwd=tmp_path)
     assert "typer" in wrong
