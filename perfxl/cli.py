@@ -21,13 +21,10 @@ then reads it: every usage error, with its message, still comes from typer.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 HELP_CACHE = Path(__file__).with_name("help.json")
 COMMANDS_SOURCE = Path(__file__).with_name("commands.py")
@@ -37,8 +34,21 @@ QUICK_COMMANDS = ("validate", "collect")  # run by perfxl.console without typer 
 _DIGITS = "[0-9]{1,9}"  # an integer typer's coercion takes as it is (perfxl.commands._DIGITS)
 
 
+def _sha256():
+    """SHA-256 from CPython's own module where it has one: hashlib loads OpenSSL (≈ 3 ms of
+    ``--help``) for this one digest. The same digest either way."""
+    try:
+        from _sha256 import sha256  # CPython 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # CPython 3.12 and later
+        except ImportError:
+            from hashlib import sha256
+    return sha256
+
+
 def commands_fingerprint() -> str:
-    return hashlib.sha256(COMMANDS_SOURCE.read_bytes()).hexdigest()
+    return _sha256()(COMMANDS_SOURCE.read_bytes()).hexdigest()
 
 
 def program_name() -> str:
@@ -51,6 +61,21 @@ def program_name() -> str:
     name = os.path.splitext(os.path.basename(path))[0]
     module = package if name == "__main__" else f"{package}.{name}"
     return f"python -m {module.lstrip('.')}"
+
+
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, without importing shutil (and the archive modules it
+    loads, ≈ 2 ms of ``--help``): $COLUMNS when a positive number, else the terminal's width, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def _cache() -> dict | None:
@@ -73,7 +98,7 @@ def quick_help(args: list[str]) -> str | None:
         command = args[0]
     else:
         return None
-    if os.name == "nt" or shutil.get_terminal_size().columns < HELP_COLUMNS:
+    if os.name == "nt" or terminal_columns() < HELP_COLUMNS:
         return None
     cache = _cache()
     if cache is None:
@@ -186,7 +211,7 @@ def quick_call(args: list[str]) -> tuple[str, dict] | None:
     return None if values is None else (args[0], values)
 
 
-def _run_quick(command: str, values: dict) -> NoReturn:
+def _run_quick(command: str, values: dict) -> None:  # never returns: SystemExit
     """The command called as typer calls it, its endings as typer and perfxl.commands.run make
     them: SystemExit passes; EOF and Ctrl-C as typer's main turns them into exit codes; a broken
     pipe exit 1 quietly; anything else an internal failure (exit 3)."""

@@ -170,7 +170,11 @@ COMMANDS = [""] + [c.name or c.callback.__name__ for c in cli.app.registered_com
 
 
 def test_help_cache_is_current():
+    import hashlib
+
     from perfxl.docs import render_help_cache
+
+    assert cli.commands_fingerprint() == hashlib.sha256(cli.COMMANDS_SOURCE.read_bytes()).hexdigest()
 
     assert cli.HELP_CACHE.read_text(encoding="utf-8") == render_help_cache(), \
         "perfxl/help.json is stale: run `python -m perfxl.docs`"
@@ -207,6 +211,22 @@ def test_quick_help_of_the_console_script(tmp_path):
         typer = _run([sys.executable, "-c", typer_help, *args], "80", tmp_path)
         assert quick.returncode == typer.returncode == 0
         assert quick.stdout == typer.stdout and quick.stdout.startswith("用法：perfxl ".encode())
+
+
+@pytest.mark.parametrize("columns", [None, "", "abc", "0", "-5", "79", "80", "200"])
+def test_terminal_columns_are_shutils(monkeypatch, columns):
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    for lines in (None, "30"):
+        if lines is None:
+            monkeypatch.delenv("LINES", raising=False)
+        else:
+            monkeypatch.setenv("LINES", lines)
+        assert cli.terminal_columns() == shutil.get_terminal_size().columns
 
 
 def test_quick_help_only_where_it_is_known(monkeypatch):
