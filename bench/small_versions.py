@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from small import TARGETS, _once  # noqa: E402  (the same measurement as bench/small.py)
+from small import TARGETS, _once  # (the same measurement as bench/small.py)
 
 PARTS = ("perfxl", "schema", "templates", "examples")
 

@@ -228,7 +228,8 @@ def _run_quick(command: str, values: dict) -> None:  # never returns: SystemExit
     except OSError as exc:
         if exc.errno != errno.EPIPE:
             console.internal_error(exc)
-        from typer._click.utils import PacifyFlushWrapper  # only now: a reader closed the pipe
+        # only now (a reader closed the pipe): click's wrapper, as typer's main installs it
+        from typer._click.utils import PacifyFlushWrapper
 
         sys.stdout = PacifyFlushWrapper(sys.stdout)
         sys.stderr = PacifyFlushWrapper(sys.stderr)

@@ -420,7 +420,7 @@ def test_quick_commands_read_as_typer_runs_them(tmp_path):
             files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
             runs[kind] = (shown, files)
         assert runs["quick"] == runs["typer"], case
-        (code, stdout, stderr), files = runs["quick"]
+        (_, stdout, stderr), files = runs["quick"]
         assert stdout or stderr or files, case
         if ansi in case:  # never sent to the terminal: escaped (collect), or removed off a terminal as click does
             assert b"\x1b" not in stderr, stderr
