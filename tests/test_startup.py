@@ -83,7 +83,7 @@ def test_validate_and_collect_load_only_what_they_use(tmp_path):
     modules = _loaded("validate", str(book), "--workers", "1", cwd=tmp_path, modules=True)
     assert {"perfxl.check.file", "perfxl.check.review", "perfxl.read.workbook"} <= modules
     assert modules.isdisjoint({"perfxl.check.scoring", "perfxl.check.monitoring", "perfxl.check.selfeval",
-                               "perfxl.form.selfeval", "fractions", "tomllib"}), sorted(modules)
+                               "perfxl.form.selfeval", "fractions", "tomllib", "csv"}), sorted(modules)
     # a command line typer has to read (here: an unknown option) still gets typer's usage error
     wrong = _loaded("validate", str(book), "--nosuch", cwd=tmp_path)
     assert "typer" in wrong
