@@ -46,14 +46,14 @@ def main() -> None:
         for name, tree in versions.items():
             code = _snapshot(Path(tree).resolve(), work / "code" / name)
             envs[name] = {**os.environ, "PYTHONPATH": str(code), "PYTHONDONTWRITEBYTECODE": "0"}
-            subprocess.run([python, "-c", "import perfxl.cli, perfxl.commands, perfxl.api; "
-                            "perfxl.api.collect_to_master, perfxl.api.validate_paths"],
+            subprocess.run([python, "-c", ("import perfxl.cli, perfxl.commands, perfxl.api; "
+                                           "perfxl.api.collect_to_master, perfxl.api.validate_paths")],
                            env=envs[name], cwd=work, check=True)
         first = next(iter(envs.values()))
-        subprocess.run([python, "-c", "from perfxl.api import examples_dir, fill_forms; "
-                        "fill_forms(sorted((examples_dir() / 'forms').glob('*.json')), 'demo', by_unit=True)"],
+        subprocess.run([python, "-c", ("from perfxl.api import examples_dir, fill_forms; fill_forms(sorted("
+                                       "(examples_dir() / 'forms').glob('*.json')), 'demo', by_unit=True)")],
                        env=first, cwd=work, check=True)
-        one = sorted((work / "demo").glob("*.xlsx"), key=lambda p: p.stat().st_size)[0]
+        one = min((work / "demo").glob("*.xlsx"), key=lambda p: p.stat().st_size)
         steps = {
             "pass": [python, "-c", "pass"],
             "help": [python, "-m", "perfxl", "--help"],

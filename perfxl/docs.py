@@ -25,7 +25,13 @@ from .check import targets
 from .check.monitoring import STATUS_RULE
 from .check.rules import description as rule_description
 from .check.scoring import RULES as SCORING_RULES
-from .cli import HELP_CACHE, HELP_COLUMNS, PROGRAM_NAMES, QUICK_COMMANDS, commands_fingerprint
+from .cli import (
+    HELP_CACHE,
+    HELP_COLUMNS,
+    PROGRAM_NAMES,
+    QUICK_COMMANDS,
+    commands_fingerprint,
+)
 from .commands import app
 from .config import DEFAULT_MONITORING, DEFAULT_SCORING, MonitoringConfig, ScoringConfig
 from .form.values import MONEY_UNITS, canonical_decimal
