@@ -128,6 +128,9 @@ def _usage_errors(action: str) -> Iterator[None]:
         where = f"“{exc.filename}”" if exc.filename else ""
         _fail(f"{action}失败：{where}{reason}。")
     except (ValueError, RuntimeError) as exc:
+        typer = sys.modules.get("typer")  # typer's Exit is a RuntimeError: a command's own ending passes
+        if typer is not None and isinstance(exc, typer.Exit):
+            raise
         _fail(str(exc))
 
 

@@ -425,3 +425,17 @@ def test_quick_commands_read_as_typer_runs_them(tmp_path):
         if ansi in case:  # never sent to the terminal: escaped (collect), or removed off a terminal as click does
             assert b"\x1b" not in stderr, stderr
             assert ("找不到：xy.xlsx" if case[0] == "validate" else "找不到：x\\x1b[31my.xlsx").encode() in stderr
+
+
+def test_usage_errors_let_a_commands_own_ending_pass(capsys):
+    """perfxl.console._usage_errors turns a ValueError/RuntimeError from the API into message and exit
+    code 2; typer's Exit (a RuntimeError too) raised inside passes untouched, as before."""
+    import typer
+
+    from perfxl.console import _usage_errors
+
+    with pytest.raises(typer.Exit), _usage_errors("写入"):
+        raise typer.Exit(1)
+    with pytest.raises(SystemExit) as info, _usage_errors("写入"):
+        raise RuntimeError("坏\x1b")
+    assert info.value.code == 2 and capsys.readouterr().err == "坏\\x1b\n"
