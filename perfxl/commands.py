@@ -1,35 +1,42 @@
 """The perfxl command line: a thin typer layer over :mod:`perfxl.api` (started by
-:func:`perfxl.cli.run`, which answers ``--help`` from a cache without importing this module).
+:func:`perfxl.cli.run`, which answers ``--help`` from a cache without importing this module, and
+runs a plain ``validate`` or ``collect`` command line without typer: their bodies are in
+:mod:`perfxl.console`, called from here too).
 
 No ``from __future__ import annotations`` here: typer reads every command's annotations each
 run, and string annotations would be evaluated one by one (≈ 0.1 s of a small command)."""
 
-import errno
 import json
 import os
 import re
 import stat
 import sys
-import time
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, NoReturn, Optional
+from typing import Annotated, Optional
 
 import typer
 from typer._click.exceptions import UsageError  # typer bundles click: its usage errors
 from typer.core import TyperCommand, TyperGroup
 
-from . import __version__, api
+from . import __version__, api, console
 from .api import (
     DEFAULT_VARIANT,
     ERROR,
-    WARNING,
-    Issue,
     all_variants,
     has_errors,
     load_variant,
-    shown_text,
     variant_names,
+)
+from .console import (  # what validate and collect share with the other commands
+    _fail,
+    _file_out,
+    _folder_out,
+    _print_issues,
+    _printable,
+    _roster_lines,
+    _settings_or_exit,
+    _usage_errors,
+    _variant_or_exit,
 )
 
 app = typer.Typer(
@@ -74,123 +81,6 @@ RulesOption = Annotated[Optional[Path], typer.Option(
 NoReviewOption = Annotated[bool, typer.Option("--no-review", help="只按模式校验，不运行审核规则。")]
 PasswordOption = Annotated[Optional[str], typer.Option(
     "--password", help="用此密码保护工作表和工作簿结构（默认：不设密码）。")]
-
-
-def _variant_or_exit(name: str | None) -> str:
-    chosen = name or DEFAULT_VARIANT
-    if chosen not in variant_names(None):
-        typer.echo(f"未知的表单版本“{chosen}”，可用：{'、'.join(variant_names(None))}", err=True)
-        raise typer.Exit(2)
-    return chosen
-
-
-def _settings_or_exit(rules: Path | None, no_review: bool):
-    try:
-        return api.load_settings(rules, review=not no_review)
-    except ValueError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-
-
-def _fail(message: str) -> NoReturn:
-    """A usage error: the message on stderr (control characters from a roster or file name
-    escaped, as everywhere on the terminal), exit code 2."""
-    typer.echo(_printable(message), err=True)
-    raise typer.Exit(2)
-
-
-def _file_out(path: Path | None, option: str) -> None:
-    """An output file must not be an existing folder (checked before any work is done)."""
-    if path is not None and path.is_dir():
-        _fail(f"{option} 应为文件名，但“{path}”是一个已存在的文件夹。")
-
-
-def _folder_out(path: Path | None, option: str) -> None:
-    """An output folder must not be an existing file."""
-    if path is not None and path.exists() and not path.is_dir():
-        _fail(f"{option} 应为文件夹，但“{path}”是一个已存在的文件。")
-
-
-_OS_REASONS = {errno.EISDIR: "是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EEXIST: "已存在同名文件",
-               errno.ENOENT: "不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ENOSPC: "磁盘空间不足",
-               errno.EROFS: "位于只读的位置"}
-
-
-@contextmanager
-def _usage_errors(action: str) -> Iterator[None]:
-    """Bad input or an unwritable output met inside the API: a Chinese message and exit code 2,
-    never a traceback."""
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except OSError as exc:
-        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
-        where = f"“{exc.filename}”" if exc.filename else ""
-        _fail(f"{action}失败：{where}{reason}。")
-    except (ValueError, RuntimeError) as exc:
-        _fail(str(exc))
-
-
-def _count_column():
-    """done/total while a count is known, nothing for a step without one."""
-    from rich.progress import ProgressColumn
-    from rich.text import Text
-
-    class CountColumn(ProgressColumn):
-        def render(self, task) -> Text:
-            return Text(f"{int(task.completed)}/{int(task.total)}" if task.total else "", style="progress.download")
-
-    return CountColumn()
-
-
-class _Bar:
-    """Files done / files on a progress bar; ``stage`` names a step without a count (writing the
-    master of a city takes a while after the last file is read).
-
-    The bar (and rich, ≈ 0.1 s to import) appears only on a terminal and only once the run has
-    taken ``SHOW_AFTER`` seconds: a town's round is over before a bar would be worth drawing, and
-    on a pipe nobody sees it."""
-
-    SHOW_AFTER = 0.5
-
-    def __init__(self, label: str, stack: ExitStack):
-        self.label, self.stack = label, stack
-        self.started = time.monotonic()
-        self.progress = self.task = None
-        self.done, self.total = 0, None
-
-    def _shown(self) -> bool:
-        if self.progress is None and sys.stderr.isatty() and time.monotonic() - self.started >= self.SHOW_AFTER:
-            from rich.console import Console
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self.progress = self.stack.enter_context(Progress(
-                TextColumn("{task.description}"), BarColumn(), _count_column(), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True))
-            self.task = self.progress.add_task(self.label, total=self.total, completed=self.done)
-        return self.progress is not None
-
-    def __call__(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-        if self._shown():
-            self.progress.update(self.task, completed=done, total=total)
-
-    def stage(self, label: str) -> None:
-        # a new task without a total: a pulsing bar, no count (rich keeps a task's total once set)
-        self.label, self.done, self.total = label, 0, None
-        if self.progress is not None:
-            self.progress.remove_task(self.task)
-            self.task = self.progress.add_task(label, total=None)
-        else:
-            self._shown()
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[_Bar]:
-    """A progress bar on stderr for long runs, gone when finished."""
-    with ExitStack() as stack:
-        yield _Bar(label, stack)
 
 
 def _version(value: bool) -> None:
@@ -410,35 +300,8 @@ def validate(
       perfxl validate 自评回收/ --from forms-2023.jsonl
       perfxl validate 监控回收/ --from forms-2023.jsonl
     """
-    for path in paths:
-        if not path.exists():
-            typer.echo(f"找不到：{path}", err=True)
-            raise typer.Exit(2)
-    settings = _settings_or_exit(rules, no_review)
-    if targets_from is not None:
-        with _usage_errors("读取绩效目标表"):
-            settings = api.with_prefilled(settings, targets_from)
-    options = dict(variant=_variant_or_exit(form) if form else None, settings=settings,
-                   workers=workers or api.cpu_count())
-    if as_json:
-        results = api.validate_paths(paths, **options)
-    else:
-        with _progress("校验") as update:
-            results = api.validate_paths(paths, **options, on_progress=update)
-    if not results:
-        typer.echo(f"没有找到输入文件（{'、'.join(map(str, paths))}）。", err=True)
-        raise typer.Exit(2)
-    issues = [issue for checked in results for issue in checked.issues]
-    if as_json:
-        shown = [{key: shown_text(value) for key, value in i.to_dict().items()} for i in issues]
-        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
-    else:
-        _print_issues(issues)
-        forms = sum(len(c.forms) for c in results)
-        errors = sum(i.severity == ERROR for i in issues)
-        warnings = sum(i.severity == WARNING for i in issues)
-        typer.echo(f"{len(results)} 个文件，{forms} 张表单，{errors} 个错误，{warnings} 个警告。")
-    raise typer.Exit(1 if has_errors(issues) else 0)
+    console.validate(paths, as_json=as_json, form=form, rules=rules, no_review=no_review, workers=workers,
+                     targets_from=targets_from)
 
 
 PreferOption = Annotated[str, typer.Option(
@@ -515,37 +378,9 @@ def collect(
       perfxl collect 回收/ --roster 名单.csv --out 汇总.xlsx --jsonl forms.jsonl --csv csv/ --feedback 退回/
       perfxl collect 回收/ --prefer mtime
     """
-    for path in inputs:
-        if not path.exists():
-            _fail(f"找不到：{path}")
-    if roster is not None and not roster.is_file():
-        _fail(f"找不到名单文件：{roster}")
-    if prefer not in api.PREFERENCES:
-        _fail(f"--prefer 应为 {'、'.join(api.PREFERENCES)} 之一，实际为“{prefer}”。")
-    _file_out(out, "--out")
-    _file_out(jsonl, "--jsonl")
-    _folder_out(csv_dir, "--csv")
-    _folder_out(feedback, "--feedback")
-    variant = _variant_or_exit(form) if form else None
-    settings = _settings_or_exit(rules, no_review)
-    options = {"variant": variant, "settings": settings, "workers": workers or api.cpu_count(), "jsonl": jsonl,
-               "csv_dir": csv_dir, "feedback_dir": feedback, "json_inputs": json_inputs, "roster": roster,
-               "prefer": prefer}
-    with _usage_errors("汇总"):
-        if quiet or as_json:
-            collection = api.collect_to_master(inputs, out, **options)
-        else:
-            with _progress("读取") as bar:
-                collection = api.collect_to_master(inputs, out, **options, on_progress=bar, on_stage=bar.stage)
-    summary = {**collection.summary(), "master": str(out)}
-    if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    elif not quiet:
-        for line in _roster_lines(summary["roster"]):
-            typer.echo(_printable(line))
-        typer.echo(_summary_line(summary))
-        typer.echo(f"汇总表：{out}")
-    raise typer.Exit(1 if collection.has_errors else 0)
+    console.collect(inputs, out=out, roster=roster, prefer=prefer, jsonl=jsonl, csv_dir=csv_dir, feedback=feedback,
+                    workers=workers, quiet=quiet, as_json=as_json, json_inputs=json_inputs, form=form, rules=rules,
+                    no_review=no_review)
 
 
 @app.command()
@@ -643,45 +478,6 @@ def _booklet_lines(booklet) -> list[str]:
     return lines
 
 
-def _roster_lines(roster: dict | None) -> list[str]:
-    """Who has not returned, first: the office's first question each round."""
-    if roster is None:
-        return ["未提供名单（--roster），无法核对是否所有单位都已报送。"]
-    lines = []
-    missing_units = roster["missing_units"]
-    if missing_units:
-        lines.append(f"未交的单位 {len(missing_units)} 个：{_some(missing_units)}。")
-    partly = [(unit, names) for unit, names in roster["missing_projects"].items() if unit not in missing_units]
-    for unit, names in partly[:_SHOWN]:
-        lines.append(f"{unit} 未交 {len(names)} 个项目：{_some(names)}。")
-    if len(partly) > _SHOWN:
-        lines.append(f"另有 {len(partly) - _SHOWN} 个单位有项目未交。")
-    missing = roster["projects_expected"] - roster["projects_returned"]
-    if not missing:
-        lines.append(f"报送齐全：名单中 {roster['units_expected']} 个单位的 {roster['projects_expected']} 个项目都已收到。")
-    else:
-        lines.append(f"名单中 {roster['projects_expected']} 个项目，已交 {roster['projects_returned']} 个，未交 {missing} 个"
-                     f"（见汇总表“报送情况”）。")
-    if roster["unknown_projects"]:
-        lines.append(f"另有 {roster['unknown_projects']} 个收到的项目不在名单中（见“报送情况”）。")
-    return lines
-
-
-_SHOWN = 20  # names and lines of the console's roster summary; 报送情况 lists them all
-
-
-def _some(names: list[str]) -> str:
-    return "、".join(names[:_SHOWN]) + (f" 等 {len(names)} 个" if len(names) > _SHOWN else "")
-
-
-def _summary_line(summary: dict) -> str:
-    statuses = "，".join(f"{k} {v}" for k, v in summary["files_by_status"].items())
-    totals = "、".join(f"{total} {unit}" for unit, total in summary.get("funding_totals", {}).items())
-    funding = f"项目资金总额合计 {totals}；" if totals else ""
-    return (f"文件 {summary['files']} 个（{statuses}）；表单 {summary['forms']} 张；单位 {summary['units']} 个；"
-            f"{funding}错误 {summary['errors']} 个，警告 {summary['warnings']} 个。")
-
-
 @app.command()
 def schema(form: FormOption = None) -> None:
     """输出一个表单版本的 JSON Schema。"""
@@ -742,20 +538,6 @@ def demo(out: Annotated[Path, typer.Argument(help="演示输出的文件夹。")
     typer.echo(f"年终自评表（由汇总的目标预填）：{len(result.self_eval_templates)} 个 → {out / '自评下发'}；"
                f"填入虚构的实际完成值后：{len(result.self_eval_filled)} 个 → {out / '自评填写'}")
     typer.echo(f"自评汇总表：{result.self_eval_master}（总分、自评等级、执行率；{grades}，示例数据为虚构）")
-
-
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _printable(text: str) -> str:
-    """Text from a cell shown on a terminal: control characters (ESC, BEL …) as \\xNN, never sent
-    to the terminal; file names that are not UTF-8 as their bytes."""
-    return shown_text(_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
-
-
-def _print_issues(issues: list[Issue], *, err: bool = False) -> None:
-    for issue in issues:
-        typer.echo(_printable(f"{issue.location()}  [{issue.severity} {issue.code}] {issue.message}"), err=err)
 
 
 # --- Chinese for click's own words ---------------------------------------------------------------
@@ -931,12 +713,10 @@ def run() -> None:
         typer.echo(f"\n错误：{_printable(_chinese_error(exc.format_message()))}", err=True)
         sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):
-        typer.echo("已中断。已写完的输出保持完整，未写完的输出没有改动。", err=True)
+        typer.echo(console.INTERRUPTED, err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: say so plainly, apart from "errors found in the input"
-        typer.echo(f"perfxl 内部错误（程序缺陷，不是输入文件的问题）：{type(exc).__name__}: {exc}", err=True)
-        typer.echo("请把这条信息和所用的命令报告给维护者。输出没有改动。", err=True)
-        sys.exit(3)
+        console.internal_error(exc)
     finally:
         app.registered_commands = commands
     sys.exit(code if isinstance(code, int) else 0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -346,6 +345,8 @@ def load_config(path: Path | str | None) -> ReviewConfig:
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:
+    import tomllib  # only for a perfxl.toml: its parser compiles regular expressions at import
+
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:

@@ -25,7 +25,13 @@ from .check import targets
 from .check.monitoring import STATUS_RULE
 from .check.rules import description as rule_description
 from .check.scoring import RULES as SCORING_RULES
-from .cli import HELP_CACHE, HELP_COLUMNS, PROGRAM_NAMES, commands_fingerprint
+from .cli import (
+    HELP_CACHE,
+    HELP_COLUMNS,
+    PROGRAM_NAMES,
+    QUICK_COMMANDS,
+    commands_fingerprint,
+)
 from .commands import app
 from .config import DEFAULT_MONITORING, DEFAULT_SCORING, MonitoringConfig, ScoringConfig
 from .form.values import MONEY_UNITS, canonical_decimal
@@ -76,9 +82,65 @@ def render_help_cache() -> str:
             del os.environ["COLUMNS"]
         else:
             os.environ["COLUMNS"] = columns
-    cache = {"about": "Written by python -m perfxl.docs; do not edit. What --help prints, for perfxl.cli.quick_help.",
-             "fingerprint": commands_fingerprint(), "help": helps}
+    cache = {"about": "Written by python -m perfxl.docs; do not edit. What --help prints, for perfxl.cli.quick_help; "
+                      "the parameters of the commands perfxl.cli.quick_call parses without typer.",
+             "fingerprint": commands_fingerprint(), "help": helps, "commands": quick_specs()}
     return json.dumps(cache, ensure_ascii=False, indent=1) + "\n"
+
+
+_PLAIN_PATH = {"exists": False, "file_okay": True, "dir_okay": True, "writable": False, "resolve_path": False,
+               "allow_dash": False, "path_type": None}  # a Path typer checks for readability alone
+
+
+def quick_specs() -> dict[str, list[dict[str, Any]]]:
+    """The parameters of the commands :func:`perfxl.cli.quick_call` parses without typer, read from
+    the commands typer builds: per parameter its name, its kind (one list ``argument`` of paths, a
+    ``flag``, an ``option`` with one value), its spellings, its type (``path``, ``int``, ``str``), its
+    default and range. A parameter of any other shape fails here, so it cannot be parsed otherwise
+    than typer would (tests/test_startup.py compares both parsers)."""
+    import typer.main
+    from typer.core import TyperArgument, TyperOption
+
+    group = typer.main.get_command(app)
+    types = {Path: "path", int: "int", str: "str", bool: "bool", list[Path]: "path"}
+    specs = {}
+    for name in QUICK_COMMANDS:
+        command = group.commands[name]
+        assert command.context_settings == {} and not command.allow_extra_args, name
+        assert command.get_help_option_names(command.make_context(name, [], resilient_parsing=True)) == ["--help"]
+        params = []
+        for param in command.params:
+            descriptor = param.type_descriptor
+            info = descriptor.parameter_info
+            plain = (descriptor.file_annotation is None and info.parser is None and not info.clamp
+                     and param.envvar is None and param.callback is None and not param.is_eager and param.expose_value
+                     and not getattr(param, "prompt", None) and not getattr(param, "count", False)
+                     and descriptor.annotation in types)
+            assert plain, (name, param.name)
+            kind = types[descriptor.annotation]
+            spec = {"name": param.name, "type": kind}
+            if isinstance(param, TyperArgument):
+                assert param.nargs == -1 and param.required and kind == "path", (name, param.name)
+                spec["kind"] = "argument"
+            else:
+                assert isinstance(param, TyperOption) and not param.multiple and not param.secondary_opts
+                assert param.nargs == 1 and not param.required and param.opts, (name, param.name)
+                if kind == "bool":
+                    assert param.is_flag and param.default is False, (name, param.name)
+                    spec["kind"] = "flag"
+                else:
+                    assert not param.is_flag, (name, param.name)
+                    spec["kind"] = "option"
+                    spec["default"] = None if param.default is None else str(param.default)
+                spec["opts"] = list(param.opts)
+            if kind == "path":
+                assert all(getattr(info, key) == value for key, value in _PLAIN_PATH.items()), (name, param.name)
+                spec["readable"] = bool(info.readable)
+            if kind == "int":
+                spec["min"], spec["max"] = info.min, info.max
+            params.append(spec)
+        specs[name] = params
+    return specs
 
 
 def render_problem_codes() -> str:

@@ -29,7 +29,7 @@ import atexit, json, os, sys
 parent = os.getpid()
 def report():
     if os.getpid() == parent:
-        print("MODULES " + json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.__stderr__)
+        print("MODULES " + json.dumps(sorted(sys.modules)), file=sys.__stderr__)
 atexit.register(report)
 sys.argv = ["perfxl"] + sys.argv[1:]
 from perfxl.cli import run
@@ -37,12 +37,14 @@ run()
 """
 
 
-def _loaded(*args: str, cwd: Path) -> set[str]:
+def _loaded(*args: str, cwd: Path, modules: bool = False) -> set[str]:
+    """The top-level packages the parent process loaded (with ``modules``: every module)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, encoding="utf-8", timeout=300, check=False)
     [line] = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
-    return set(json.loads(line.removeprefix("MODULES ")))
+    loaded = set(json.loads(line.removeprefix("MODULES ")))
+    return loaded if modules else {name.split(".")[0] for name in loaded}
 
 
 @pytest.mark.parametrize("module", ["perfxl.cli", "perfxl.commands"])
@@ -69,12 +71,22 @@ def test_validate_and_collect_load_only_what_they_use(tmp_path):
     [book] = fill_forms([EXAMPLES / "04.json"], tmp_path / "in")
     validate = _loaded("validate", str(book), "--workers", "1", cwd=tmp_path)
     assert {"python_calamine", "multiprocessing"} <= validate  # it did read the workbook
-    # no writer, no progress bar off a terminal, no pydantic for plain arguments, python-jsonschema
-    # only in a worker that meets an invalid form
-    assert validate.isdisjoint({"xlsxwriter", "openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema"})
+    # no writer, no progress bar off a terminal, no typer for a plain command line (perfxl.cli.quick_call),
+    # python-jsonschema only in a worker that meets an invalid form
+    assert validate.isdisjoint({"xlsxwriter", "openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema",
+                                "typer", "tomllib"})
     collect = _loaded("collect", str(tmp_path / "in"), "--out", str(tmp_path / "m.xlsx"), "-q", cwd=tmp_path)
     assert "xlsxwriter" in collect and (tmp_path / "m.xlsx").is_file()
-    assert collect.isdisjoint({"openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema"})
+    assert collect.isdisjoint({"openpyxl", "pandas", "numpy", "pydantic", "rich", "jsonschema", "typer", "tomllib"})
+    # a target table needs neither the self-evaluation's scoring nor monitoring's checks (nor tomllib
+    # without a perfxl.toml): imported where a form of those kinds is met
+    modules = _loaded("validate", str(book), "--workers", "1", cwd=tmp_path, modules=True)
+    assert {"perfxl.check.file", "perfxl.check.review", "perfxl.read.workbook"} <= modules
+    assert modules.isdisjoint({"perfxl.check.scoring", "perfxl.check.monitoring", "perfxl.check.selfeval",
+                               "perfxl.form.selfeval", "fractions", "tomllib", "csv"}), sorted(modules)
+    # a command line typer has to read (here: an unknown option) still gets typer's usage error
+    wrong = _loaded("validate", str(book), "--nosuch", cwd=tmp_path)
+    assert "typer" in wrong
 
 
 # --- the plain coercion agrees with typer's own ------------------------------------------------------
@@ -158,7 +170,11 @@ COMMANDS = [""] + [c.name or c.callback.__name__ for c in cli.app.registered_com
 
 
 def test_help_cache_is_current():
+    import hashlib
+
     from perfxl.docs import render_help_cache
+
+    assert cli.commands_fingerprint() == hashlib.sha256(cli.COMMANDS_SOURCE.read_bytes()).hexdigest()
 
     assert cli.HELP_CACHE.read_text(encoding="utf-8") == render_help_cache(), \
         "perfxl/help.json is stale: run `python -m perfxl.docs`"
@@ -195,6 +211,22 @@ def test_quick_help_of_the_console_script(tmp_path):
         typer = _run([sys.executable, "-c", typer_help, *args], "80", tmp_path)
         assert quick.returncode == typer.returncode == 0
         assert quick.stdout == typer.stdout and quick.stdout.startswith("用法：perfxl ".encode())
+
+
+@pytest.mark.parametrize("columns", [None, "", "abc", "0", "-5", "79", "80", "200"])
+def test_terminal_columns_are_shutils(monkeypatch, columns):
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    for lines in (None, "30"):
+        if lines is None:
+            monkeypatch.delenv("LINES", raising=False)
+        else:
+            monkeypatch.setenv("LINES", lines)
+        assert cli.terminal_columns() == shutil.get_terminal_size().columns
 
 
 def test_quick_help_only_where_it_is_known(monkeypatch):
@@ -235,3 +267,175 @@ def test_one_command_built_reads_as_all_built(tmp_path):
 
     assert [c.callback.__name__ for c in commands._only("validate")] == ["validate"]
     assert commands._only("nosuch") == commands._only("--help") == commands.app.registered_commands
+
+
+# --- validate and collect without typer: the same call, the same bytes ------------------------------
+
+QUICK_SPECS = json.loads(cli.HELP_CACHE.read_text(encoding="utf-8"))["commands"]
+
+
+def _typer_call(command: str, args: list[str]):
+    """What typer's command (as perfxl.commands builds it) is called with, or the exception it ends in."""
+    from typer import Exit
+    from typer._click.exceptions import ClickException
+
+    click_command = GROUP.commands[command]
+    try:
+        with click_command.make_context(command, list(args)) as ctx:
+            return ctx.params
+    except (ClickException, Exit) as exc:
+        return exc
+
+
+def _agrees(command: str, args: list[str]) -> bool:
+    """Our plain parse is typer's, or it declines. Returns whether it took the command line."""
+    ours = cli.parse_plain(list(args), QUICK_SPECS[command])
+    if ours is None:
+        return False
+    theirs = _typer_call(command, args)
+    assert isinstance(theirs, dict), (command, args, theirs)
+    assert ours == theirs, (command, args)
+    assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}, (command, args)
+    assert all(type(p) is type(q) for p, q in zip(ours[_argument(command)], theirs[_argument(command)]))
+    return True
+
+
+def _argument(command: str) -> str:
+    [name] = [spec["name"] for spec in QUICK_SPECS[command] if spec["kind"] == "argument"]
+    return name
+
+
+def test_quick_commands_are_the_console_functions():
+    """help.json's parameters are typer's for validate and collect, and name exactly what
+    perfxl.console's functions take (typer's commands call those same functions)."""
+    import inspect
+
+    from perfxl import console
+    from perfxl.docs import quick_specs
+
+    assert set(QUICK_SPECS) == set(cli.QUICK_COMMANDS) == {"validate", "collect"}
+    assert QUICK_SPECS == quick_specs()
+    for command in cli.QUICK_COMMANDS:
+        names = [spec["name"] for spec in QUICK_SPECS[command]]
+        assert names == list(inspect.signature(getattr(console, command)).parameters), command
+        assert names == [p.name for p in GROUP.commands[command].params], command
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("places")
+    (tmp / "book.xlsx").write_bytes(b"x")
+    (tmp / "folder").mkdir()
+    return tmp
+
+
+def _tokens(places: Path) -> list[str]:
+    return [str(places / "book.xlsx"), str(places / "folder"), str(places / "missing.xlsx"), "汇总.xlsx", "a=b",
+            "", "-", "--", "--help", "--nosuch", "-x", "-1", "0", "1", "2", "007", "9999999999", "abc",
+            "pujiang-2023", "saved", "mtime", "--json", "--json=1", "--form", "--form=x", "--form=", "--rules",
+            "--no-review", "--workers", "--workers=2", "--workers=0", "--from", "--out", "-o", "-ox", "-o=x",
+            "--out=m.xlsx", "--roster", "--prefer", "--prefer=path", "--jsonl", "--csv", "--feedback", "--quiet",
+            "-q", "-qo", "--json-inputs", "--version"]
+
+
+def test_plain_command_lines_are_parsed_as_typer_does(places):
+    book, folder = str(places / "book.xlsx"), str(places / "folder")
+    taken = [("validate", [book]), ("validate", [book, folder, "--json", "--workers", "1"]),
+             ("validate", ["--form=pujiang-2023", book, "--no-review", "--rules", "x.toml", "--from", "t.jsonl"]),
+             ("validate", [str(places / "missing.xlsx")]),
+             ("collect", [folder, "--out", "m.xlsx", "-q"]), ("collect", [folder]),
+             ("collect", [folder, book, "-o", "m.xlsx", "--roster", "r.csv", "--prefer", "mtime", "--jsonl", "f.jsonl",
+                          "--csv", "csv", "--feedback", "退回", "--workers=2", "--json", "--json-inputs",
+                          "--form", "x", "--rules", "r.toml", "--no-review", "--quiet"]),
+             ("collect", [folder, "--prefer", "nope"])]  # a wrong word is the command's to refuse, not click's
+    for command, args in taken:
+        assert _agrees(command, args), (command, args)
+    declined = [("validate", []), ("validate", [book, "--help"]), ("validate", [book, "--workers", "0"]),
+                ("validate", [book, "--workers", "x"]), ("validate", [book, "--json", "--json"]),
+                ("validate", ["-", book]), ("validate", [book, "--"]), ("collect", [folder, "-qo", "m.xlsx"]),
+                ("collect", [folder, "--out"]), ("collect", [folder, "--out", "-m.xlsx"]), ("collect", [folder, "--out="]),
+                ("collect", [folder, "--version"]), ("collect", [folder, "--quiet=yes"])]
+    for command, args in declined:
+        assert cli.parse_plain(args, QUICK_SPECS[command]) is None, (command, args)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["validate", "collect"]), st.lists(st.integers(0, 48), max_size=7))
+def test_generated_command_lines_are_parsed_as_typer_does_or_declined(places, command, picks):
+    tokens = _tokens(places)
+    _agrees(command, [tokens[i % len(tokens)] for i in picks])
+
+
+def test_quick_call_only_where_it_is_known(monkeypatch, places):
+    book = str(places / "book.xlsx")
+    assert cli.quick_call(["validate", book])[0] == "validate"
+    assert cli.quick_call(["collect", book, "-q"])[0] == "collect"
+    for args in (["read", book], ["--help"], [], ["validate", book, "--help"], ["Validate", book]):
+        assert cli.quick_call(args) is None, args
+    monkeypatch.setenv("_PERFXL_COMPLETE", "bash_source")  # click's shell completion: typer's to answer
+    assert cli.quick_call(["validate", book]) is None
+    monkeypatch.delenv("_PERFXL_COMPLETE")
+    monkeypatch.setattr(cli, "commands_fingerprint", lambda: "0" * 64)  # commands.py edited since
+    assert cli.quick_call(["validate", book]) is None
+
+
+def test_quick_commands_read_as_typer_runs_them(tmp_path):
+    """Whole processes: ``perfxl validate``/``collect`` run without typer (perfxl.cli.run) and by typer
+    (perfxl.commands.run) give the same exit code, stdout, stderr and output files, byte for byte,
+    for plain command lines, usage errors found by the command and messages with escape codes."""
+    inbox = tmp_path / "in"
+    fill_forms([EXAMPLES / "04.json", EXAMPLES / "05.json"], inbox, by_unit=True)
+    [book, *_] = sorted(inbox.glob("*.xlsx"))
+    bad_rules = tmp_path / "bad.toml"
+    bad_rules.write_text("[rules.NOPE-001]\nenabled = false\n", encoding="utf-8")
+    (tmp_path / "taken").mkdir()
+    ansi = "x\x1b[31my.xlsx"  # a name with a terminal colour code: click removes it off a terminal
+    scripts = {}
+    for kind, body in (("quick", "from perfxl.cli import run\nrun()\n"),
+                       ("typer", "from perfxl.commands import run\nrun()\n")):
+        scripts[kind] = tmp_path / kind / "perfxl"
+        scripts[kind].parent.mkdir()
+        scripts[kind].write_text(f"#!{sys.executable}\n{body}", encoding="utf-8")
+        scripts[kind].chmod(0o755)
+    cases = [["validate", str(book), "--workers", "1"], ["validate", str(inbox), "--json", "--workers", "2"],
+             ["validate", str(book), "--form", "nosuch"], ["validate", str(tmp_path / "missing.xlsx")],
+             ["validate", str(book), "--rules", str(bad_rules)], ["validate", ansi],
+             ["validate", str(book), "--from", str(tmp_path / "missing.jsonl")],
+             ["collect", str(inbox), "--out", "{out}/m.xlsx", "-q", "--jsonl", "{out}/f.jsonl"],
+             ["collect", str(inbox), "--out", "{out}/m.xlsx", "--workers", "1"],
+             ["collect", str(inbox), "-o", "{out}/m.xlsx", "--json"], ["collect", str(inbox), "--prefer", "nope"],
+             ["collect", str(inbox), "--out", str(tmp_path / "taken")], ["collect", ansi],
+             ["collect", str(inbox), "--roster", str(tmp_path / "missing.csv")],
+             ["collect", str(inbox), "--out", "{out}/m.xlsx", "--roster", str(ROOT / "examples" / "roster.csv")]]
+    for number, case in enumerate(cases):
+        runs = {}
+        for kind, script in scripts.items():
+            out = tmp_path / f"out-{number}-{kind}"
+            out.mkdir()
+            args = [arg.replace("{out}", str(out)) for arg in case]
+            assert cli.quick_call(args) is not None, args  # every case is plain: the quick script runs it
+            done = _run([str(script), *args], "80", tmp_path)
+            shown = (done.returncode, done.stdout.replace(str(out).encode(), b"OUT"),
+                     done.stderr.replace(str(out).encode(), b"OUT"))
+            files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+            runs[kind] = (shown, files)
+        assert runs["quick"] == runs["typer"], case
+        (_, stdout, stderr), files = runs["quick"]
+        assert stdout or stderr or files, case
+        if ansi in case:  # never sent to the terminal: escaped (collect), or removed off a terminal as click does
+            assert b"\x1b" not in stderr, stderr
+            assert ("找不到：xy.xlsx" if case[0] == "validate" else "找不到：x\\x1b[31my.xlsx").encode() in stderr
+
+
+def test_usage_errors_let_a_commands_own_ending_pass(capsys):
+    """perfxl.console._usage_errors turns a ValueError/RuntimeError from the API into message and exit
+    code 2; typer's Exit (a RuntimeError too) raised inside passes untouched, as before."""
+    import typer
+
+    from perfxl.console import _usage_errors
+
+    with pytest.raises(typer.Exit), _usage_errors("写入"):
+        raise typer.Exit(1)
+    with pytest.raises(SystemExit) as info, _usage_errors("写入"):
+        raise RuntimeError("坏\x1b")
+    assert info.value.code == 2 and capsys.readouterr().err == "坏\\x1b\n"

@@ -12,9 +12,7 @@ from ..problems import IssueSink, Problem
 from ..read.inputs import WORKBOOK_SUFFIXES
 from ..read.jsonfile import read_json_file
 from ..read.workbook import read_workbook
-from .monitoring import check_monitoring
 from .review import review_record
-from .selfeval import check_self_evaluation
 from .validate import validate_record
 
 
@@ -42,9 +40,14 @@ def check_file(path: str | Path, *, variant: str | None = None, settings: Settin
         # The kind says which checks follow the schema: a self-evaluation is scored, a monitoring
         # table given its statuses, a target table reviewed (绩效目标审核).
         kind = get_layout(record.variant).kind
+        # (the scoring modules imported where a form needs them: a target table's start-up skips them)
         if kind == SELF_EVAL_KIND:
+            from .selfeval import check_self_evaluation
+
             record.issues.extend(check_self_evaluation(record, settings.scoring, prefilled))
         elif kind == MONITORING_KIND:
+            from .monitoring import check_monitoring
+
             record.issues.extend(check_monitoring(record, settings.scoring, prefilled, settings.monitoring))
         elif settings.review is not None:
             record.issues.extend(review_record(record, settings.review))

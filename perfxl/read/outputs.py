@@ -4,7 +4,6 @@ JSONL exports of ``collect`` and the roster manifest.  Workbooks are recognised 
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 
@@ -33,6 +32,8 @@ def output_kind(suffix: str, data: bytes | None) -> str:
 
 def _is_csv_export(data: bytes) -> bool:
     """项目汇总.csv ends its header with the provenance columns, 绩效指标明细.csv with them and 单元格."""
+    import csv  # only for a .csv among the inputs (validate and collect start without it)
+
     line = data[:_FIRST_LINE_CAP].split(b"\n", 1)[0]
     try:
         header = next(csv.reader([line.decode("utf-8").rstrip("\r")]))
