@@ -242,19 +242,24 @@ def _has_formula(data: bytes) -> bool:
     return _FORMULA_TAG.search(data) is not None
 
 
+_DATE1904 = re.compile(rb'date1904="(1|true)"')
+
+
 def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
     """Formula cells per sheet name (the reader must never take a formula without a saved value
     for an empty cell) and the 1904 date system."""
     workbook = parts.get("xl/workbook.xml", b"")
-    scan.date1904 = re.search(rb'date1904="(1|true)"', workbook) is not None
+    scan.date1904 = _DATE1904.search(workbook) is not None
+    # A formula is taken only from a cell with a body (…</c>) holding "<f": without a part that has
+    # both, none can be found (a cheaper test than "<f" alone, which workbook.xml has: <fileVersion).
+    if not any(b"<f" in data and b"c>" in data for data in parts.values()):
+        return
     targets = {}
     for match in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
         # Id before Target (groups 1, 2) or after it (4, 3); an empty Id or a target that is not
         # UTF-8 names no sheet we can find, and must not stop the check.
         rel_id, target = match.group(1, 2) if match.group(2) is not None else match.group(4, 3)
         targets[rel_id] = "xl/" + target.decode("utf-8", "replace").lstrip("/").removeprefix("xl/")
-    if not any(b"<f" in data for data in parts.values()):
-        return  # no formula in any part the sheets could point at
     for name, rel_id in _SHEET.findall(workbook):
         data = parts.get(targets.get(rel_id, ""))
         if not data:
@@ -321,7 +326,8 @@ def _plain_directory(file: bytes) -> tuple[list[_Member], int] | None:
         name_end = at + 46 + name_length
         extra_end = name_end + extra_length
         if (signature != b"PK\x01\x02" or version > zipfile.MAX_EXTRACT_VERSION or extra_end + comment_length > end
-                or _PLAIN_NAME.fullmatch(file, at + 46, name_end) is None or not _plain_extra(file[name_end:extra_end])):
+                or _PLAIN_NAME.fullmatch(file, at + 46, name_end) is None
+                or (extra_length and not _plain_extra(file[name_end:extra_end]))):
             return None
         members.append(_Member(file[at + 46:name_end].decode("ascii"), flags, method, crc, compress_size,
                                file_size, header_offset))
@@ -426,8 +432,9 @@ def _inflate_raw(file: bytes, member: _Member | zipfile.ZipInfo, cap: int, data_
     signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack_from(file, start)
     name_start = start + _LOCAL_HEADER.size
     name = file[name_start:name_start + name_length]
-    try:  # the local name must be the directory's, as zipfile checks
-        if signature != b"PK\x03\x04" or name.decode("utf-8" if flags & 0x800 else "cp437") != member.orig_filename:
+    try:  # the local name must be the directory's, as zipfile checks (ASCII reads the same in both)
+        if signature != b"PK\x03\x04" or (name.decode("ascii") if name.isascii() else name.decode(
+                "utf-8" if flags & 0x800 else "cp437")) != member.orig_filename:
             return None
     except UnicodeDecodeError:
         return None

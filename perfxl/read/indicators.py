@@ -84,6 +84,7 @@ def read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
     refs = _row_refs(layout)
     cells = record.cells
     field = layout.indicator_field
+    keys = _ITEM_KEYS.setdefault(field, [])
     for row, values in enumerate(rows[first:first + MAX_INDICATOR_ROWS], start=first):
         if len(values) <= last:
             values = values + [""] * (last + 1 - len(values))
@@ -117,11 +118,12 @@ def read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
                 item["name"] = name
             if target:
                 item["target"] = target
-            at = f"{field}/{len(indicators)}/"
-            cells[at + "level1"] = carry.level1_ref
-            cells[at + "level2"] = carry.level2_ref if level2 else ref2
-            cells[at + "name"] = name_ref
-            cells[at + "target"] = target_ref
+            index = len(indicators)
+            key1, key2, key_name, key_target = keys[index] if index < len(keys) else _keys(field, keys, index)
+            cells[key1] = carry.level1_ref
+            cells[key2] = carry.level2_ref if level2 else ref2
+            cells[key_name] = name_ref
+            cells[key_target] = target_ref
         if item is not None:
             indicators.append(item)
     return indicators
@@ -137,6 +139,17 @@ def _row_refs(layout: Layout) -> list[tuple[str, str, str, str]]:
         refs = _ROW_REFS[layout] = []
         _refs(layout, refs, 63)  # most forms fit; a longer table extends the list as it is read
     return refs
+
+
+# per indicator field, per indicator: the pointers of its 一级, 二级, 三级指标 and 年度指标值 in the cell map
+_ITEM_KEYS: dict[str, list[tuple[str, str, str, str]]] = {}
+
+
+def _keys(field: str, keys: list[tuple[str, str, str, str]], index: int) -> tuple[str, str, str, str]:
+    while len(keys) <= index:
+        at = f"{field}/{len(keys)}/"
+        keys.append((at + "level1", at + "level2", at + "name", at + "target"))
+    return keys[index]
 
 
 def _refs(layout: Layout, refs: list[tuple[str, str, str, str]], index: int) -> tuple[str, str, str, str]:

@@ -42,11 +42,14 @@ class _Grid:
         self.rows = rows
 
     def get(self, row: int, col: int) -> Any:
-        if row < len(self.rows):
-            cells = self.rows[row]
-            if col < len(cells):
-                return cells[col]
-        return ""
+        try:  # inside the rows nearly always
+            return self.rows[row][col]
+        except IndexError:
+            if row < len(self.rows):  # an index below 0 counts from the end, and may not exist
+                cells = self.rows[row]
+                if col < len(cells):
+                    return cells[col]
+            return ""
 
     @property
     def height(self) -> int:
