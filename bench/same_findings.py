@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import os
 import pickle
 import sys
 from pathlib import Path
@@ -52,7 +51,6 @@ def dump(out: str, folders: list[str]) -> None:
         results.append((path, plain(whole), plain(spooled), plain(blobs)))
     with open(out, "wb") as handle:
         pickle.dump(results, handle)
-    forms = sum(len(r[1][1][1][1]) for r in results)  # noqa: F841 (shape check only)
     print(f"{len(files)} files → {out}")
 
 
