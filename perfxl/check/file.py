@@ -23,7 +23,7 @@ def check_file(path: str | Path, *, variant: str | None = None, settings: Settin
     runs on a form with schema errors too; each rule judges the values that are valid and skips
     what it cannot evaluate (:mod:`perfxl.check.formview`).  ``data``: the file's bytes when the
     caller has read them already."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)  # the worker passes a Path already
     name = display_name or str(path)
     suffix = path.suffix.lower()
     if suffix == ".json":

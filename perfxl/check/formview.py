@@ -123,10 +123,18 @@ class _once:
         return value
 
 
-@lru_cache(maxsize=1024)
-def _path_parts(path: str) -> tuple[str, ...]:
-    """A dotted path split once, not on every look-up (rules ask the same few paths)."""
-    return tuple(path.split("."))
+class _PathParts(dict):  # type: ignore[type-arg]
+    """A dotted path split once, not on every look-up (rules ask the same few paths): a plain
+    dict, so a hit is one look-up in C; emptied when full so it stays bounded."""
+
+    def __missing__(self, path: str) -> tuple[str, ...]:
+        if len(self) >= 1024:
+            self.clear()
+        parts = self[path] = tuple(path.split("."))
+        return parts
+
+
+_path_parts = _PathParts().__getitem__
 
 
 @dataclass(slots=True)

@@ -43,11 +43,20 @@ _PLANS: weakref.WeakKeyDictionary[ReviewConfig, list[tuple[Callable, Problem, Ru
     weakref.WeakKeyDictionary()
 
 
+_last_plan: tuple[ReviewConfig | None, list[tuple[Callable, Problem, RuleSettings]]] = (None, [])
+
+
 def _plan(config: ReviewConfig) -> list[tuple[Callable, Problem, RuleSettings]]:
-    """The enabled rules with their check functions, worked out once per configuration."""
+    """The enabled rules with their check functions, worked out once per configuration (and the
+    last one kept apart: every form of a run has the same, and a weak-key look-up makes a weakref)."""
+    global _last_plan
+    last, plan = _last_plan
+    if config is last:
+        return plan
     plan = _PLANS.get(config)
     if plan is None:
         plan = _PLANS[config] = [(CHECKS[problem], problem, settings) for problem, settings in config.enabled]
+    _last_plan = (config, plan)
     return plan
 
 

@@ -48,6 +48,80 @@ def read_slot(record: FormRecord, sink: IssueSink, slot: Slot, raw: Any, ref: st
     set_field(record.form, slot.path, value)
 
 
+def read_slots(record: FormRecord, sink: IssueSink, layout: Layout, cell: CellGetter, *,
+               formulas: dict[str, bool], date1904: bool = False) -> None:
+    """Every input cell of the layout into the form, as :func:`read_slot` reads each (the same
+    steps, the same order): what depends only on the slot is worked out once per layout, and a
+    value seen before is not converted again (the same amounts, dates and years recur)."""
+    cells, form = record.cells, record.form
+    memo = _CONVERTED
+    for slot, row, col, pointer, ref, blank_text, affixes, convert, parents, last in _slot_plan(layout):
+        raw = cell(row, col)
+        if ref in formulas:  # a formula cell: the general path
+            read_slot(record, sink, slot, raw, ref, formulas=formulas, date1904=date1904)
+            continue
+        cells[pointer] = ref
+        if raw is None:
+            continue
+        if type(raw) is str:
+            if not raw.strip() or (blank_text and slot.reads_as_blank(raw)):
+                continue
+            if affixes:
+                raw = _undecorated(raw.strip(), *affixes)
+        elif isinstance(raw, str):  # a str of another type: the general path
+            del cells[pointer]
+            read_slot(record, sink, slot, raw, ref, formulas=formulas, date1904=date1904)
+            continue
+        if convert is None:
+            value = text_from_cell(raw)
+        else:
+            key = (convert, date1904, type(raw), raw)
+            try:
+                value = memo.get(key, _UNSEEN)
+            except TypeError:  # not hashable: converted every time
+                key, value = None, _UNSEEN
+            if value is _UNSEEN:
+                try:
+                    value = convert_cell(slot.kind, raw, decimals=slot.decimals, date1904=date1904, unit=slot.unit)
+                except ValueProblem:
+                    value = _REFUSED
+                if key is not None:
+                    if len(memo) >= 8192:
+                        memo.clear()
+                    memo[key] = value
+            if value is _REFUSED:
+                sink.add(_CODE_FOR_KIND[slot.kind], cell=ref, field=slot.title, value=text_from_cell(raw),
+                         expected=expectation(slot))
+                record.reported.add(pointer)
+                continue
+        node = form
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+
+
+_UNSEEN, _REFUSED = object(), object()
+# (the slot's conversion, the date system, the raw value's type and value) → the converted value
+# or _REFUSED; the type is part of the key since 1 == 1.0 == True and each converts differently.
+_CONVERTED: dict[tuple[Any, ...], Any] = {}
+_SLOT_PLANS: dict[Layout, tuple[tuple[Any, ...], ...]] = {}
+
+
+def _slot_plan(layout: Layout) -> tuple[tuple[Any, ...], ...]:
+    """Per slot, once per layout: its cell, pointer, address, blank print, text affixes, what its
+    conversion depends on (None for text, converted as itself) and its path split."""
+    plan = _SLOT_PLANS.get(layout)
+    if plan is None:
+        rows = []
+        for slot in layout.slots:
+            *parents, last = slot.path.split(".")
+            convert = (slot.kind, slot.decimals, slot.unit) if slot.kind in _CODE_FOR_KIND else None
+            rows.append((slot, slot.area.first_row, slot.area.first_col, slot.path.replace(".", "/"), slot.area.ref,
+                         bool(slot.blank_text or slot.checkboxes), slot.text_affixes, convert, tuple(parents), last))
+        plan = _SLOT_PLANS[layout] = tuple(rows)
+    return plan
+
+
 def complete_form(record: FormRecord, layout: Layout, indicators: list[dict[str, str]]) -> None:
     """The indicators in, required groups present (so a missing amount is reported at its own
     cell) and keys in the schema's order."""

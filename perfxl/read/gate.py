@@ -54,6 +54,10 @@ class Scan:
     date1904: bool = False
     saved: str = ""  # dcterms:modified (.ods: dc:date) as ISO text, UTC with "Z" when zoned; "" unknown
     output: str = ""  # the OUTPUT_PROPERTY of a perfxl output (汇总表, 问题清单); "" for anything else
+    # The same workbook for the parser with every part the check inflated stored instead of
+    # deflated (:func:`_stored_copy`): calamine then reads the very bytes checked here without
+    # inflating them again.  b"" when the file itself is to be given to the parser.
+    parser_bytes: bytes = b""
 
 
 class Refused(Exception):
@@ -144,6 +148,7 @@ def _check_zip(file: bytes, limits: Limits) -> Scan:
     scan = Scan("zip", has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
     parts: dict[str, bytes] = {}
     properties: dict[str, bytes] = {}
+    inflated: dict[int, bytes] = {}
     for index, member in enumerate(members):
         if member.flag_bits & 0x01:  # zip's own (traditional) encryption: zipfile would raise RuntimeError
             raise Refused("文件已加密，请取消密码后重新提交")
@@ -156,7 +161,7 @@ def _check_zip(file: bytes, limits: Limits) -> Scan:
             continue
         if not _is_parsed(member.filename):
             continue
-        data = _inflate(archive, index, limits)
+        data = inflated[index] = _inflate(archive, index, limits)
         total += len(data)
         if total > limits.max_total_bytes:
             raise Refused("解压后总大小超过上限（疑似压缩炸弹）")
@@ -168,6 +173,8 @@ def _check_zip(file: bytes, limits: Limits) -> Scan:
             parts[member.filename] = data
     _learn(scan, parts)
     _learn_properties(scan, properties)
+    if archive.plain and "xl/workbook.xml" in names:
+        scan.parser_bytes = _stored_copy(archive, inflated)
     return scan
 
 
@@ -235,19 +242,24 @@ def _has_formula(data: bytes) -> bool:
     return _FORMULA_TAG.search(data) is not None
 
 
+_DATE1904 = re.compile(rb'date1904="(1|true)"')
+
+
 def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
     """Formula cells per sheet name (the reader must never take a formula without a saved value
     for an empty cell) and the 1904 date system."""
     workbook = parts.get("xl/workbook.xml", b"")
-    scan.date1904 = re.search(rb'date1904="(1|true)"', workbook) is not None
+    scan.date1904 = _DATE1904.search(workbook) is not None
+    # A formula is taken only from a cell with a body (…</c>) holding "<f": without a part that has
+    # both, none can be found (a cheaper test than "<f" alone, which workbook.xml has: <fileVersion).
+    if not any(b"<f" in data and b"c>" in data for data in parts.values()):
+        return
     targets = {}
     for match in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
         # Id before Target (groups 1, 2) or after it (4, 3); an empty Id or a target that is not
         # UTF-8 names no sheet we can find, and must not stop the check.
         rel_id, target = match.group(1, 2) if match.group(2) is not None else match.group(4, 3)
         targets[rel_id] = "xl/" + target.decode("utf-8", "replace").lstrip("/").removeprefix("xl/")
-    if not any(b"<f" in data for data in parts.values()):
-        return  # no formula in any part the sheets could point at
     for name, rel_id in _SHEET.findall(workbook):
         data = parts.get(targets.get(rel_id, ""))
         if not data:
@@ -314,7 +326,8 @@ def _plain_directory(file: bytes) -> tuple[list[_Member], int] | None:
         name_end = at + 46 + name_length
         extra_end = name_end + extra_length
         if (signature != b"PK\x01\x02" or version > zipfile.MAX_EXTRACT_VERSION or extra_end + comment_length > end
-                or _PLAIN_NAME.fullmatch(file, at + 46, name_end) is None or not _plain_extra(file[name_end:extra_end])):
+                or _PLAIN_NAME.fullmatch(file, at + 46, name_end) is None
+                or (extra_length and not _plain_extra(file[name_end:extra_end]))):
             return None
         members.append(_Member(file[at + 46:name_end].decode("ascii"), flags, method, crc, compress_size,
                                file_size, header_offset))
@@ -342,7 +355,13 @@ class _Zip:
         self._archive = None
         plain = _plain_directory(file)
         self.members, directory = plain if plain else (self.archive().infolist(), self.archive().start_dir)
+        self.directory = directory
         self.data_ends = _data_ends(self.members, directory)
+
+    @property
+    def plain(self) -> bool:
+        """A plain zip (:func:`_plain_directory`) whose members all passed without zipfile."""
+        return self._archive is None
 
     def archive(self) -> zipfile.ZipFile:
         if self._archive is None:
@@ -413,8 +432,9 @@ def _inflate_raw(file: bytes, member: _Member | zipfile.ZipInfo, cap: int, data_
     signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack_from(file, start)
     name_start = start + _LOCAL_HEADER.size
     name = file[name_start:name_start + name_length]
-    try:  # the local name must be the directory's, as zipfile checks
-        if signature != b"PK\x03\x04" or name.decode("utf-8" if flags & 0x800 else "cp437") != member.orig_filename:
+    try:  # the local name must be the directory's, as zipfile checks (ASCII reads the same in both)
+        if signature != b"PK\x03\x04" or (name.decode("ascii") if name.isascii() else name.decode(
+                "utf-8" if flags & 0x800 else "cp437")) != member.orig_filename:
             return None
     except UnicodeDecodeError:
         return None
@@ -437,6 +457,61 @@ def _inflate_raw(file: bytes, member: _Member | zipfile.ZipInfo, cap: int, data_
     if len(content) > cap:
         return _TOO_BIG
     return content if zlib.crc32(content) == member.CRC else None
+
+
+_STORED_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+_STORED_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
+_STORED_END = struct.Struct("<4sHHHHIIH")
+
+
+def _stored_copy(archive: _Zip, inflated: dict[int, bytes]) -> bytes:
+    """The archive again, member for member in the same order under the same names: the members
+    the check inflated (``inflated``: index → content, CRC and size verified) stored as that
+    content, every other member's compressed data copied as it is.  Equivalent for a parser to
+    the file (the same content under the same names), which then need not inflate the parts a
+    second time.  b"" (the parser reads the file itself) when a member's local header is not
+    plain, a name is not ASCII, or the copy would need zip64."""
+    file = archive.file
+    pieces: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for index, member in enumerate(archive.members):
+        name = member.filename.encode("ascii", "replace")
+        content = inflated.get(index)
+        if content is not None:
+            method, crc, data = zipfile.ZIP_STORED, member.CRC, content
+            size = compressed = len(content)
+        else:
+            data = _raw_data(file, member, archive.data_ends[index])
+            if data is None:
+                return b""
+            method, crc, size, compressed = member.compress_type, member.CRC, member.file_size, len(data)
+        flags = member.flag_bits & 0x800  # no data descriptor: the sizes are in the header
+        header = _STORED_LOCAL.pack(b"PK\x03\x04", 20, flags, method, 0, 0x21, crc, compressed, size, len(name), 0)
+        central.append(_STORED_CENTRAL.pack(b"PK\x01\x02", 20, 20, flags, method, 0, 0x21, crc, compressed, size,
+                                            len(name), 0, 0, 0, 0, 0, offset) + name)
+        pieces += (header, name, data)
+        offset += len(header) + len(name) + len(data)
+        if offset >= 0xFFFFFFFF:
+            return b""
+    directory = b"".join(central)
+    end = _STORED_END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0)
+    return b"".join(pieces) + directory + end
+
+
+def _raw_data(file: bytes, member: _Member | zipfile.ZipInfo, data_end: int) -> bytes | None:
+    """A member's compressed data as its local header places it, or None when the header is not
+    the plain one :func:`_inflate_raw` reads, or the member is flagged or compressed unusually."""
+    start = member.header_offset
+    if start < 0 or len(file) < start + _LOCAL_HEADER.size:
+        return None
+    if member.flag_bits & _ODD_FLAGS or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    signature, _, name_length, extra_length = _LOCAL_HEADER.unpack_from(file, start)
+    data_start = start + _LOCAL_HEADER.size + name_length + extra_length
+    if signature != b"PK\x03\x04" or data_start + member.compress_size > data_end:
+        return None
+    return file[data_start:data_start + member.compress_size]
 
 
 def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes:

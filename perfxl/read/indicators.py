@@ -80,29 +80,85 @@ def read_indicators(rows: list[list[Any]], layout: Layout, record: FormRecord,
     last = max(columns + extra_cols)
     indicators: list[dict[str, str]] = []
     carry = CarryDown(layout.indicator_field)
-    cell = layout.indicator_cell
     first = layout.first_indicator_row
+    refs = _row_refs(layout)
+    cells = record.cells
+    field = layout.indicator_field
+    keys = _ITEM_KEYS.setdefault(field, [])
     for row, values in enumerate(rows[first:first + MAX_INDICATOR_ROWS], start=first):
         if len(values) <= last:
             values = values + [""] * (last + 1 - len(values))
         # the four cells as text; a str (nearly every cell) needs only its strip
-        value1, value2, name, target = [raw.strip() if type(raw) is str else text_from_cell(raw)
-                                        for raw in (values[col1], values[col2], values[col_name], values[col_target])]
+        raw = values[col1]
+        value1 = raw.strip() if type(raw) is str else text_from_cell(raw)
+        raw = values[col2]
+        value2 = raw.strip() if type(raw) is str else text_from_cell(raw)
+        raw = values[col_name]
+        name = raw.strip() if type(raw) is str else text_from_cell(raw)
+        raw = values[col_target]
+        target = raw.strip() if type(raw) is str else text_from_cell(raw)
+        ref1, ref2, name_ref, target_ref = refs[row - first] if row - first < len(refs) else _refs(layout, refs, row - first)
         if value1:
-            carry.new_level1(value1, cell("level1", row))
+            carry.level1, carry.level2 = value1, ""
+            carry.level1_ref = carry.level2_ref = ref1
         if value2:
-            carry.new_level2(value2, cell("level2", row))
-        if not extra:
-            if not name and not target:
-                continue
-            item = carry.item(record, sink, len(indicators), row, name, target, cell("name", row),
-                              cell("target", row), cell("level2", row))
-        else:
+            carry.level2, carry.level2_ref = value2, ref2
+        if extra:
             item = _with_columns(layout, record, sink, carry, extra, extra_cols, values, row, name, target,
                                  len(indicators))
+        elif not name and not target:
+            continue
+        elif not carry.level1:  # as CarryDown.item, inline: the hottest loop of the reader
+            sink.add(Problem.LAYOUT_002, cell=name_ref, value=row + 1)
+            item = None
+        else:
+            level2 = carry.level2
+            item = {"level1": carry.level1, "level2": level2} if level2 else {"level1": carry.level1}
+            if name:
+                item["name"] = name
+            if target:
+                item["target"] = target
+            index = len(indicators)
+            key1, key2, key_name, key_target = keys[index] if index < len(keys) else _keys(field, keys, index)
+            cells[key1] = carry.level1_ref
+            cells[key2] = carry.level2_ref if level2 else ref2
+            cells[key_name] = name_ref
+            cells[key_target] = target_ref
         if item is not None:
             indicators.append(item)
     return indicators
+
+
+# per layout, per row under the header: the cells of its 一级, 二级, 三级指标 and 年度指标值
+_ROW_REFS: dict[Layout, list[tuple[str, str, str, str]]] = {}
+
+
+def _row_refs(layout: Layout) -> list[tuple[str, str, str, str]]:
+    refs = _ROW_REFS.get(layout)
+    if refs is None:
+        refs = _ROW_REFS[layout] = []
+        _refs(layout, refs, 63)  # most forms fit; a longer table extends the list as it is read
+    return refs
+
+
+# per indicator field, per indicator: the pointers of its 一级, 二级, 三级指标 and 年度指标值 in the cell map
+_ITEM_KEYS: dict[str, list[tuple[str, str, str, str]]] = {}
+
+
+def _keys(field: str, keys: list[tuple[str, str, str, str]], index: int) -> tuple[str, str, str, str]:
+    while len(keys) <= index:
+        at = f"{field}/{len(keys)}/"
+        keys.append((at + "level1", at + "level2", at + "name", at + "target"))
+    return keys[index]
+
+
+def _refs(layout: Layout, refs: list[tuple[str, str, str, str]], index: int) -> tuple[str, str, str, str]:
+    first = layout.first_indicator_row
+    cell = layout.indicator_cell
+    while len(refs) <= index:
+        row = first + len(refs)
+        refs.append((cell("level1", row), cell("level2", row), cell("name", row), cell("target", row)))
+    return refs[index]
 
 
 def _with_columns(layout: Layout, record: FormRecord, sink: IssueSink, carry: CarryDown, extra, extra_cols,

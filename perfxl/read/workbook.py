@@ -28,7 +28,7 @@ from ..form.variant import all_variants, variant_names
 from ..model import FormRecord, WorkbookResult
 from ..problems import IssueSink, Problem, Unclear
 from .anchored import locate, read_by_labels, structure_warning
-from .cells import CellGetter, complete_form, read_slot
+from .cells import CellGetter, complete_form, read_slots
 from .gate import Refused, Scan, check_bytes_safety, read_input
 from .indicators import MAX_INDICATOR_ROWS, read_indicators
 from .ods import OdsBook
@@ -42,11 +42,14 @@ class _Grid:
         self.rows = rows
 
     def get(self, row: int, col: int) -> Any:
-        if row < len(self.rows):
-            cells = self.rows[row]
-            if col < len(cells):
-                return cells[col]
-        return ""
+        try:  # inside the rows nearly always
+            return self.rows[row][col]
+        except IndexError:
+            if row < len(self.rows):  # an index below 0 counts from the end, and may not exist
+                cells = self.rows[row]
+                if col < len(cells):
+                    return cells[col]
+            return ""
 
     @property
     def height(self) -> int:
@@ -84,7 +87,8 @@ def read_workbook(path: str | Path, *, variant: str | None = None, display_name:
         return result
     ods = _is_ods(data)
     try:
-        book: CalamineWorkbook | OdsBook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the bytes checked
+        # the bytes checked, the parts inflated by the check stored (Scan.parser_bytes)
+        book: CalamineWorkbook | OdsBook = CalamineWorkbook.from_filelike(io.BytesIO(scan.parser_bytes or data))
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
         book = _second_reader(data, limits) if ods else None
         if book is None:
@@ -293,9 +297,7 @@ def read_sheet(grid: _Grid, file: str, sheet: str, layout: Layout, *,
         found = cell(label.area.first_row, label.area.first_col)
         sink.add(Problem.LAYOUT_001, cell=label.area.ref, field=label.text, value=text_from_cell(found),
                  expected=label.text)
-    for slot in layout.slots:
-        read_slot(record, sink, slot, cell(slot.area.first_row, slot.area.first_col), slot.area.ref,
-                  formulas=formulas, date1904=scan.date1904)
+    read_slots(record, sink, layout, cell, formulas=formulas, date1904=scan.date1904)
     for output in layout.outputs:  # perfxl's cells: their saved values, only to compare
         record.outputs[output.pointer] = cell(output.area.first_row, output.area.first_col)
         record.cells[output.pointer] = output.area.ref
@@ -313,12 +315,26 @@ def read_sheet(grid: _Grid, file: str, sheet: str, layout: Layout, *,
 def misplaced_labels(cell: CellGetter, layout: Layout) -> list[Label]:
     """The fixed labels that are not where the layout puts them (the fast path's check)."""
     misplaced = []
-    for label in layout.fixed_labels:
-        found = cell(label.area.first_row, label.area.first_col)
+    for label, row, col, text, normalised in _label_places(layout):
+        found = cell(row, col)
         # the exact text is the usual case; only a difference needs the normalised comparison
-        if found != label.text and normalise_label(found) != normalise_label(label.text):
+        if found != text and normalise_label(found) != normalised:
             misplaced.append(label)
     return misplaced
+
+
+_LABEL_PLACES: dict[Layout, tuple[tuple[Label, int, int, str, str], ...]] = {}
+
+
+def _label_places(layout: Layout) -> tuple[tuple[Label, int, int, str, str], ...]:
+    """Each fixed label with its cell and normalised text, worked out once per layout (layouts
+    live as long as the process: :func:`~perfxl.form.layout.get_layout` keeps them)."""
+    places = _LABEL_PLACES.get(layout)
+    if places is None:
+        places = _LABEL_PLACES[layout] = tuple(
+            (label, label.area.first_row, label.area.first_col, label.text, normalise_label(label.text))
+            for label in layout.fixed_labels)
+    return places
 
 
 def _indicator_formulas(formulas: dict[str, bool], layout: Layout, sink: IssueSink,
