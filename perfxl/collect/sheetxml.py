@@ -15,8 +15,9 @@ import re
 import tempfile
 import zipfile
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any, Iterable, Sequence
+from typing import IO, Any, Callable, Iterable, Sequence
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -27,6 +28,7 @@ from .xlsxinternals import escape_control_characters
 
 _EPOCH = dt.date(1899, 12, 30)
 _ESCAPES = re.compile(r"[&<>]")
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,300}(?:\.[0-9]{1,300})?\Z")  # ASCII digits only; never inf, nan, 1e5
 
 
 _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -44,6 +46,89 @@ def cell_text(value: str) -> str:
     return value
 
 
+# What may send a row's texts (joined by tabs) to the cell-by-cell path, in one search: a
+# character to escape, white space but the tab (a text may start or end with it: xml:space); and
+# apart, "_x" (an escape look-alike, ``_x0041_``).  When found, :func:`_fine` decides exactly.
+_MAYBE_SLOW = re.compile("[&<>\x00-\x08\x0a-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+                         "\u3000\ufffe\uffff]")
+_FAST_TYPES = frozenset({str, int, float, Decimal, type(None)})  # bool is not: _number refuses it
+_is_empty = "".__eq__  # True for "", False or NotImplemented for anything else: part of a row's shape
+
+
+def _fine(texts: Sequence[str], joined: str) -> bool:
+    """Whether a row's texts go into its template as they are: nothing to escape or cut, none
+    starting or ending with white space."""
+    if len(joined) > EXCEL_CELL_LIMIT or _NEEDS_WORK.search(joined):
+        return False
+    return not any(text and (text[0].isspace() or text[-1].isspace()) for text in texts)
+
+
+def _getter(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """``itemgetter`` that always gives a tuple."""
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda values: (values[only],)
+    return itemgetter(*indexes) if indexes else (lambda values: ())
+
+
+class _Shape:
+    """A %-template for rows of one shape (which cells are empty, text, numbers) and where its
+    values come from: ``pick`` takes them from (row number, height attributes, *numbers, *values);
+    ``texts`` are the texts to check (the str ones: str() of a number has nothing to escape)."""
+
+    __slots__ = ("template", "pick", "texts", "numbers")
+
+    def __init__(self, template: str, pick: Sequence[int], texts: Sequence[int], numbers: list[tuple[int, str]]):
+        self.template, self.numbers = template, numbers
+        self.pick, self.texts = _getter(pick), _getter(texts)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class _Plan:
+    """A sheet's cells, column by column, and the templates of the row shapes met so far."""
+
+    MAX_SHAPES = 4096  # a hostile mix of types and blanks cannot grow it without bound
+
+    def __init__(self, columns: Sequence[str], kinds: Sequence[str], styles: Sequence[int], blanks: bool):
+        self.columns, self.kinds, self.styles, self.blanks = list(columns), list(kinds), styles, blanks
+        self.shapes: dict[Any, _Shape | bool] = {}
+
+    def shape(self, values: Sequence[Any]) -> _Shape | bool:
+        """The template of ``values``' shape (False: none, write such rows cell by cell)."""
+        types = tuple(map(type, values))
+        key = types if "" not in values else (types, tuple(map(_is_empty, values)))
+        if len(self.shapes) >= self.MAX_SHAPES:
+            self.shapes.clear()
+        if len(values) > min(len(self.columns), len(self.kinds), len(self.styles)) or \
+                not all(kind in _FAST_TYPES for kind in types):
+            self.shapes[key] = False
+            return False
+        numbers = [(i, self.kinds[i]) for i, value in enumerate(values)
+                   if not (value is None or value == "") and self.kinds[i] != TEXT]
+        at_value = 2 + len(numbers)  # where values[0] sits in what ``pick`` takes from
+        pieces, pick, texts = ['<row r="%s"%s>'], [0, 1], []
+        for i, value in enumerate(values):
+            column, style = self.columns[i], self.styles[i]
+            if value is None or value == "":
+                if self.blanks:
+                    pieces.append(f'<c r="{column}%s" s="{style}"/>')
+                    pick.append(0)
+            elif self.kinds[i] != TEXT:
+                pieces.append(f'<c r="{column}%s" s="{style}"><v>%s</v></c>')
+                pick += [0, 2 + numbers.index((i, self.kinds[i]))]
+            else:
+                pieces.append(f'<c r="{column}%s" s="{style}" t="inlineStr"><is><t>%s</t></is></c>')
+                pick += [0, at_value + i]
+                if types[i] is str:
+                    texts.append(i)
+        pieces.append("</row>")
+        shape = _Shape("".join(pieces), pick, texts, numbers)
+        self.shapes[key] = shape
+        return shape
+
+
 class SheetData:
     """Rows of one sheet, spooled to a temporary file as ``<row>`` elements."""
 
@@ -55,6 +140,7 @@ class SheetData:
         self.handle: IO[str] = (tempfile.TemporaryFile("w+", encoding="utf-8", errors=SHOW_BYTES) if spool is None  # noqa: SIM115
                                 else open(spool, "w+", encoding="utf-8", errors=SHOW_BYTES))  # noqa: SIM115  (closed by xml())
         self.rows = 0
+        self._plans: dict[tuple[int, bool, bool], _Plan] = {}
 
     @classmethod
     def adopt(cls, kinds: Sequence[str], spool: Path, rows: int) -> SheetData:
@@ -63,6 +149,7 @@ class SheetData:
         data.kinds, data._all_text = list(kinds), [TEXT] * len(kinds)
         data.columns = [xl_col_to_name(i) for i in range(len(kinds))]
         data.handle, data.rows = open(spool, encoding="utf-8"), rows  # noqa: SIM115  (closed by xml())
+        data._plans = {}
         return data
 
     def add(self, values: Sequence[Any], styles: Sequence[int], *, all_text: bool = False,
@@ -71,6 +158,33 @@ class SheetData:
         (None: the client's default); ``blanks``: empty cells are written too, with their style (a
         ruled table keeps its lines where a value is missing)."""
         self.rows += 1
+        plan = self._plans.get((id(styles), all_text, blanks))
+        if plan is None or plan.styles is not styles:
+            plan = self._plans[(id(styles), all_text, blanks)] = _Plan(
+                self.columns, self._all_text if all_text else self.kinds, styles, blanks)
+        # The common row takes a template made for its shape (which cells are empty, text or
+        # numbers): one format() instead of a dozen pieces per cell.  Anything unusual (a text to
+        # escape, to cut or with white space at an end, an amount that is not a number, a value
+        # of another type) is written cell by cell below; both give the same bytes.
+        types = tuple(map(type, values))
+        shape = plan.shapes.get(types if "" not in values else (types, tuple(map(_is_empty, values))))
+        if shape is None:
+            shape = plan.shape(values)
+        if shape:
+            numbers = [_number(kind, values[i]) for i, kind in shape.numbers]
+            texts = shape.texts(values)
+            joined = "\t".join(texts)
+            if None not in numbers and (not (_MAYBE_SLOW.search(joined) or "_x" in joined
+                                             or joined.count("\t") >= len(texts))  # a tab in a text
+                                        or _fine(texts, joined)):
+                self.handle.write(shape.template % shape.pick(
+                    (str(self.rows), "" if height is None else f' ht="{height:g}" customHeight="1"', *numbers, *values)))
+                return
+        self._add(values, styles, all_text=all_text, height=height, blanks=blanks)
+
+    def _add(self, values: Sequence[Any], styles: Sequence[int], *, all_text: bool = False,
+             height: float | None = None, blanks: bool = False) -> None:
+        """One row, cell by cell (:meth:`add` has counted it)."""
         r = str(self.rows)
         kinds, columns = (self._all_text if all_text else self.kinds), self.columns
         parts = [f'<row r="{r}">' if height is None else f'<row r="{r}" ht="{height:g}" customHeight="1">']
@@ -117,8 +231,13 @@ def _number(kind: str, value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if kind == AMOUNT:
+        cls = value.__class__
+        if cls is str and _PLAIN_DECIMAL.match(value):
+            # a plain decimal (what a form's amounts are): float() rounds it exactly as float(Decimal()) does
+            return repr(float(value))
         try:
-            number = float(Decimal(str(value)))
+            # a Decimal is its own str() read back: float() of it directly is the same number
+            number = float(value if cls is Decimal else Decimal(str(value)))
         except (InvalidOperation, ValueError):
             return None
         return repr(number) if math.isfinite(number) else None  # NaN/Infinity: text, never <v>nan</v>

@@ -293,7 +293,22 @@ WIDE, NARROW = 2.15, 1.1  # a character's width in column units: CJK and full-wi
 
 def display_width(text: str) -> float:
     """Width in Excel column units: CJK and full-width characters are about two digits wide."""
-    return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else NARROW for ch in text)
+    # the same floats summed in the same order as one per character, each looked up once
+    return sum(map(_display_widths, text))
+
+
+class _DisplayWidths(dict):
+    """A character's :func:`display_width`, computed on first sight (a master measures the same
+    few thousand characters hundreds of thousands of times)."""
+
+    def __missing__(self, ch: str) -> float:
+        if len(self) >= 65536:
+            self.clear()  # bounded, whatever characters a hostile text brings
+        width = self[ch] = WIDE if unicodedata.east_asian_width(ch) in "WF" else NARROW
+        return width
+
+
+_display_widths = _DisplayWidths().__getitem__
 
 
 @lru_cache(maxsize=4096)
