@@ -311,12 +311,19 @@ class _DisplayWidths(dict):
 _display_widths = _DisplayWidths().__getitem__
 
 
-@lru_cache(maxsize=4096)
-def _print_width(ch: str) -> float:
+class _PrintWidths(dict):
     """A character's width in column units as a CJK font prints it: ambiguous ones (“ ” □ ≥ …)
-    and symbols (☑) come out full width there, so they count as wide."""
-    wide = unicodedata.east_asian_width(ch) in "WFA" or unicodedata.category(ch) == "So"
-    return WIDE if wide else NARROW
+    and symbols (☑) come out full width there, so they count as wide.  Computed on first sight."""
+
+    def __missing__(self, ch: str) -> float:
+        if len(self) >= 65536:
+            self.clear()  # bounded, whatever characters a hostile text brings
+        wide = unicodedata.east_asian_width(ch) in "WFA" or unicodedata.category(ch) == "So"
+        width = self[ch] = WIDE if wide else NARROW
+        return width
+
+
+_print_width = _PrintWidths().__getitem__
 
 
 def wrap_lines(text: str, width: float) -> list[str]:
@@ -331,7 +338,8 @@ def wrap_lines(text: str, width: float) -> list[str]:
         line: list[str] = []
         used = 0.0
         for token in _tokens(paragraph, width):
-            size = sum(map(_print_width, token))
+            # one character's width as it is: the same float as summing it alone (0 + w)
+            size = _print_width(token) if len(token) == 1 else sum(map(_print_width, token))
             if line and used + size > width:
                 moved = [token]
                 while len(line) > 1 and (moved[0][0] in NO_LINE_START or line[-1][-1] in NO_LINE_END):
@@ -365,6 +373,24 @@ def wrapped_height(text: str, columns: float, font_size: float = 11, indent: int
 def _tokens(text: str, width: float) -> list[str]:
     """Unbreakable pieces: a Latin word or number (split by character when wider than the line),
     else one character."""
+    tokens: list[str] = []
+    for found in _word_or_character().finditer(text):
+        token = found.group()
+        if len(token) == 1 or sum(map(_print_width, token)) <= width:
+            tokens.append(token)
+        else:  # a word wider than the line: within it, as below (its suffixes end where it ends)
+            tokens += _split_tokens(token, width)
+    return tokens
+
+
+@cache
+def _word_or_character() -> re.Pattern[str]:
+    """A whole Latin word or number (as :func:`_word` matches it at its start), else one character."""
+    return re.compile(f"{_word().pattern}|.", re.S)
+
+
+def _split_tokens(text: str, width: float) -> list[str]:
+    """:func:`_tokens` one position at a time: a word that fits, else one character."""
     tokens: list[str] = []
     at = 0
     while at < len(text):
