@@ -159,6 +159,57 @@ def project_rows(collection: Collection, columns: Sequence[Column]) -> Iterable[
         yield [number if c.kind == INDEX else c.get(item) for c in columns]
 
 
+_NUMBER, _FIELD, _COUNT, _GET = range(4)
+
+
+def project_row_of(columns: Sequence[Column]) -> Callable[[int, CollectedForm], list[Any]]:
+    """:func:`project_rows`' row of one form, the same values read more directly: a field column
+    reads its field from the record, the 一级指标 counts are counted in one pass over the
+    indicators, the other columns ask ``get``."""
+    plan: list[tuple[int, Any, Any]] = []
+    for c in columns:
+        if c.kind == INDEX:
+            plan.append((_NUMBER, None, None))
+        elif c.variants is not None and c.path:
+            plan.append((_FIELD, tuple(c.path.split(".")), c.variants))
+        elif c.level1:
+            plan.append((_COUNT, c.level1, None))
+        else:
+            plan.append((_GET, c.get, None))
+    counted = any(how == _COUNT for how, _, _ in plan)
+
+    def row(number: int, item: CollectedForm) -> list[Any]:
+        record = item.record
+        form, variant = record.form, record.variant
+        if counted:
+            counts: dict[str, int] = {}
+            for ind in record.indicator_items():
+                level1 = ind.get("level1")
+                if isinstance(level1, str):  # what equals a 一级指标's name
+                    counts[level1] = counts.get(level1, 0) + 1
+        values: list[Any] = []
+        for how, what, variants in plan:
+            if how == _FIELD:
+                if variant in variants:
+                    node = form
+                    for part in what:  # get_field
+                        if not isinstance(node, dict):
+                            node = None
+                            break
+                        node = node.get(part)
+                    values.append(node)
+                else:
+                    values.append(None)
+            elif how == _GET:
+                values.append(what(item))
+            elif how == _COUNT:
+                values.append(counts.get(what, 0))
+            else:
+                values.append(number)
+        return values
+    return row
+
+
 # --- writing -------------------------------------------------------------------------------
 class _Sheet:
     """A master sheet: xlsxwriter sets it up (widths, frozen header, filter, print), its rows are
@@ -375,10 +426,10 @@ def _write_sheets(book: _Book, collection: Collection, summed: Tally, background
     problems = _ProblemSpool(collection)
     # One pass over the records: 项目汇总 and its view, 绩效指标明细 (unless forked), the problems.
     rows_of = indicator_rows_of(collection) if inline is not None else None
-    items = collection.forms
-    for number, item in enumerate(items, start=1):
+    project_row_values = project_row_of(columns)
+    for number, item in enumerate(collection.forms, start=1):
         record = item.record  # read back once here: every column below asks for it again
-        values = [number if c.kind == INDEX else c.get(item) for c in columns]
+        values = project_row_values(number, item)
         projects.add(values)
         printed.add(project_row(item, values))
         if rows_of is not None:

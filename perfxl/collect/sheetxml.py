@@ -15,6 +15,7 @@ import re
 import tempfile
 import zipfile
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Sequence
@@ -105,8 +106,10 @@ class _Plan:
                 not all(kind in _FAST_TYPES for kind in types):
             self.shapes[key] = False
             return False
-        numbers = [(i, self.kinds[i]) for i, value in enumerate(values)
-                   if not (value is None or value == "") and self.kinds[i] != TEXT]
+        numbers = []  # where a number is worked out per row, and how
+        for i, value in enumerate(values):
+            if not (value is None or value == "") and self.kinds[i] != TEXT and not _as_it_is(self.kinds[i], types[i]):
+                numbers.append((i, _converter(self.kinds[i], types[i])))
         at_value = 2 + len(numbers)  # where values[0] sits in what ``pick`` takes from
         pieces, pick, texts = ['<row r="%s"%s>'], [0, 1], []
         for i, value in enumerate(values):
@@ -117,7 +120,8 @@ class _Plan:
                     pick.append(0)
             elif self.kinds[i] != TEXT:
                 pieces.append(f'<c r="{column}%s" s="{style}"><v>%s</v></c>')
-                pick += [0, 2 + numbers.index((i, self.kinds[i]))]
+                converted = [n for n, (at, _) in enumerate(numbers) if at == i]
+                pick += [0, 2 + converted[0] if converted else at_value + i]
             else:
                 pieces.append(f'<c r="{column}%s" s="{style}" t="inlineStr"><is><t>%s</t></is></c>')
                 pick += [0, at_value + i]
@@ -171,7 +175,7 @@ class SheetData:
         if shape is None:
             shape = plan.shape(values)
         if shape:
-            numbers = [_number(kind, values[i]) for i, kind in shape.numbers]
+            numbers = [convert(values[i]) for i, convert in shape.numbers]
             texts = shape.texts(values)
             joined = "\t".join(texts)
             if None not in numbers and (not (_MAYBE_SLOW.search(joined) or "_x" in joined
@@ -224,6 +228,33 @@ class SheetData:
             yield chunk
         yield b"</sheetData>"
         self.handle.close()
+
+
+def _as_it_is(kind: str, cls: type) -> bool:
+    """Whether a value of this type goes into a cell of this kind as %s writes it: a whole number
+    (its repr, what :func:`_number` gives)."""
+    return cls is int and kind in (INTEGER, INDEX)
+
+
+_AMOUNT_TEXTS: dict[str, str] = {}  # a form's amount text → its <v>: amounts repeat row after row
+
+
+def _amount_text(value: str) -> str | None:
+    number = _AMOUNT_TEXTS.get(value)
+    if number is None:
+        number = _number(AMOUNT, value)
+        if number is not None:
+            if len(_AMOUNT_TEXTS) >= 65536:
+                _AMOUNT_TEXTS.clear()  # bounded at any N
+            _AMOUNT_TEXTS[value] = number
+    return number
+
+
+def _converter(kind: str, cls: type) -> Callable[[Any], str | None]:
+    """How a value of this type becomes the ``<v>`` of a cell of this kind (None: written as text)."""
+    if kind == AMOUNT and cls is str:
+        return _amount_text
+    return partial(_number, kind)
 
 
 def _number(kind: str, value: Any) -> str | None:
