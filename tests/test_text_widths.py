@@ -18,6 +18,7 @@ text = st.text(st.sampled_from(LATIN + " 中文，。“”（）《》☑□≥
 @settings(max_examples=500, deadline=None)
 @given(text, st.sampled_from([0.5, 1, 2.2, 3.3, 5.0, 8.6, 12.0, 40.0]))
 @example("abcdefghij1234.5中", 5.0)  # a word wider than the line: split within it
+@example("文件/work/bench/cache/1000/files/00001_浦江镇‰2023-01-01.xlsx", 12.0)  # a long one
 def test_tokens_are_found_as_position_by_position(value, width):
     assert _tokens(value, width) == _split_tokens(value, width)
 

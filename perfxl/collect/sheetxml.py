@@ -74,12 +74,14 @@ def _getter(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]
 
 class _Shape:
     """A %-template for rows of one shape (which cells are empty, text, numbers) and where its
-    values come from: ``pick`` takes them from (row number, height attributes, *numbers, *values);
-    ``texts`` are the texts to check (the str ones: str() of a number has nothing to escape)."""
+    values come from: ``pick`` takes them from (row number, height attributes, *numbers, *values),
+    ``numbers`` being each converted cell's column and converter (a whole number goes in as it
+    is); ``texts`` are the texts to check (the str ones: str() of a number has nothing to escape)."""
 
     __slots__ = ("template", "pick", "texts", "numbers")
 
-    def __init__(self, template: str, pick: Sequence[int], texts: Sequence[int], numbers: list[tuple[int, str]]):
+    def __init__(self, template: str, pick: Sequence[int], texts: Sequence[int],
+                 numbers: list[tuple[int, Callable[[Any], str | None]]]):
         self.template, self.numbers = template, numbers
         self.pick, self.texts = _getter(pick), _getter(texts)
 
@@ -167,7 +169,7 @@ class SheetData:
             plan = self._plans[(id(styles), all_text, blanks)] = _Plan(
                 self.columns, self._all_text if all_text else self.kinds, styles, blanks)
         # The common row takes a template made for its shape (which cells are empty, text or
-        # numbers): one format() instead of a dozen pieces per cell.  Anything unusual (a text to
+        # numbers, of which types): one %-format instead of a dozen pieces per cell.  Anything unusual (a text to
         # escape, to cut or with white space at an end, an amount that is not a number, a value
         # of another type) is written cell by cell below; both give the same bytes.
         types = tuple(map(type, values))
@@ -250,10 +252,21 @@ def _amount_text(value: str) -> str | None:
     return number
 
 
+def _amount_decimal(value: Decimal) -> str | None:
+    """:func:`_number` of an amount that is a Decimal (a parsed 年度指标值's number)."""
+    try:
+        number = float(value)  # the Decimal's own str() read back is the same Decimal
+    except ValueError:  # a signalling NaN
+        return None
+    return repr(number) if math.isfinite(number) else None
+
+
 def _converter(kind: str, cls: type) -> Callable[[Any], str | None]:
     """How a value of this type becomes the ``<v>`` of a cell of this kind (None: written as text)."""
     if kind == AMOUNT and cls is str:
         return _amount_text
+    if kind == AMOUNT and cls is Decimal:
+        return _amount_decimal
     return partial(_number, kind)
 
 

@@ -378,8 +378,24 @@ def _tokens(text: str, width: float) -> list[str]:
         token = found.group()
         if len(token) == 1 or sum(map(_print_width, token)) <= width:
             tokens.append(token)
-        else:  # a word wider than the line: within it, as below (its suffixes end where it ends)
-            tokens += _split_tokens(token, width)
+        else:  # a word wider than the line: one character, then what is left of it, and so on
+            tokens += _split_word(token, width)
+    return tokens
+
+
+def _split_word(word: str, width: float) -> list[str]:
+    """:func:`_split_tokens` of one whole word wider than ``width``: at each place where a word can
+    start, the rest of the word is one (it ends where the word ends); that rest is a token when
+    it fits, else one character is.  A rest is measured only when it may fit: every character is
+    at least :data:`NARROW` wide (so no quadratic cost for a long path or number)."""
+    tokens: list[str] = []
+    size = len(word)
+    for at, ch in enumerate(word):
+        if ch.isascii() and ch.isalnum() and (size - at) * NARROW <= width * 1.001 + 1 \
+                and sum(map(_print_width, word[at:])) <= width:
+            tokens.append(word[at:])
+            return tokens
+        tokens.append(ch)
     return tokens
 
 
