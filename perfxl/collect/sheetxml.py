@@ -73,26 +73,28 @@ def _getter(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]
 
 
 class _Shape:
-    """A %-template for rows of one shape (which cells are empty, text, numbers) and where its
-    values come from: ``pick`` takes them from (row number, height attributes, *numbers, *values),
-    ``numbers`` being each converted cell's column and converter (a whole number goes in as it
-    is); ``texts`` are the texts to check (the str ones: str() of a number has nothing to escape)."""
+    """Rows of one shape (which cells are empty, text, numbers, of which types): ``row(r, height
+    attributes, *numbers, *values)`` gives a row's XML, ``numbers`` being each converted cell's
+    column and converter (a whole number goes in as it is); ``texts`` picks the texts to check
+    (the str ones: str() of a number has nothing to escape)."""
 
-    __slots__ = ("template", "pick", "texts", "numbers")
+    __slots__ = ("row", "texts", "numbers")
 
-    def __init__(self, template: str, pick: Sequence[int], texts: Sequence[int],
+    def __init__(self, row: Callable[..., str], texts: Sequence[int],
                  numbers: list[tuple[int, Callable[[Any], str | None]]]):
-        self.template, self.numbers = template, numbers
-        self.pick, self.texts = _getter(pick), _getter(texts)
+        self.row, self.numbers, self.texts = row, numbers, _getter(texts)
 
     def __bool__(self) -> bool:
         return True
 
 
+_CONSTANT = re.compile(r"[^{}'\\\n]*")  # what the generated f-string may hold as it is
+
+
 class _Plan:
     """A sheet's cells, column by column, and the templates of the row shapes met so far."""
 
-    MAX_SHAPES = 4096  # a hostile mix of types and blanks cannot grow it without bound
+    MAX_SHAPES = 1024  # a hostile mix of types and blanks cannot make it compile without bound
 
     def __init__(self, columns: Sequence[str], kinds: Sequence[str], styles: Sequence[int], blanks: bool):
         self.columns, self.kinds, self.styles, self.blanks = list(columns), list(kinds), styles, blanks
@@ -103,34 +105,36 @@ class _Plan:
         types = tuple(map(type, values))
         key = types if "" not in values else (types, tuple(map(_is_empty, values)))
         if len(self.shapes) >= self.MAX_SHAPES:
-            self.shapes.clear()
+            return False  # rows of yet another shape: cell by cell (no more templates to compile)
         if len(values) > min(len(self.columns), len(self.kinds), len(self.styles)) or \
-                not all(kind in _FAST_TYPES for kind in types):
+                not all(kind in _FAST_TYPES for kind in types) or \
+                not all(_CONSTANT.fullmatch(f"{column}{style}") for column, style in zip(self.columns, self.styles)):
             self.shapes[key] = False
             return False
         numbers = []  # where a number is worked out per row, and how
         for i, value in enumerate(values):
             if not (value is None or value == "") and self.kinds[i] != TEXT and not _as_it_is(self.kinds[i], types[i]):
                 numbers.append((i, _converter(self.kinds[i], types[i])))
-        at_value = 2 + len(numbers)  # where values[0] sits in what ``pick`` takes from
-        pieces, pick, texts = ['<row r="%s"%s>'], [0, 1], []
+        converted = {at: n for n, (at, _) in enumerate(numbers)}
+        # One f-string per shape, compiled once: the cells' fixed parts as they are, the row
+        # number, the numbers and the values as its fields (str() of each, as written by hand).
+        pieces, texts = ['<row r="{r}"{h}>'], []
         for i, value in enumerate(values):
             column, style = self.columns[i], self.styles[i]
             if value is None or value == "":
                 if self.blanks:
-                    pieces.append(f'<c r="{column}%s" s="{style}"/>')
-                    pick.append(0)
+                    pieces.append(f'<c r="{column}{{r}}" s="{style}"/>')
             elif self.kinds[i] != TEXT:
-                pieces.append(f'<c r="{column}%s" s="{style}"><v>%s</v></c>')
-                converted = [n for n, (at, _) in enumerate(numbers) if at == i]
-                pick += [0, 2 + converted[0] if converted else at_value + i]
+                field = f"n{converted[i]}" if i in converted else f"v{i}"
+                pieces.append(f'<c r="{column}{{r}}" s="{style}"><v>{{{field}}}</v></c>')
             else:
-                pieces.append(f'<c r="{column}%s" s="{style}" t="inlineStr"><is><t>%s</t></is></c>')
-                pick += [0, at_value + i]
+                pieces.append(f'<c r="{column}{{r}}" s="{style}" t="inlineStr"><is><t>{{v{i}}}</t></is></c>')
                 if types[i] is str:
                     texts.append(i)
         pieces.append("</row>")
-        shape = _Shape("".join(pieces), pick, texts, numbers)
+        names = ["r", "h", *(f"n{n}" for n in range(len(numbers))), *(f"v{i}" for i in range(len(values)))]
+        row = eval(f"lambda {', '.join(names)}: f'''{''.join(pieces)}'''", {"__builtins__": {}})  # noqa: S307  (our own constants)
+        shape = _Shape(row, texts, numbers)
         self.shapes[key] = shape
         return shape
 
@@ -183,8 +187,8 @@ class SheetData:
             if None not in numbers and (not (_MAYBE_SLOW.search(joined) or "_x" in joined
                                              or joined.count("\t") >= len(texts))  # a tab in a text
                                         or _fine(texts, joined)):
-                self.handle.write(shape.template % shape.pick(
-                    (str(self.rows), "" if height is None else f' ht="{height:g}" customHeight="1"', *numbers, *values)))
+                self.handle.write(shape.row(str(self.rows), "" if height is None else f' ht="{height:g}" customHeight="1"',
+                                            *numbers, *values))
                 return
         self._add(values, styles, all_text=all_text, height=height, blanks=blanks)
 
