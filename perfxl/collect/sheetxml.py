@@ -47,21 +47,27 @@ def cell_text(value: str) -> str:
     return value
 
 
-# What may send a row's texts (joined by tabs) to the cell-by-cell path, in one search: a
-# character to escape, white space but the tab (a text may start or end with it: xml:space); and
-# apart, "_x" (an escape look-alike, ``_x0041_``).  When found, :func:`_fine` decides exactly.
-_MAYBE_SLOW = re.compile("[&<>\x00-\x08\x0a-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
-                         "\u3000\ufffe\uffff]")
 _FAST_TYPES = frozenset({str, int, float, Decimal, type(None)})  # bool is not: _number refuses it
 _is_empty = "".__eq__  # True for "", False or NotImplemented for anything else: part of a row's shape
+# Texts known to go into a row template as they are (units, names, paths, levels recur row after
+# row): checked once each.  Short ones only, and a bounded number of them.
+_FINE_TEXTS: set[str] = set()
+_FINE_LENGTH, _FINE_COUNT = 200, 65536
 
 
-def _fine(texts: Sequence[str], joined: str) -> bool:
-    """Whether a row's texts go into its template as they are: nothing to escape or cut, none
-    starting or ending with white space."""
-    if len(joined) > EXCEL_CELL_LIMIT or _NEEDS_WORK.search(joined):
-        return False
-    return not any(text and (text[0].isspace() or text[-1].isspace()) for text in texts)
+def _fine(texts: Sequence[str]) -> bool:
+    """Whether each of a row's texts goes into its template as it is: nothing to escape or cut
+    (:func:`cell_text` leaves it as it is), no white space at either end (xml:space)."""
+    for text in texts:
+        if text in _FINE_TEXTS:
+            continue
+        if len(text) > EXCEL_CELL_LIMIT or _NEEDS_WORK.search(text) or (text and (text[0].isspace() or text[-1].isspace())):
+            return False
+        if len(text) <= _FINE_LENGTH:
+            if len(_FINE_TEXTS) >= _FINE_COUNT:
+                _FINE_TEXTS.clear()
+            _FINE_TEXTS.add(text)
+    return True
 
 
 def _getter(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -78,7 +84,7 @@ class _Shape:
     column and converter (a whole number goes in as it is); ``texts`` picks the texts to check
     (the str ones: str() of a number has nothing to escape)."""
 
-    __slots__ = ("row", "texts", "numbers")
+    __slots__ = ("numbers", "row", "texts")
 
     def __init__(self, row: Callable[..., str], texts: Sequence[int],
                  numbers: list[tuple[int, Callable[[Any], str | None]]]):
@@ -133,7 +139,7 @@ class _Plan:
                     texts.append(i)
         pieces.append("</row>")
         names = ["r", "h", *(f"n{n}" for n in range(len(numbers))), *(f"v{i}" for i in range(len(values)))]
-        row = eval(f"lambda {', '.join(names)}: f'''{''.join(pieces)}'''", {"__builtins__": {}})  # noqa: S307  (our own constants)
+        row = eval(f"lambda {', '.join(names)}: f'''{''.join(pieces)}'''", {"__builtins__": {}})  # our own constants
         shape = _Shape(row, texts, numbers)
         self.shapes[key] = shape
         return shape
@@ -183,10 +189,7 @@ class SheetData:
         if shape:
             numbers = [convert(values[i]) for i, convert in shape.numbers]
             texts = shape.texts(values)
-            joined = "\t".join(texts)
-            if None not in numbers and (not (_MAYBE_SLOW.search(joined) or "_x" in joined
-                                             or joined.count("\t") >= len(texts))  # a tab in a text
-                                        or _fine(texts, joined)):
+            if None not in numbers and (_FINE_TEXTS.issuperset(texts) or _fine(texts)):
                 self.handle.write(shape.row(str(self.rows), "" if height is None else f' ht="{height:g}" customHeight="1"',
                                             *numbers, *values))
                 return

@@ -402,7 +402,7 @@ def _split_word(word: str, width: float) -> list[str]:
 @cache
 def _word_or_character() -> re.Pattern[str]:
     """A whole Latin word or number (as :func:`_word` matches it at its start), else one character."""
-    return re.compile(f"{_word().pattern}|.", re.S)
+    return re.compile(f"{_word().pattern}|.", re.DOTALL)
 
 
 def _split_tokens(text: str, width: float) -> list[str]:
