@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from perfxl.form.layout import NARROW, WIDE, _split_tokens, _tokens, display_width
+from perfxl.form.layout import NARROW, WIDE, _split_tokens, _tokens, display_width, fits_one_line, wrap_lines
 
 LATIN = "abZ09.,%‰/:+-"
 text = st.text(st.sampled_from(LATIN + " 中文，。“”（）《》☑□≥ー😀\t") | st.characters(blacklist_categories=("Cs",)),
@@ -28,3 +28,14 @@ def test_tokens_are_found_as_position_by_position(value, width):
 def test_display_width_is_the_sum_character_by_character(value):
     expected = sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else NARROW for ch in value)
     assert display_width(value) == expected and type(display_width(value)) is type(expected)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text, st.floats(0.5, 60))
+@example("a" * 10, 11.0)  # exactly as wide as the line
+@example("中文" * 5, 21.5)
+def test_a_text_said_to_fit_one_line_wraps_to_one(value, width):
+    if fits_one_line(value, width):
+        assert len(wrap_lines(value, width)) == 1
+    if "\n" not in value and len(value) * WIDE + 1 <= width:
+        assert fits_one_line(value, width)  # and it says so of the texts that clearly fit

@@ -356,6 +356,13 @@ def wrap_lines(text: str, width: float) -> list[str]:
     return lines
 
 
+def fits_one_line(text: str, width: float) -> bool:
+    """True only where :func:`wrap_lines` gives ``text`` one line: no line break, and its width
+    (with room for the rounding of summing it in other groupings) within ``width``.  Cheaper
+    than wrapping for the many short texts of a master's print views."""
+    return "\n" not in text and sum(map(_print_width, text)) + 1e-6 * (len(text) + 1) <= width
+
+
 def text_width(columns: float, font_size: float = 11, indent: int = 0, unit_size: float = 11) -> float:
     """Column units of text one line of a cell ``columns`` units wide holds at ``font_size``
     (:func:`wrap_lines` measures at ``unit_size``), less its margins and ``indent`` levels."""
