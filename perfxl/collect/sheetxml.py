@@ -179,9 +179,9 @@ class SheetData:
             plan = self._plans[(id(styles), all_text, blanks)] = _Plan(
                 self.columns, self._all_text if all_text else self.kinds, styles, blanks)
         # The common row takes a template made for its shape (which cells are empty, text or
-        # numbers, of which types): one %-format instead of a dozen pieces per cell.  Anything unusual (a text to
-        # escape, to cut or with white space at an end, an amount that is not a number, a value
-        # of another type) is written cell by cell below; both give the same bytes.
+        # numbers, of which types): one compiled f-string instead of a dozen pieces per cell.
+        # Anything unusual (a text to escape, to cut or with white space at an end, an amount that
+        # is not a number, a value of another type) is written cell by cell below; same bytes.
         types = tuple(map(type, values))
         shape = plan.shapes.get(types if "" not in values else (types, tuple(map(_is_empty, values))))
         if shape is None:
