@@ -250,13 +250,13 @@ def _spooler(tmp_path, monkeypatch):
     """A file that says which process spooled 绩效指标明细's rows last (its pid)."""
     from perfxl.collect import master
     spooled_by = tmp_path / "pid"
-    original = master.indicator_rows
+    original = master.indicator_rows_of
 
-    def indicator_rows(collection):
+    def indicator_rows_of(collection):
         spooled_by.write_text(str(os.getpid()))
         return original(collection)
 
-    monkeypatch.setattr(master, "indicator_rows", indicator_rows)
+    monkeypatch.setattr(master, "indicator_rows_of", indicator_rows_of)
     return spooled_by
 
 
@@ -315,10 +315,10 @@ def test_a_process_with_threads_spools_here(inbox, tmp_path, monkeypatch):
 def test_an_error_in_the_spooling_process_reaches_the_caller(inbox, tmp_path, monkeypatch):
     from perfxl.collect import master
 
-    def indicator_rows(collection):
+    def indicator_rows_of(collection):
         raise OSError(28, "设备上没有空间")
 
-    monkeypatch.setattr(master, "indicator_rows", indicator_rows)
+    monkeypatch.setattr(master, "indicator_rows_of", indicator_rows_of)
     out = tmp_path / "out" / "汇总.xlsx"
     with pytest.raises(OSError, match="设备上没有空间"):
         collect_to_master([inbox], out, workers=2)

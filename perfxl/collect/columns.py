@@ -46,6 +46,9 @@ class Column:
     unit: str = ""  # amounts: 万元 or 元
     title: str = ""  # the field's title, without the unit
     level1: str = ""  # an indicator count: the 一级指标 it counts
+    # a field column: the variants that fill it (``get`` is the field's value for a form of one of
+    # them, else None); lets a caller holding the record read the field without ``get``
+    variants: frozenset[str] | None = None
 
 
 def _only_for(variants: set[str], get: Callable[[CollectedForm], Any]) -> Callable[[CollectedForm], Any]:
@@ -195,7 +198,8 @@ def project_columns(layouts: Sequence[Layout], scoring: ScoringConfig | None = N
         header = f"{slot.title}（{slot.unit}）" if slot.kind == AMOUNT else slot.title
         kind = slot.kind if slot.kind in (AMOUNT, DATE, INTEGER) else TEXT
         columns.append(Column(header, _only_for(variants_of[key], _field(slot.path)), kind, slot.accepts,
-                              slot.path, slot.unit if slot.kind == AMOUNT else "", slot.title))
+                              slot.path, slot.unit if slot.kind == AMOUNT else "", slot.title,
+                              variants=frozenset(variants_of[key])))
     level1s = list(dict.fromkeys(l1 for layout in layouts for l1 in layout.framework))
     for level1 in level1s:
         columns.append(Column(f"{level1}数", _count_level1(level1), INTEGER, level1=level1))

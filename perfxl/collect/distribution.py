@@ -79,6 +79,8 @@ def distributions(collection: Collection, order: Sequence[str] = ()) -> list[Dis
     scores = Scores(config)
     for item in collection.forms:
         layout = get_layout(item.variant)
+        if layout.kind not in (SELF_EVAL_KIND, MONITORING_KIND):
+            continue  # a target table counts in neither: its record is not read back
         form = item.record.form if isinstance(item.record.form, dict) else {}
         unit_name = form.get("implementing_unit")
         name = unit_name if isinstance(unit_name, str) and unit_name else NO_UNIT

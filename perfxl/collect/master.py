@@ -36,7 +36,7 @@ from .columns import (
     monitoring_indicator_columns,
     monitoring_indicator_values,
 )
-from .consolidate import Collection
+from .consolidate import CollectedForm, Collection
 from .distribution import Distribution, distributions
 from .printview import FONT_SIZE, RowHeights, View, print_title, problem_view, project_view, unit_view
 from .returns import MISSING, RETURNED, Returns
@@ -73,33 +73,54 @@ def indicator_headers(collection: Collection) -> tuple[list[str], list[str]]:
 
 
 def indicator_rows(collection: Collection) -> Iterable[list[Any]]:
-    scored = has_self_evaluations(layouts_of(collection))
-    scores = Scores(collection.scoring)
-    layouts = layouts_of(collection)
+    rows_of = indicator_rows_of(collection)
     for item in collection.forms:
-        form = item.record.form
-        monitored = monitoring_indicator_values(item, layouts, collection.monitoring)
+        yield from rows_of(item)
+
+
+def indicator_rows_of(collection: Collection) -> Callable[[CollectedForm], list[list[Any]]]:
+    """绩效指标明细's rows of one collected form (its record read back once for all of them)."""
+    layouts = layouts_of(collection)
+    scored = has_self_evaluations(layouts)
+    scores = Scores(collection.scoring)
+    monitoring = collection.monitoring
+    has_monitoring = bool(monitoring_indicator_columns(layouts))
+
+    def rows_of(item: CollectedForm) -> list[list[Any]]:
+        record = item.record
+        form = record.form
+        monitored = monitoring_indicator_values(item, layouts, monitoring) if has_monitoring else []
         field = get_layout(item.variant).indicator_field
         items = form.get(field)
-        for index, ind in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(items, list) or not items:
+            return []
+        cells, path, sheet = record.cells, item.file.path, record.sheet
+        unit, project = form.get("implementing_unit", ""), form.get("project_name", "")
+        scored_rows = None
+        if scored:
+            result = scores.of(item)
+            scored_rows = {r.pointer: r for r in result.indicators} if result is not None else {}
+        rows = []
+        for index, ind in enumerate(items):
             if not isinstance(ind, dict):
                 continue  # a JSON form of the wrong shape: reported by validation, not a row
-            cell = item.record.cells.get(f"{field}/{index}/name", "")
             target = ind.get("target", "")
             parsed = parse_target_cached(target) if isinstance(target, str) and target.strip() else None
-            reading = ([parsed.operator, parsed.number, parsed.unit, parsed.kind] if parsed else [None] * 4)
-            row = [form.get("implementing_unit", ""), form.get("project_name", ""), ind.get("level1", ""),
-                   ind.get("level2", ""), ind.get("name", ""), target, *reading, item.file.path,
-                   item.record.sheet, cell]
-            if scored:
-                result = scores.of(item)
-                rows = {r.pointer: r for r in result.indicators} if result is not None else {}
-                score = rows.get(f"{field}/{index}")
+            row = [unit, project, ind.get("level1", ""), ind.get("level2", ""), ind.get("name", ""), target,
+                   *((parsed.operator, parsed.number, parsed.unit, parsed.kind) if parsed else _NO_READING),
+                   path, sheet, cells.get(f"{field}/{index}/name", "")]
+            if scored_rows is not None:
+                score = scored_rows.get(f"{field}/{index}")
                 row += [ind.get("actual"), ind.get("band"), score.weight if score else None,
                         score.score if score else None, ind.get("deviation_reason")]
             if monitored:
                 row += monitored[index]
-            yield row
+            rows.append(row)
+        return rows
+    return rows_of
+
+
+_NO_READING = (None, None, None, None)
 
 
 ProblemOrder = list[tuple[str, str, int, int, int]]
@@ -138,6 +159,57 @@ def project_rows(collection: Collection, columns: Sequence[Column]) -> Iterable[
         yield [number if c.kind == INDEX else c.get(item) for c in columns]
 
 
+_NUMBER, _FIELD, _COUNT, _GET = range(4)
+
+
+def project_row_of(columns: Sequence[Column]) -> Callable[[int, CollectedForm], list[Any]]:
+    """:func:`project_rows`' row of one form, the same values read more directly: a field column
+    reads its field from the record, the 一级指标 counts are counted in one pass over the
+    indicators, the other columns ask ``get``."""
+    plan: list[tuple[int, Any, Any]] = []
+    for c in columns:
+        if c.kind == INDEX:
+            plan.append((_NUMBER, None, None))
+        elif c.variants is not None and c.path:
+            plan.append((_FIELD, tuple(c.path.split(".")), c.variants))
+        elif c.level1:
+            plan.append((_COUNT, c.level1, None))
+        else:
+            plan.append((_GET, c.get, None))
+    counted = any(how == _COUNT for how, _, _ in plan)
+
+    def row(number: int, item: CollectedForm) -> list[Any]:
+        record = item.record
+        form, variant = record.form, record.variant
+        if counted:
+            counts: dict[str, int] = {}
+            for ind in record.indicator_items():
+                level1 = ind.get("level1")
+                if isinstance(level1, str):  # what equals a 一级指标's name
+                    counts[level1] = counts.get(level1, 0) + 1
+        values: list[Any] = []
+        for how, what, variants in plan:
+            if how == _FIELD:
+                if variant in variants:
+                    node = form
+                    for part in what:  # get_field
+                        if not isinstance(node, dict):
+                            node = None
+                            break
+                        node = node.get(part)
+                    values.append(node)
+                else:
+                    values.append(None)
+            elif how == _GET:
+                values.append(what(item))
+            elif how == _COUNT:
+                values.append(counts.get(what, 0))
+            else:
+                values.append(number)
+        return values
+    return row
+
+
 # --- writing -------------------------------------------------------------------------------
 class _Sheet:
     """A master sheet: xlsxwriter sets it up (widths, frozen header, filter, print), its rows are
@@ -145,7 +217,7 @@ class _Sheet:
 
     def __init__(self, book: "_Book", name: str, headers: Sequence[str], kinds: Sequence[str],
                  data: SheetData | None = None):
-        """``data``: its rows already spooled, the header first (see :func:`_spool_sheet`)."""
+        """``data``: its rows already spooled, the header first (see :class:`_Spooler`)."""
         self.book, self.kinds = book, list(kinds)
         self.ws = book.workbook.add_worksheet(name)
         self.number = len(book.workbook.worksheets())
@@ -316,19 +388,6 @@ def _write_sheets(book: _Book, collection: Collection, summed: Tally, background
                   spools: Path, parallel: bool) -> None:
     columns = collection_columns(collection)
     headers, kinds = indicator_headers(collection)
-
-    def start_indicators() -> None:
-        """Once 项目汇总's styles are numbered: 绩效指标明细's rows spooled beside the parent when
-        its styles are among them (xlsxwriter numbers styles in the order of first use, and the
-        file must not depend on who spooled the rows), else later, here, in the usual order."""
-        formats = [book.header, *(book.formats[(k, False)] for k in kinds)]
-        forked = parallel and all(has_xf_index(f) for f in formats)
-        if forked and collection.store is not None:
-            collection.store.flush()  # the child reads the store; only this process writes it
-        background.append(_Background(lambda: _spool_sheet(
-            lambda: indicator_rows(collection), headers, kinds, _styles(book, kinds),
-            [xf_index(book.header)] * len(headers), spools), parallel=forked))
-
     departments = [unit.department for unit in summed.units]
 
     def title(what: str) -> str:
@@ -338,12 +397,54 @@ def _write_sheets(book: _Book, collection: Collection, summed: Tally, background
         _write_returns(book, summed.returns)
     # Each print view right after its sheet, its rows taken from that sheet's as they are written.
     view, project_row = project_view(PROJECTS, title("汇总"), columns)
-    printed, items = _PrintView(book, view), iter(collection.forms)
-    _stream(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns],
-            lambda: project_rows(collection, columns), also=lambda values: printed.add(project_row(next(items), values)),
-            started=start_indicators)
+    printed = _PrintView(book, view)
+    projects = _Parts(book, PROJECTS, [c.header for c in columns], [c.kind for c in columns])
+    # 绩效指标明细's rows, once 项目汇总's styles are numbered (xlsxwriter numbers styles in the
+    # order of first use, and the file must not depend on who spooled the rows): spooled by a
+    # forked process beside this one, or here in the one pass over the records below; when its
+    # styles are not among 项目汇总's, later, in their usual order.
+    formats = [book.header, *(book.formats[(k, False)] for k in kinds)]
+    numbered = all(has_xf_index(f) for f in formats)
+
+    def spool_indicators() -> tuple[list[tuple[str, int]], list[list[Any]]]:
+        spooler = _Spooler(headers, kinds, _styles(book, kinds), [xf_index(book.header)] * len(headers), spools)
+        rows_of = indicator_rows_of(collection)
+        for item in collection.forms:
+            for values in rows_of(item):
+                spooler.add(values)
+        return spooler.close()
+
+    inline: _Spooler | None = None
+    if numbered and parallel:
+        if collection.store is not None:
+            collection.store.flush()  # the child reads the store; only this process writes it
+        work = _Background(spool_indicators, parallel=True)
+        if work.pid is not None:
+            background.append(work)
+    if not background and numbered:
+        inline = _Spooler(headers, kinds, _styles(book, kinds), [xf_index(book.header)] * len(headers), spools)
+    problems = _ProblemSpool(collection)
+    # One pass over the records: 项目汇总 and its view, 绩效指标明细 (unless forked), the problems.
+    rows_of = indicator_rows_of(collection) if inline is not None else None
+    project_row_values = project_row_of(columns)
+    for number, item in enumerate(collection.forms, start=1):
+        record = item.record  # read back once here: every column below asks for it again
+        values = project_row_values(number, item)
+        projects.add(values)
+        printed.add(project_row(item, values))
+        if rows_of is not None:
+            for row in rows_of(item):
+                inline.add(row)
+        if record.issues:
+            problems.add(item, record.issues)
+    projects.finish()
     printed.write()
-    parts, sample = background[0].join()
+    if background:
+        parts, sample = background[0].join()
+    elif inline is not None:
+        parts, sample = inline.close()
+    else:
+        parts, sample = spool_indicators()
     for part, (spool, rows) in enumerate(parts, start=1):
         sheet = _Sheet(book, INDICATORS if part == 1 else f"{INDICATORS}（{part}）", headers, kinds,
                        SheetData.adopt(kinds, Path(spool), rows))
@@ -357,45 +458,143 @@ def _write_sheets(book: _Book, collection: Collection, summed: Tally, background
     printed.write()
     for distribution in distributions(collection, [unit.unit for unit in summed.units]):  # the later rounds': 自评等级分布, 监控状态分布
         _write_distribution(book, distribution)
-    order = problem_order(collection)
+    order = problems.order()
     view, problem_row = problem_view(PROBLEMS, title("问题清单"))
     printed = _PrintView(book, view)
-    _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problem_rows(collection, order),
+    _stream(book, PROBLEMS, PROBLEM_HEADERS, [TEXT] * len(PROBLEM_HEADERS), lambda: problems.rows(order),
             also=lambda values: printed.add(problem_row(values)))
     printed.write()
+    problems.close()
     _stream(book, FILES, FILE_HEADERS, [TEXT, INTEGER, TEXT, TEXT, INTEGER, TEXT],
             lambda: file_rows(collection))
 
 
-def _spool_sheet(rows: Callable[[], Iterable[list[Any]]], headers: Sequence[str], kinds: Sequence[str],
-                 styles: Sequence[int], header_styles: Sequence[int],
-                 folder: Path) -> tuple[list[tuple[str, int]], list[list[Any]]]:
+SAMPLE_ROWS = 500  # a sheet's column widths are measured on its first rows
+
+
+class _Parts:
+    """A big sheet written in one pass, its widths measured on its first :data:`SAMPLE_ROWS` rows;
+    past Excel's row limit it goes on in 名称（2）, 名称（3）…, each with its header (as
+    :func:`_stream` does)."""
+
+    def __init__(self, book: _Book, name: str, headers: Sequence[str], kinds: Sequence[str]):
+        self.book, self.name, self.headers, self.kinds = book, name, headers, kinds
+        self.sheets = [_Sheet(book, name, headers, kinds)]
+        self.sample: list[list[Any]] = []
+
+    def add(self, values: list[Any]) -> None:
+        sheet = self.sheets[-1]
+        if sheet.data.rows >= MAX_SHEET_ROWS:
+            sheet = _Sheet(self.book, f"{self.name}（{len(self.sheets) + 1}）", self.headers, self.kinds)
+            self.sheets.append(sheet)
+        sheet.data.add(values, sheet.styles)
+        if len(self.sample) < SAMPLE_ROWS:
+            self.sample.append(values)
+
+    def finish(self) -> None:
+        for sheet in self.sheets:
+            sheet.set_widths(self.sample)  # columns are written when the workbook closes: any time before will do
+            sheet.finish()
+
+
+class _Spooler:
     """A big sheet's rows spooled into files of ``folder``, one per sheet part (past Excel's row
-    limit the rows go on in a part of their own, headed again, as :func:`_stream` does): each
-    part's file and rows, and the sample its widths are measured on."""
-    sample = _sample(rows())
-    parts: list[tuple[str, int]] = []
-    data: SheetData | None = None
+    limit the rows go on in a part of their own, headed again, as :func:`_stream` does); closed,
+    each part's file and rows, and the sample its widths are measured on."""
 
-    def close(data: SheetData) -> None:
-        data.handle.close()
-        parts[-1] = (parts[-1][0], data.rows)
+    def __init__(self, headers: Sequence[str], kinds: Sequence[str], styles: Sequence[int],
+                 header_styles: Sequence[int], folder: Path):
+        self.headers, self.kinds, self.styles, self.header_styles = headers, kinds, styles, header_styles
+        self.folder = folder
+        self.parts: list[tuple[str, int]] = []
+        self.sample: list[list[Any]] = []
+        self.data = self._start()
 
-    def start() -> SheetData:
-        spool = folder / f"part{len(parts) + 1}.xml"
-        parts.append((str(spool), 0))
-        data = SheetData(kinds, spool)
-        data.add(headers, header_styles, all_text=True)
+    def _start(self) -> SheetData:
+        spool = self.folder / f"part{len(self.parts) + 1}.xml"
+        self.parts.append((str(spool), 0))
+        data = SheetData(self.kinds, spool)
+        data.add(self.headers, self.header_styles, all_text=True)
         return data
 
-    data = start()
-    for values in rows():
-        if data.rows >= MAX_SHEET_ROWS:
-            close(data)
-            data = start()
-        data.add(values, styles)
-    close(data)
-    return parts, sample
+    def _close(self) -> None:
+        self.data.handle.close()
+        self.parts[-1] = (self.parts[-1][0], self.data.rows)
+
+    def add(self, values: list[Any]) -> None:
+        if self.data.rows >= MAX_SHEET_ROWS:
+            self._close()
+            self.data = self._start()
+        self.data.add(values, self.styles)
+        if len(self.sample) < SAMPLE_ROWS:
+            self.sample.append(values)
+
+    def close(self) -> tuple[list[tuple[str, int]], list[list[Any]]]:
+        self._close()
+        return self.parts, self.sample
+
+
+class _ProblemSpool:
+    """问题清单's rows of the collected forms, taken in the one pass over the records and kept in
+    a temporary file (a city's problems would fill memory), each form's read back in one piece
+    when its turn comes; in :func:`problem_order`'s order, the same rows :func:`problem_rows`
+    gives."""
+
+    def __init__(self, collection: Collection):
+        self.collection = collection
+        self.file = tempfile.TemporaryFile(prefix="perfxl-problems-")  # noqa: SIM115  (closed by close())
+        self.end = 0
+        # id of a collected form → (the form, its problems' sort keys, where its rows are)
+        self.forms: dict[int, tuple[CollectedForm, list[tuple[str, str, int]], int, int]] = {}
+
+    def add(self, item: CollectedForm, issues: Sequence[Any]) -> None:
+        rows = [[i.file, i.sheet, i.cell, i.field, i.value, i.code, i.severity, i.message] for i in issues]
+        blob = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.write(blob)
+        keys = [(i.file, i.sheet, SEVERITY_ORDER.get(i.severity, 9)) for i in issues]
+        self.forms[id(item)] = (item, keys, self.end, len(blob))
+        self.end += len(blob)
+
+    def _spooled(self, chunk: Any) -> tuple[CollectedForm, list[tuple[str, str, int]], int, int] | None:
+        found = self.forms.get(id(chunk))
+        return found if found is not None and found[0] is chunk else None
+
+    def order(self) -> ProblemOrder:
+        """:func:`problem_order`, the spooled forms' keys taken from here."""
+        keys = []
+        for chunk, issues in enumerate(self.collection.problem_chunks):
+            if isinstance(issues, list):
+                keys += [(i.file, i.sheet, SEVERITY_ORDER.get(i.severity, 9), chunk, index)
+                         for index, i in enumerate(issues)]
+                continue
+            spooled = self._spooled(issues)
+            if spooled is not None:
+                keys += [(*key, chunk, index) for index, key in enumerate(spooled[1])]
+            else:  # a form not collected in the pass: its record, as problem_order reads it
+                keys += [(i.file, i.sheet, SEVERITY_ORDER.get(i.severity, 9), chunk, index)
+                         for index, i in enumerate(issues.record.issues)]
+        keys.sort()
+        return keys
+
+    def rows(self, order: ProblemOrder) -> Iterable[list[Any]]:
+        chunks = self.collection.problem_chunks
+        current, rows = -1, []
+        self.file.flush()
+        for *_, chunk, index in order:
+            if chunk != current:  # a form's problems come in one run: read back once
+                item = chunks[chunk]
+                current = chunk
+                if isinstance(item, list):
+                    rows = [[i.file, i.sheet, i.cell, i.field, i.value, i.code, i.severity, i.message] for i in item]
+                elif (spooled := self._spooled(item)) is not None:
+                    rows = pickle.loads(os.pread(self.file.fileno(), spooled[3], spooled[2]))  # our own file
+                else:
+                    rows = [[i.file, i.sheet, i.cell, i.field, i.value, i.code, i.severity, i.message]
+                            for i in item.record.issues]
+            yield rows[index]
+
+    def close(self) -> None:
+        self.file.close()
 
 
 class _Background:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from ..form.kinds import AMOUNT, INDEX, INTEGER, TEXT
-from ..form.layout import WIDE, text_width, wrapped_height
+from ..form.layout import WIDE, fits_one_line, text_width, wrapped_height
 from ..write.paper import column_points, printable_width
 from .columns import Column
 from .consolidate import CollectedForm
@@ -80,6 +80,8 @@ class RowHeights:
                 continue
             text = value if isinstance(value, str) else str(value)
             if len(text) * WIDE <= room and "\n" not in text:
+                continue
+            if fits_one_line(text, room):  # one line, as wrapped_height would find: no taller than one_line
                 continue
             needed = self.known.get((i, text))
             if needed is None:

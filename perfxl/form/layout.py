@@ -293,15 +293,37 @@ WIDE, NARROW = 2.15, 1.1  # a character's width in column units: CJK and full-wi
 
 def display_width(text: str) -> float:
     """Width in Excel column units: CJK and full-width characters are about two digits wide."""
-    return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else NARROW for ch in text)
+    # the same floats summed in the same order as one per character, each looked up once
+    return sum(map(_display_widths, text))
 
 
-@lru_cache(maxsize=4096)
-def _print_width(ch: str) -> float:
+class _DisplayWidths(dict):
+    """A character's :func:`display_width`, computed on first sight (a master measures the same
+    few thousand characters hundreds of thousands of times)."""
+
+    def __missing__(self, ch: str) -> float:
+        if len(self) >= 65536:
+            self.clear()  # bounded, whatever characters a hostile text brings
+        width = self[ch] = WIDE if unicodedata.east_asian_width(ch) in "WF" else NARROW
+        return width
+
+
+_display_widths = _DisplayWidths().__getitem__
+
+
+class _PrintWidths(dict):
     """A character's width in column units as a CJK font prints it: ambiguous ones (“ ” □ ≥ …)
-    and symbols (☑) come out full width there, so they count as wide."""
-    wide = unicodedata.east_asian_width(ch) in "WFA" or unicodedata.category(ch) == "So"
-    return WIDE if wide else NARROW
+    and symbols (☑) come out full width there, so they count as wide.  Computed on first sight."""
+
+    def __missing__(self, ch: str) -> float:
+        if len(self) >= 65536:
+            self.clear()  # bounded, whatever characters a hostile text brings
+        wide = unicodedata.east_asian_width(ch) in "WFA" or unicodedata.category(ch) == "So"
+        width = self[ch] = WIDE if wide else NARROW
+        return width
+
+
+_print_width = _PrintWidths().__getitem__
 
 
 def wrap_lines(text: str, width: float) -> list[str]:
@@ -316,7 +338,8 @@ def wrap_lines(text: str, width: float) -> list[str]:
         line: list[str] = []
         used = 0.0
         for token in _tokens(paragraph, width):
-            size = sum(map(_print_width, token))
+            # one character's width as it is: the same float as summing it alone (0 + w)
+            size = _print_width(token) if len(token) == 1 else sum(map(_print_width, token))
             if line and used + size > width:
                 moved = [token]
                 while len(line) > 1 and (moved[0][0] in NO_LINE_START or line[-1][-1] in NO_LINE_END):
@@ -331,6 +354,13 @@ def wrap_lines(text: str, width: float) -> list[str]:
                 used += size
         lines.append("".join(line))
     return lines
+
+
+def fits_one_line(text: str, width: float) -> bool:
+    """True only where :func:`wrap_lines` gives ``text`` one line: no line break, and its width
+    (with room for the rounding of summing it in other groupings) within ``width``.  Cheaper
+    than wrapping for the many short texts of a master's print views."""
+    return "\n" not in text and sum(map(_print_width, text)) + 1e-6 * (len(text) + 1) <= width
 
 
 def text_width(columns: float, font_size: float = 11, indent: int = 0, unit_size: float = 11) -> float:
@@ -350,6 +380,40 @@ def wrapped_height(text: str, columns: float, font_size: float = 11, indent: int
 def _tokens(text: str, width: float) -> list[str]:
     """Unbreakable pieces: a Latin word or number (split by character when wider than the line),
     else one character."""
+    tokens: list[str] = []
+    for found in _word_or_character().finditer(text):
+        token = found.group()
+        if len(token) == 1 or sum(map(_print_width, token)) <= width:
+            tokens.append(token)
+        else:  # a word wider than the line: one character, then what is left of it, and so on
+            tokens += _split_word(token, width)
+    return tokens
+
+
+def _split_word(word: str, width: float) -> list[str]:
+    """:func:`_split_tokens` of one whole word wider than ``width``: at each place where a word can
+    start, the rest of the word is one (it ends where the word ends); that rest is a token when
+    it fits, else one character is.  A rest is measured only when it may fit: every character is
+    at least :data:`NARROW` wide (so no quadratic cost for a long path or number)."""
+    tokens: list[str] = []
+    size = len(word)
+    for at, ch in enumerate(word):
+        if ch.isascii() and ch.isalnum() and (size - at) * NARROW <= width * 1.001 + 1 \
+                and sum(map(_print_width, word[at:])) <= width:
+            tokens.append(word[at:])
+            return tokens
+        tokens.append(ch)
+    return tokens
+
+
+@cache
+def _word_or_character() -> re.Pattern[str]:
+    """A whole Latin word or number (as :func:`_word` matches it at its start), else one character."""
+    return re.compile(f"{_word().pattern}|.", re.DOTALL)
+
+
+def _split_tokens(text: str, width: float) -> list[str]:
+    """:func:`_tokens` one position at a time: a word that fits, else one character."""
     tokens: list[str] = []
     at = 0
     while at < len(text):
