@@ -184,19 +184,24 @@ def collect(inputs: Iterable[str | Path] | Inputs, *, variant: str | None = None
     forms of the kinds with fewer forms are left out, each a COLLECT-006 (publish, which lists
     them itself, keeps them)."""
     found = inputs if isinstance(inputs, Inputs) else discover_inputs(inputs, json_in_folders=json_inputs)
-    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=True,
-                       on_progress=on_progress)
     store = RecordStore()
-    return consolidate((_stored(result, store) for result in results), store, found.skipped,
-                       prefer=prefer, one_kind=one_kind)  # taken as they arrive
+    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spool_dir=store.folder,
+                       on_progress=on_progress)
+    try:
+        return consolidate((_stored(result) for result in results), store, found.skipped,
+                           prefer=prefer, one_kind=one_kind)  # taken as they arrive
+    except BaseException:  # an error, an interrupt: no worker and no temporary file left behind
+        results.close()
+        store.close()
+        raise
 
 
-def _stored(result: FileResult, store: RecordStore) -> FileResult:
-    """A worker's result with its records written to the store as it arrives: memory holds the
-    small stubs only."""
+def _stored(result: FileResult) -> FileResult:
+    """A worker's result as it arrives: its records are in the store already (the worker wrote
+    them), memory holds the small stubs only."""
     for form in result.forms:
-        store.put(form)
         form.variant = sys.intern(form.variant)  # one string for all, not one per form
+        form.spool = sys.intern(form.spool)
     return result
 
 
