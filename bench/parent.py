@@ -41,6 +41,20 @@ def _reset_peak() -> None:
 
 
 def child(folder: str, workers: int, out: str) -> None:
+    if out == "-":  # the read path alone: collect(), no master, no export
+        from perfxl.collect.consolidate import collect
+
+        _reset_peak()
+        cpu = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        collection = collect([folder], workers=workers)
+        after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(json.dumps({"wall": time.perf_counter() - started,
+                          "cpu_self": after[0].ru_utime + after[0].ru_stime - cpu[0].ru_utime - cpu[0].ru_stime,
+                          "cpu_children": after[1].ru_utime + after[1].ru_stime - cpu[1].ru_utime - cpu[1].ru_stime,
+                          "forms": len(collection.forms), "read_peak_kb": _status_kb("VmHWM"),
+                          "master_peak_kb": 0}))
+        return
     import perfxl.collect.run as run
     from perfxl.api import collect_to_master
 
@@ -76,6 +90,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", default="/tmp/parent-bench")
+    parser.add_argument("--read-only", action="store_true", help="collect() alone: no master, no export")
     parser.add_argument("--_child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._child:
@@ -92,18 +107,19 @@ def main() -> int:
                     env = {**os.environ, "PYTHONPATH": str(Path(root).resolve())}
                     folder = HERE / "cache" / str(n) / "files"
                     line = subprocess.run([sys.executable, __file__, "--root", "x", "--_child", str(folder),
-                                           str(workers), str(out)], env=env, cwd="/tmp", check=True,
+                                           str(workers), "-" if args.read_only else str(out)], env=env, cwd="/tmp", check=True,
                                           capture_output=True, text=True).stdout.strip().splitlines()[-1]
                     result = json.loads(line)
                     results.setdefault((n, workers, label), []).append(result)
                     print(n, workers, label, {k: v for k, v in result.items() if k != "summary"}, flush=True)
-    print("\n| N | workers | version | parent CPU s | children CPU s | parent peak reading (MB) "
+    print("\n| N | workers | version | parent CPU s | children CPU s | total CPU s | parent peak reading (MB) "
           "| parent peak master (MB) | wall s |")
-    print("|---:|---:|---|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for (n, workers, label), runs in results.items():
         def median(key: str) -> float:
             return statistics.median(run[key] for run in runs)
         print(f"| {n:,} | {workers} | {label} | {median('cpu_self'):.2f} | {median('cpu_children'):.2f} "
+              f"| {statistics.median(r['cpu_self'] + r['cpu_children'] for r in runs):.2f} "
               f"| {median('read_peak_kb') / 1024:.1f} | {median('master_peak_kb') / 1024:.1f} "
               f"| {median('wall'):.2f} |")
     return 0

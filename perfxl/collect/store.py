@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sqlite3
 import tempfile
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,26 @@ class SpooledForm:
     size: int = 0
 
 
+# Scratch data of one run: no journal, no syncing (a run that dies leaves nothing to recover).
+SCHEMA = """
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+CREATE TABLE files (id INTEGER PRIMARY KEY, path BLOB, size INTEGER, sha256 TEXT, mtime REAL,
+    status TEXT, forms INTEGER, note BLOB, foreign_ INTEGER, saved BLOB, output BLOB);
+CREATE TABLE copies (sha256 TEXT PRIMARY KEY, file INTEGER) WITHOUT ROWID;
+CREATE TABLE forms (id INTEGER PRIMARY KEY, file INTEGER, position INTEGER, variant TEXT,
+    foreign_ INTEGER, identity BLOB, hint BLOB, errors INTEGER, warnings INTEGER, problems INTEGER,
+    spool TEXT, offset INTEGER, size INTEGER, kind TEXT, first INTEGER, state INTEGER DEFAULT 0);
+CREATE INDEX forms_first ON forms (first);
+CREATE TABLE keys (key BLOB PRIMARY KEY, first INTEGER, count INTEGER) WITHOUT ROWID;
+CREATE TABLE rows (row INTEGER PRIMARY KEY, form INTEGER);
+CREATE TABLE chunks (id INTEGER PRIMARY KEY, form INTEGER, issues BLOB);
+CREATE TABLE stage (major INTEGER, minor INTEGER, form INTEGER, issues BLOB);
+CREATE TABLE counts (path BLOB PRIMARY KEY, errors INTEGER, warnings INTEGER, total INTEGER) WITHOUT ROWID;
+CREATE TABLE notes (seq INTEGER PRIMARY KEY, file INTEGER, text BLOB);
+"""
+
+
 class RecordStore:
     """The forms of a collect and their problems on disk, in a temporary folder, until the master
     and exports are written: a city's records would otherwise all sit in the parent's memory, and
@@ -43,9 +64,31 @@ class RecordStore:
         self.folder = self._folder.name
         self._files: dict[str, Any] = {}  # a worker's file name → its descriptor (or file, without pread)
         self._last: tuple[str, int, FormRecord] | None = None
+        self._db: sqlite3.Connection | None = None
+        self._db_pid = 0
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The collection's tables (:data:`SCHEMA`: files, forms, identities, problems), a database
+        in the same folder: what grows with the number of forms waits on disk, not in memory.  A
+        process forked to write part of the master opens its own connection, read only (an SQLite
+        connection is never used across a fork)."""
+        if self._db is None or self._db_pid != os.getpid():
+            path = os.path.join(self.folder, "collection.sqlite")
+            if self._db is None:
+                self._db = sqlite3.connect(path, check_same_thread=False)
+                self._db.executescript(SCHEMA)
+            else:  # the parent's connection is kept, never used nor closed here
+                self._inherited, self._db = self._db, sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                                                      check_same_thread=False)
+            self._db_pid = os.getpid()
+        return self._db
 
     def flush(self) -> None:
-        """Everything written so far visible to a forked process (the workers' writes are)."""
+        """Everything written so far visible to a forked process (the workers' writes are; the
+        tables are committed)."""
+        if self._db is not None and self._db_pid == os.getpid():
+            self._db.commit()
 
     def _read(self, form: SpooledForm) -> bytes:
         handle = self._files.get(form.spool)
@@ -86,6 +129,10 @@ class RecordStore:
                 handle.close()
         self._files.clear()
         self._last = None
+        if self._db is not None:
+            if self._db_pid == os.getpid():
+                self._db.close()
+            self._db = None
         if self._folder is not None:
             self._folder.cleanup()
             self._folder = None
