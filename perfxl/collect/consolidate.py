@@ -131,9 +131,12 @@ class _Stored(Sequence):
         # The last items handed out stay alive: code that remembers the last item by id() (the
         # master's columns) never meets a new item at the address of an old one.
         self._recent: deque[Any] = deque(maxlen=8)
+        self._length: int | None = None  # counted once (SQLite counts by scanning), then kept up to date
 
     def __len__(self) -> int:
-        return self.store.db.execute(self._count_sql).fetchone()[0]
+        if self._length is None:
+            self._length = self.store.db.execute(self._count_sql).fetchone()[0]
+        return self._length
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
@@ -171,7 +174,7 @@ class StoredFiles(_Stored):
 
     def append(self, entry: FileEntry) -> int:
         """Add an entry (its status and note as they are now); its row number."""
-        row = len(self) + 1
+        row = self._length = len(self) + 1
         self.store.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               (row, _text(entry.path), entry.size, entry.sha256, entry.mtime, entry.status,
                                entry.forms, _text(entry.note), int(entry.foreign), _text(entry.saved),
@@ -215,6 +218,7 @@ class ProblemChunks(_Stored):
 
     def append(self, chunk: list[Issue] | CollectedForm) -> None:
         self._add("chunks (id, form, issues)", len(self) + 1, chunk)
+        self._length = len(self) + 1
 
     def stage(self, major: int, minor: int, chunk: list[Issue] | CollectedForm) -> None:
         """A chunk put aside, to be added by :meth:`add_staged` in the order (major, minor)."""
@@ -225,6 +229,7 @@ class ProblemChunks(_Stored):
         db.execute("INSERT INTO chunks (id, form, issues) SELECT ? + ROW_NUMBER() OVER (ORDER BY major, minor), "
                    "form, issues FROM stage", (len(self),))
         db.execute("DELETE FROM stage")
+        self._length = None
 
     def _add(self, table: str, *values: Any) -> None:
         *place, chunk = values
@@ -453,17 +458,23 @@ class _Admitted:
         file = self.collection.files.append(entry)
         if entry.sha256:
             db.execute("INSERT INTO copies VALUES (?, ?)", (entry.sha256, file))
+        rows = []
         for position, form in enumerate(result.forms):
             # A self-evaluation and its target table share an identity but are different forms.
             kind = get_layout(form.variant).kind
             key = form.identity if kind == TARGET_KIND else f"{kind}|{form.identity}"
-            number, self.next_form = self.next_form, self.next_form + 1
-            first = db.execute("INSERT INTO keys VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET count = count + 1 "
-                               "RETURNING first", (_text(key), number)).fetchone()[0]
-            db.execute("INSERT INTO forms VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                       (number, file, position, form.variant, int(form.foreign), _text(form.identity),
-                        _text(form.hint),
-                        form.errors, form.warnings, form.problems, form.spool, form.offset, form.size, kind, first))
+            rows.append((self.next_form, file, position, form.variant, int(form.foreign), _text(form.identity),
+                         _text(form.hint), form.errors, form.warnings, form.problems, form.spool, form.offset,
+                         form.size, kind, _text(key)))
+            self.next_form += 1
+        db.executemany("INSERT INTO forms VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)", rows)
+
+    def group(self) -> None:
+        """Forms grouped by identity (once all are in): each group by its first form's row."""
+        db = self.db
+        db.execute("INSERT INTO keys SELECT key, MIN(id), COUNT(*) FROM forms GROUP BY key")
+        db.execute("UPDATE forms SET first = keys.first FROM keys WHERE keys.key = forms.key")
+        db.execute("CREATE INDEX forms_first ON forms (first)")
 
     def forms(self, where: str, parameters: Sequence[Any] = ()) -> list[CollectedForm]:
         return [_collected(row, self.store) for row in
@@ -584,6 +595,7 @@ def _resolve_versions(admitted: _Admitted, group: int, same_form: list[Collected
 def resolve(admitted: _Admitted, *, one_kind: bool = True) -> Collection:
     """The cross-file half: which version of each form is collected, and every file's status."""
     collection, db = admitted.collection, admitted.db
+    admitted.group()
     if one_kind:
         _keep_one_kind(admitted)
     # A form sent once is collected; the few sent several times are decided one at a time.
@@ -630,4 +642,5 @@ def resolve(admitted: _Admitted, *, one_kind: bool = True) -> Collection:
     db.execute("UPDATE files SET status = outcome.status, note = outcome.note FROM outcome WHERE files.id = outcome.file")
     db.execute("DROP TABLE outcome")
     db.execute("INSERT INTO rows (form) SELECT id FROM forms WHERE state = ? ORDER BY id", (_INCLUDED,))
+    collection.forms._length = None
     return collection

@@ -38,8 +38,7 @@ CREATE TABLE files (id INTEGER PRIMARY KEY, path BLOB, size INTEGER, sha256 TEXT
 CREATE TABLE copies (sha256 TEXT PRIMARY KEY, file INTEGER) WITHOUT ROWID;
 CREATE TABLE forms (id INTEGER PRIMARY KEY, file INTEGER, position INTEGER, variant TEXT,
     foreign_ INTEGER, identity BLOB, hint BLOB, errors INTEGER, warnings INTEGER, problems INTEGER,
-    spool TEXT, offset INTEGER, size INTEGER, kind TEXT, first INTEGER, state INTEGER DEFAULT 0);
-CREATE INDEX forms_first ON forms (first);
+    spool TEXT, offset INTEGER, size INTEGER, kind TEXT, key BLOB, first INTEGER, state INTEGER);
 CREATE TABLE keys (key BLOB PRIMARY KEY, first INTEGER, count INTEGER) WITHOUT ROWID;
 CREATE TABLE rows (row INTEGER PRIMARY KEY, form INTEGER);
 CREATE TABLE chunks (id INTEGER PRIMARY KEY, form INTEGER, issues BLOB);
