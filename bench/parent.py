@@ -55,8 +55,8 @@ def child(folder: str, workers: int, out: str) -> None:
                           "forms": len(collection.forms), "read_peak_kb": _status_kb("VmHWM"),
                           "master_peak_kb": 0}))
         return
-    import perfxl.collect.run as run
     from perfxl.api import collect_to_master
+    from perfxl.collect import run
 
     marks: dict[str, int] = {}
     original = run._build_master
@@ -116,7 +116,7 @@ def main() -> int:
           "| parent peak master (MB) | wall s |")
     print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for (n, workers, label), runs in results.items():
-        def median(key: str) -> float:
+        def median(key: str, runs: list[dict] = runs) -> float:
             return statistics.median(run[key] for run in runs)
         print(f"| {n:,} | {workers} | {label} | {median('cpu_self'):.2f} | {median('cpu_children'):.2f} "
               f"| {statistics.median(r['cpu_self'] + r['cpu_children'] for r in runs):.2f} "

@@ -440,13 +440,46 @@ def test_records_wait_on_disk_and_come_back_whole(inbox):
     assert store.closed and not folder.exists()  # the temporary folder goes with the collection
 
 
+@pytest.mark.parametrize("when", ["reading", "writing"])
+def test_an_interrupt_leaves_no_temporary_records(inbox, tmp_path, monkeypatch, when):
+    """Ctrl-C while the files are read, or while the master is written: the records' temporary
+    folder (the workers' files and the database) is removed before the interrupt goes on."""
+    import tempfile
+
+    from perfxl.collect import consolidate, run
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        raise KeyboardInterrupt
+
+    if when == "reading":
+        admit = consolidate._Admitted.add
+
+        def add(self, result):
+            admit(self, result)
+            assert list(scratch.glob("perfxl-records-*"))  # the folder exists while reading
+            interrupted()
+
+        monkeypatch.setattr(consolidate._Admitted, "add", add)
+    else:
+        monkeypatch.setattr(run, "_build_master", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        collect_to_master([inbox], tmp_path / "m.xlsx", workers=2)
+    assert calls and not list(scratch.glob("perfxl-records-*"))
+
+
 def test_a_crashed_worker_costs_its_file_and_the_records_it_wrote_stay(inbox, tmp_path, monkeypatch):
     """Each worker appends its records to a file of its own: a worker that dies after having read
     other files leaves their records valid (they were written before their stubs were sent), the
     worker that replaces it writes a new file, and the file it died on is one FILE-006."""
     import signal
 
-    import perfxl.collect.jobs as jobs
+    from perfxl.collect import jobs
 
     files = sorted(str(p) for p in Path(inbox).iterdir())
     victim = files[len(files) // 2]

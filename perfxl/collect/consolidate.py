@@ -13,11 +13,11 @@ import json
 import pickle
 import sys
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ..config import DEFAULT_SETTINGS, Settings
 from ..form.layout import get_layout
@@ -36,7 +36,13 @@ from .files import (
 )
 from .jobs import FileResult, run_jobs, skipped_issue
 from .store import RecordStore, SpooledForm
-from .versions import DEFAULT_PREFERENCE, SHEET_ORDER, decide, differences, evidence_text
+from .versions import (
+    DEFAULT_PREFERENCE,
+    SHEET_ORDER,
+    decide,
+    differences,
+    evidence_text,
+)
 
 CONFLICT_POLICY = ("同一表单（表中填写的年度、实施单位和项目名称相同）收到内容不同的多个版本时，依次按以下依据采用一个版本："
                    "工作簿自身记录的保存时间（Excel、WPS、LibreOffice 每次保存时写入；各版本都有时才比较）较晚的，"
