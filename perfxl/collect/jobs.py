@@ -14,9 +14,9 @@ import os
 import pickle
 import stat
 import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..check.file import check_file
 from ..config import Settings
@@ -79,7 +79,7 @@ def run_jobs(paths: list[str], *, variant: str | None, settings: Settings, worke
     worker's file as a FILE-006 result; its entry from its metadata, the file is not read again).
     With ``spool_dir`` (collect) each worker writes the records into a file of its own there and
     sends back small stubs (:class:`~perfxl.collect.store.SpooledForm`); without, whole records."""
-    jobs = [(path, variant, settings, spool_dir) for path in paths]
+    jobs = _Jobs(paths, variant, settings, spool_dir)
     results = run_isolated(check_job, jobs, workers=workers, seconds=settings.limits.seconds,
                            memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
     try:
@@ -90,6 +90,19 @@ def run_jobs(paths: list[str], *, variant: str | None, settings: Settings, worke
             yield result
     finally:
         results.close()  # stopped early (an error, an interrupt): the workers end here, not later
+
+
+class _Jobs(Sequence):
+    """The jobs, made when a worker is given one (not a tuple per file held for the whole run)."""
+
+    def __init__(self, paths: list[str], variant: str | None, settings: Settings, spool_dir: str | None) -> None:
+        self.paths, self.rest = paths, (variant, settings, spool_dir)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return (self.paths[i], *self.rest)
 
 
 def skipped_issue(entry: Skipped) -> Issue:

@@ -29,10 +29,12 @@ class SpooledForm:
     size: int = 0
 
 
-# Scratch data of one run: no journal, no syncing (a run that dies leaves nothing to recover).
+# Scratch data of one run: no journal, no syncing (a run that dies leaves nothing to recover), a
+# page cache of 1 MB at most (the operating system caches the file as well).
 SCHEMA = """
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
+PRAGMA cache_size = -1024;
 CREATE TABLE files (id INTEGER PRIMARY KEY, path BLOB, size INTEGER, sha256 TEXT, mtime REAL,
     status TEXT, forms INTEGER, note BLOB, foreign_ INTEGER, saved BLOB, output BLOB);
 CREATE TABLE copies (sha256 TEXT PRIMARY KEY, file INTEGER) WITHOUT ROWID;
