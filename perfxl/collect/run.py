@@ -68,6 +68,7 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
         stage = on_stage or (lambda label: None)
         collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress,
                              prefer=prefer)
+        del found  # every path of the inbox (and its identities): the collection lists them now
         try:
             collection.scoring = settings.scoring
             collection.monitoring = settings.monitoring
