@@ -306,11 +306,20 @@ class Collection:
     tally: Any = field(default=None, repr=False)
     scoring: Any = field(default=None, repr=False)  # how self-evaluations are scored (ScoringConfig)
     monitoring: Any = field(default=None, repr=False)  # the traffic light's numbers (MonitoringConfig)
+    _variants: list[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.files = StoredFiles(self.store)
         self.forms = StoredForms(self.store)
         self.problem_chunks = ProblemChunks(self.store)
+
+    def variants(self) -> list[str]:
+        """The variants of the collected forms, each once, in order of first appearance (asked
+        for by every master sheet: read from the store once, not by a pass over the forms)."""
+        if self._variants is None:
+            self._variants = [variant for (variant,) in self.store.db.execute(
+                "SELECT variant FROM rows JOIN forms ON forms.id = rows.form GROUP BY variant ORDER BY MIN(rows.row)")]
+        return list(self._variants)
 
     def close(self) -> None:
         """Remove the temporary folder (it goes when the collection is collected, too)."""
@@ -649,4 +658,5 @@ def resolve(admitted: _Admitted, *, one_kind: bool = True) -> Collection:
     db.execute("DROP TABLE outcome")
     db.execute("INSERT INTO rows (form) SELECT id FROM forms WHERE state = ? ORDER BY id", (_INCLUDED,))
     collection.forms._length = None
+    collection._variants = None
     return collection
