@@ -420,8 +420,10 @@ def test_records_wait_on_disk_and_come_back_whole(inbox):
     read back (in any order, the same one twice) is the form as read, with its problems."""
     collection = collect([inbox])
     store = collection.store
-    assert store is not None and store._file.tell() > 0  # the records went to disk
-    assert all(item.form.blob is None for item in collection.forms)  # and are not held in memory
+    folder = Path(store.folder)
+    spooled = list(folder.glob("worker-*.records"))
+    assert spooled and sum(p.stat().st_size for p in spooled) > 0  # the workers wrote the records to disk
+    assert all(not hasattr(item.form, "blob") for item in collection.forms)  # the parent holds none
     expected = {f["project_name"]: f for f in expected_forms()}
     items = collection.forms
     for item in [items[3], items[0], items[3], *reversed(items)]:
@@ -435,7 +437,75 @@ def test_records_wait_on_disk_and_come_back_whole(inbox):
     assert all(item.record.form == expected[item.record.form["project_name"]] for item in items)
     assert expected["社工"]["funding"]["total"] == "1700.5"  # the newer resubmission's, from disk
     collection.close()
-    assert store._file.closed
+    assert store.closed and not folder.exists()  # the temporary folder goes with the collection
+
+
+@pytest.mark.parametrize("when", ["reading", "writing"])
+def test_an_interrupt_leaves_no_temporary_records(inbox, tmp_path, monkeypatch, when):
+    """Ctrl-C while the files are read, or while the master is written: the records' temporary
+    folder (the workers' files and the database) is removed before the interrupt goes on."""
+    import tempfile
+
+    from perfxl.collect import consolidate, run
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        raise KeyboardInterrupt
+
+    if when == "reading":
+        admit = consolidate._Admitted.add
+
+        def add(self, result):
+            admit(self, result)
+            assert list(scratch.glob("perfxl-records-*"))  # the folder exists while reading
+            interrupted()
+
+        monkeypatch.setattr(consolidate._Admitted, "add", add)
+    else:
+        monkeypatch.setattr(run, "_build_master", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        collect_to_master([inbox], tmp_path / "m.xlsx", workers=2)
+    assert calls and not list(scratch.glob("perfxl-records-*"))
+
+
+def test_a_crashed_worker_costs_its_file_and_the_records_it_wrote_stay(inbox, tmp_path, monkeypatch):
+    """Each worker appends its records to a file of its own: a worker that dies after having read
+    other files leaves their records valid (they were written before their stubs were sent), the
+    worker that replaces it writes a new file, and the file it died on is one FILE-006."""
+    import signal
+
+    from perfxl.collect import jobs
+
+    files = sorted(str(p) for p in Path(inbox).iterdir())
+    victim = files[len(files) // 2]
+    check_file = jobs.check_file
+
+    def crashing(path, **kwargs):
+        if str(path) == victim:
+            os.kill(os.getpid(), signal.SIGABRT)  # what calamine does on a cell bomb
+        return check_file(path, **kwargs)
+
+    monkeypatch.setattr(jobs, "check_file", crashing)
+    collection = collect(files, workers=1)
+    whole = collect(files)  # not crashing: the same reading, for comparison
+    try:
+        codes = [(i.file, i.code) for chunk in collection.iter_problem_chunks() for i in chunk]
+        assert (victim, "FILE-006") in codes
+        assert len(list(Path(collection.store.folder).glob("worker-*.records"))) == 2  # the replacement's own
+        kept = {(item.file.path, item.record.sheet): item.record.form for item in collection.forms}
+        assert kept and all(path != victim for path, _ in kept)
+        before = {key: form for key, form in kept.items() if key[0] < victim}
+        assert before  # forms of files read by the worker before it died
+        expected = {(item.file.path, item.record.sheet): item.record.form for item in whole.forms}
+        assert all(expected[key] == form for key, form in kept.items())
+    finally:
+        collection.close()
+        whole.close()
 
 
 def test_a_file_over_the_size_cap_is_listed_and_refused_unread(tmp_path):

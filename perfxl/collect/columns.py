@@ -67,7 +67,7 @@ def collection_columns(collection: Collection) -> list[Column]:
 
 def layouts_of(collection: Collection) -> list[Layout]:
     """The variants present, in order of first appearance (the default variant when empty)."""
-    names = list(dict.fromkeys(item.variant for item in collection.forms)) or [DEFAULT_VARIANT]
+    names = collection.variants() or [DEFAULT_VARIANT]
     return [get_layout(name) for name in names]
 
 

@@ -13,9 +13,10 @@ import hashlib
 import os
 import pickle
 import stat
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..check.file import check_file
 from ..config import Settings
@@ -40,13 +41,14 @@ class FileResult:
     issues: list[Issue]  # file-level only
 
 
-# (path, variant or None to recognise it, settings, spool the records for collect)
-Job = tuple[str, "str | None", Settings, bool]
+# (path, variant or None to recognise it, settings, the folder collect spools the records into:
+# None for validate, which takes the records whole)
+Job = tuple[str, "str | None", Settings, "str | None"]
 
 
 def check_job(job: Job) -> FileResult:
     """Read and check one file (in a worker process)."""
-    path_text, variant, settings, spooled = job
+    path_text, variant, settings, spool_dir = job
     try:
         entry, data = read_entry(path_text, settings.limits.max_file_bytes)
     except OSError as exc:
@@ -66,20 +68,41 @@ def check_job(job: Job) -> FileResult:
                                                  expected=f"内部错误 {type(exc).__name__}: {exc}"[:200])])
     forms = checked.result.forms
     entry.saved, entry.output = checked.result.saved, checked.result.output
-    return FileResult(entry, [spool(record) for record in forms] if spooled else forms, checked.result.issues)
+    spooled = spool(forms, spool_dir) if spool_dir is not None else forms
+    return FileResult(entry, spooled, checked.result.issues)
 
 
-def run_jobs(paths: list[str], *, variant: str | None, settings: Settings, workers: int, spooled: bool,
+def run_jobs(paths: list[str], *, variant: str | None, settings: Settings, workers: int,
+             spool_dir: str | None = None,
              on_progress: Callable[[int, int], None] | None = None) -> Iterable[FileResult]:
     """Every file's result, in input order, as the workers deliver them (a crashed or overrun
-    worker's file as a FILE-006 result; its entry from its metadata, the file is not read again)."""
-    jobs = [(path, variant, settings, spooled) for path in paths]
+    worker's file as a FILE-006 result; its entry from its metadata, the file is not read again).
+    With ``spool_dir`` (collect) each worker writes the records into a file of its own there and
+    sends back small stubs (:class:`~perfxl.collect.store.SpooledForm`); without, whole records."""
+    jobs = _Jobs(paths, variant, settings, spool_dir)
     results = run_isolated(check_job, jobs, workers=workers, seconds=settings.limits.seconds,
                            memory_bytes=settings.limits.memory_bytes, on_done=on_progress)
-    for path, result in zip(paths, results):
-        if isinstance(result, Failure):
-            result = FileResult(stat_entry(path), [], [make_issue(Problem.FILE_006, file=path, expected=result.detail)])
-        yield result
+    try:
+        for path, result in zip(paths, results):
+            if isinstance(result, Failure):
+                result = FileResult(stat_entry(path), [], [make_issue(Problem.FILE_006, file=path,
+                                                                      expected=result.detail)])
+            yield result
+    finally:
+        results.close()  # stopped early (an error, an interrupt): the workers end here, not later
+
+
+class _Jobs(Sequence):
+    """The jobs, made when a worker is given one (not a tuple per file held for the whole run)."""
+
+    def __init__(self, paths: list[str], variant: str | None, settings: Settings, spool_dir: str | None) -> None:
+        self.paths, self.rest = paths, (variant, settings, spool_dir)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return (self.paths[i], *self.rest)
 
 
 def skipped_issue(entry: Skipped) -> Issue:
@@ -121,11 +144,45 @@ class NotARegularFile(OSError):
         self.strerror = "不是普通文件"
 
 
-def spool(record: FormRecord) -> SpooledForm:
-    """The worker's side of the store: the identity and problem counts computed here, in parallel,
-    and the record pickled, with its problems and only the cells the master and the findings
-    across forms point at: each indicator's name, and the fields above the indicators (the
-    indicators' cell map is half a record)."""
+# The worker's own records file: (process id, folder, file descriptor, file name).  Opened by the
+# first job that spools in a process (after the fork: a worker that replaces a dead one gets a new
+# file), so no two processes ever write one file.
+_spool_file: tuple[int, str, int, str] | None = None
+
+
+def _spool_target(folder: str) -> tuple[int, str]:
+    global _spool_file
+    if _spool_file is None or _spool_file[0] != os.getpid() or _spool_file[1] != folder:
+        fd, name = tempfile.mkstemp(prefix="worker-", suffix=".records", dir=folder)
+        _spool_file = (os.getpid(), folder, fd, os.path.basename(name))
+    return _spool_file[2], _spool_file[3]
+
+
+def spool(records: list[FormRecord], folder: str) -> list[SpooledForm]:
+    """The worker's side of the store: each record's identity and problem counts computed here,
+    in parallel, and the records pickled and appended to this worker's file in ``folder`` (one
+    write per input file), so that only small stubs travel to the parent.  A record's bytes are
+    in the file before its stub is sent: a worker that dies later leaves them valid; what a dying
+    worker was writing is never pointed at."""
+    if not records:
+        return []
+    stubs = [_stub(record) for record in records]
+    blobs = [pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL) for record in records]
+    fd, name = _spool_target(folder)
+    offset = os.lseek(fd, 0, os.SEEK_END)  # after whatever a failed write may have left
+    view = memoryview(b"".join(blobs))
+    while view:
+        view = view[os.write(fd, view):]
+    for stub, blob in zip(stubs, blobs):
+        stub.spool, stub.offset, stub.size = name, offset, len(blob)
+        offset += len(blob)
+    return stubs
+
+
+def _stub(record: FormRecord) -> SpooledForm:
+    """A form's stub, and the record trimmed to what the parent needs: its problems and only the
+    cells the master and the findings across forms point at: each indicator's name, and the fields
+    above the indicators (the indicators' cell map is half a record)."""
     severities = [issue.severity for issue in record.issues]
     layout = get_layout(record.variant)
     spooled = SpooledForm(record.variant, record.foreign, collection_key(layout, record.form),
@@ -137,5 +194,4 @@ def spool(record: FormRecord) -> SpooledForm:
     # what the master sums needs to know: an amount that could not be read is not in the form
     amounts = {slot.path.replace(".", "/") for slot in layout.slots if slot.kind == AMOUNT}
     record.reported = record.reported & amounts
-    spooled.blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     return spooled

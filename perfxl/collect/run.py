@@ -68,21 +68,26 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
         stage = on_stage or (lambda label: None)
         collection = collect(found, variant=variant, settings=settings, workers=workers, on_progress=on_progress,
                              prefer=prefer)
-        collection.scoring = settings.scoring
-        collection.monitoring = settings.monitoring
-        tally(collection, expected)  # the round summed up (and its findings) before anything is written
-        feedback = feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
-        stage("写汇总表")
-        _build_master(collection, Path(out), workers)
-        if jsonl is not None:
-            stage("写 JSONL")
-            write_jsonl(collection, jsonl)
-        if csv_dir is not None:
-            stage("写 CSV")
-            write_csv(collection, csv_dir)
-        if feedback:
-            stage("写退回件")
-            write_feedback_copies(feedback, limits=settings.limits, workers=workers)
+        del found  # every path of the inbox (and its identities): the collection lists them now
+        try:
+            collection.scoring = settings.scoring
+            collection.monitoring = settings.monitoring
+            tally(collection, expected)  # the round summed up (and its findings) before anything is written
+            feedback = feedback_plan(collection, feedback_dir, outputs) if feedback_dir is not None else []
+            stage("写汇总表")
+            _build_master(collection, Path(out), workers)
+            if jsonl is not None:
+                stage("写 JSONL")
+                write_jsonl(collection, jsonl)
+            if csv_dir is not None:
+                stage("写 CSV")
+                write_csv(collection, csv_dir)
+            if feedback:
+                stage("写退回件")
+                write_feedback_copies(feedback, limits=settings.limits, workers=workers)
+        except BaseException:  # an error, Ctrl-C: the temporary records go at once, not at exit
+            collection.close()
+            raise
     return collection
 
 

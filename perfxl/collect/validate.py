@@ -21,7 +21,7 @@ def validate_paths(paths: Iterable[str | Path], *, variant: str | None = None,
     """Check every file, each in an isolated worker process (a parser crash costs one file); an
     entry that is not read (a named pipe, a dangling link …) is reported with the reason."""
     found = discover_inputs(paths, json_in_folders=True)
-    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers, spooled=False,
+    results = run_jobs(found.files, variant=variant, settings=settings, workers=workers,
                        on_progress=on_progress)
     checked = [Checked(WorkbookResult(result.entry.path, list(result.forms), result.issues)) for result in results]
     return checked + [Checked(WorkbookResult(entry.path, [], [skipped_issue(entry)])) for entry in found.skipped]
