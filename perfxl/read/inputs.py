@@ -65,34 +65,49 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def _walk(root: Path, found: Inputs, json_ok: bool) -> None:
-    entries: list[tuple[Path, os.stat_result]] = []
+    """Every entry under ``root`` in the order of their sorted paths (compared part by part), each
+    folder listed by name only when its turn comes: a city's inbox of 50,000 files costs the
+    walk one folder's names at a time, not a path object and a stat result per file (≈ 1.9 KB
+    per file at the peak before)."""
     problems: list[Skipped] = []
-    pending = [root]
-    while pending:
-        folder = pending.pop()
+    real_root = os.path.realpath(root)
+    # A stack of folders' remaining names, deepest last (no recursion: a hostile inbox may nest
+    # deeper than Python's recursion limit).
+    stack: list[tuple[str, Iterator[str]]] = []
+
+    def enter(folder: str) -> None:
         try:
             with os.scandir(folder) as listing:
-                children = list(listing)
+                names = sorted(entry.name for entry in listing if not _ignored_name(entry.name))
         except OSError as exc:
-            problems.append(Skipped(str(folder), f"无法读取文件夹：{_os_reason(exc)}"))
+            problems.append(Skipped(folder, f"无法读取文件夹：{_os_reason(exc)}"))
+            return
+        stack.append((folder, iter(names)))
+
+    enter(str(root))
+    while stack:
+        folder, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
             continue
-        for child in children:
-            path = Path(child.path)
-            if is_ignored(path.relative_to(root)):
-                continue
-            try:
-                info = child.stat(follow_symlinks=False)
-            except OSError as exc:
-                problems.append(Skipped(str(path), _os_reason(exc)))
-                continue
-            if stat.S_ISDIR(info.st_mode):
-                pending.append(path)
-            else:
-                entries.append((path, info))
-    real_root = os.path.realpath(root)
-    for path, info in sorted(entries, key=lambda item: item[0]):
-        _classify(path, info, found, root=real_root, json_ok=json_ok)
+        path = os.path.join(folder, name)
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            problems.append(Skipped(path, _os_reason(exc)))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            enter(path)
+        else:
+            _classify(Path(path), info, found, root=real_root, json_ok=json_ok)
     found.skipped.extend(sorted(problems, key=lambda s: s.path))
+
+
+def _ignored_name(name: str) -> bool:
+    """A folder's entry perfxl never reads: hidden files, office lock files (what
+    :func:`is_ignored` says of a path, for one name under a folder that is not ignored)."""
+    return name.startswith((".", "~$"))
 
 
 def _classify(path: Path, info: os.stat_result, found: Inputs, *, root: str | None, json_ok: bool) -> None:
