@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Collection, Iterable, Iterator
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 JSON_SUFFIX = ".json"
@@ -35,15 +35,19 @@ class Inputs:
     files: list[str] = field(default_factory=list)  # to read, in input order
     skipped: list[Skipped] = field(default_factory=list)
     identities: dict[tuple[int, int], str] = field(default_factory=dict)  # (device, inode) → path, for outputs
+    watch: Collection[tuple[int, int]] | None = field(default=None, repr=False)  # identities kept (None: all)
 
 
-def discover_inputs(paths: Iterable[str | Path], *, json_in_folders: bool = False) -> Inputs:
+def discover_inputs(paths: Iterable[str | Path], *, json_in_folders: bool = False,
+                    watch: Collection[tuple[int, int]] | None = None) -> Inputs:
     """The files named and the files under the folders named (recursively, sorted), without office
     lock files and hidden files.  A JSON file is a form file when named, or under a folder only
     with ``json_in_folders`` (an inbox may hold anything).  Symbolic links are followed only to a
     regular file inside the same folder named; special files, dangling links and folders that
-    cannot be listed are :class:`Skipped`."""
-    found = Inputs()
+    cannot be listed are :class:`Skipped`.  ``watch``: the (device, inode) pairs whose paths
+    :attr:`Inputs.identities` keeps (the outputs and the roster: a city's inbox need not keep one
+    entry per file); None keeps every file's."""
+    found = Inputs(watch=watch)
     for raw in paths:
         path = Path(raw)
         try:
@@ -141,7 +145,8 @@ def _sort_out(path: Path, name: str, info: os.stat_result, found: Inputs, root: 
                                            "或使用 --json-inputs）", info.st_size, info.st_mtime))
         return
     found.files.append(name)
-    found.identities.setdefault((info.st_dev, info.st_ino), name)
+    if found.watch is None or (info.st_dev, info.st_ino) in found.watch:
+        found.identities.setdefault((info.st_dev, info.st_ino), name)
 
 
 def _inside(target: str, root: str) -> bool:
