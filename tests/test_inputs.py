@@ -347,3 +347,35 @@ def test_collect_summary_prints_a_total_per_amount_unit(tmp_path):
     write_workbook(inbox / "sh.xlsx", [FormSheet("样例", get_layout("shanghai-2025"), sample, "sh")])
     result = run("collect", inbox, "--out", tmp_path / "m.xlsx")
     assert "项目资金总额合计 374.9447 万元、2273740 元" in result.output
+
+
+def test_walk_order_is_sorted_paths_part_by_part(tmp_path):
+    # "a-b" sorts before "a/…" as a string but after it as parts ("a" < "a-b"): the walk, which
+    # lists one folder at a time, must give the order of sorted Path objects, as it always did.
+    names = ["a/b/1.xlsx", "a/2.xlsx", "a-b/3.xlsx", "a.b/4.xlsx", "a.xlsx", "B/5.xlsx", "b/6.xlsx",
+             "a/b c/7.xlsx", "a/b-c/8.xlsx", "中/9.xlsx", "z/y/x/10.xlsx", ".hidden/11.xlsx", "~$12.xlsx"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    found = discover_inputs([tmp_path])
+    expected = sorted(tmp_path / name for name in names if not name.startswith((".", "~$")))
+    assert found.files == [str(path) for path in expected]
+    assert found.files.index(str(tmp_path / "a/b/1.xlsx")) < found.files.index(str(tmp_path / "a-b/3.xlsx"))
+
+
+def test_walk_of_a_deep_inbox_does_not_recurse(tmp_path):
+    import os
+
+    folders = [str(tmp_path)]
+    for _ in range(1100):  # deeper than Python's default recursion limit (os.makedirs recurses)
+        folders.append(os.path.join(folders[-1], "d"))
+        os.mkdir(folders[-1])
+    book = os.path.join(folders[-1], "f.xlsx")
+    with open(book, "wb") as handle:
+        handle.write(b"x")
+    try:
+        assert discover_inputs([tmp_path]).files == [book]
+    finally:  # removed from the bottom up: shutil.rmtree would recurse too
+        os.remove(book)
+        for folder in reversed(folders[1:]):
+            os.rmdir(folder)

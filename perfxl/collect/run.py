@@ -54,7 +54,8 @@ def collect_to_master(inputs: Iterable[str | Path], out: str | Path, *, variant:
     if prefer not in PREFERENCES:
         raise ValueError(f"--prefer 应为 {'、'.join(PREFERENCES)} 之一，实际为“{prefer}”。")
     expected = load_expected(roster, variant) if roster is not None else None
-    found = discover_inputs(inputs, json_in_folders=json_inputs)
+    watched = [*outputs.values(), *([Path(roster)] if roster is not None else [])]
+    found = discover_inputs(inputs, json_in_folders=json_inputs, watch=_identities(watched))
     if roster is not None:
         _set_roster_aside(found, Path(roster))
     _check_no_links(found, outputs)
@@ -130,6 +131,19 @@ def _set_roster_aside(found: Inputs, roster: Path) -> None:
         return
     found.files.remove(path)
     found.skipped.append(Skipped(path, "这是 --roster 给出的名单文件，不是表单", info.st_size, info.st_mtime))
+
+
+def _identities(places: list[Path]) -> set[tuple[int, int]]:
+    """The (device, inode) of each place that exists: the only inputs whose paths the run must
+    know by identity (an output or the roster that is another name of an input)."""
+    found = set()
+    for place in places:
+        try:
+            info = os.stat(place)
+        except OSError:
+            continue
+        found.add((info.st_dev, info.st_ino))
+    return found
 
 
 def _check_no_links(found: Inputs, outputs: dict[str, Path]) -> None:
