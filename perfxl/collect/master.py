@@ -544,20 +544,21 @@ class _ProblemSpool:
         self.collection = collection
         self.file = tempfile.TemporaryFile(prefix="perfxl-problems-")  # noqa: SIM115  (closed by close())
         self.end = 0
-        # id of a collected form → (the form, its problems' sort keys, where its rows are)
-        self.forms: dict[int, tuple[CollectedForm, list[tuple[str, str, int]], int, int]] = {}
+        # a collected form's record place → (its problems' sort keys, where its rows are).  Keyed by
+        # the record's place, not the object: the collection's lists hand out a new object per
+        # look-up, and holding every form object would grow the parent with N.
+        self.forms: dict[tuple[str, int], tuple[list[tuple[str, str, int]], int, int]] = {}
 
     def add(self, item: CollectedForm, issues: Sequence[Any]) -> None:
         rows = [[i.file, i.sheet, i.cell, i.field, i.value, i.code, i.severity, i.message] for i in issues]
         blob = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.file.write(blob)
         keys = [(i.file, i.sheet, SEVERITY_ORDER.get(i.severity, 9)) for i in issues]
-        self.forms[id(item)] = (item, keys, self.end, len(blob))
+        self.forms[(item.form.spool, item.form.offset)] = (keys, self.end, len(blob))
         self.end += len(blob)
 
-    def _spooled(self, chunk: Any) -> tuple[CollectedForm, list[tuple[str, str, int]], int, int] | None:
-        found = self.forms.get(id(chunk))
-        return found if found is not None and found[0] is chunk else None
+    def _spooled(self, chunk: Any) -> tuple[list[tuple[str, str, int]], int, int] | None:
+        return self.forms.get((chunk.form.spool, chunk.form.offset))
 
     def order(self) -> ProblemOrder:
         """:func:`problem_order`, the spooled forms' keys taken from here."""
@@ -569,7 +570,7 @@ class _ProblemSpool:
                 continue
             spooled = self._spooled(issues)
             if spooled is not None:
-                keys += [(*key, chunk, index) for index, key in enumerate(spooled[1])]
+                keys += [(*key, chunk, index) for index, key in enumerate(spooled[0])]
             else:  # a form not collected in the pass: its record, as problem_order reads it
                 keys += [(i.file, i.sheet, SEVERITY_ORDER.get(i.severity, 9), chunk, index)
                          for index, i in enumerate(issues.record.issues)]
@@ -587,7 +588,7 @@ class _ProblemSpool:
                 if isinstance(item, list):
                     rows = [[i.file, i.sheet, i.cell, i.field, i.value, i.code, i.severity, i.message] for i in item]
                 elif (spooled := self._spooled(item)) is not None:
-                    rows = pickle.loads(os.pread(self.file.fileno(), spooled[3], spooled[2]))  # our own file
+                    rows = pickle.loads(os.pread(self.file.fileno(), spooled[2], spooled[1]))  # our own file
                 else:
                     rows = [[i.file, i.sheet, i.cell, i.field, i.value, i.code, i.severity, i.message]
                             for i in item.record.issues]
