@@ -42,7 +42,7 @@ class PrintColumn:
 
 
 MIN_SHARE = 12.0  # a text column never narrower (six CJK characters a line)
-KNOWN_HEIGHTS = 20_000  # texts whose height a view remembers
+KNOWN_HEIGHTS = 4096  # texts whose height a view remembers
 
 
 def fit_widths(columns: Sequence[PrintColumn]) -> list[float]:

@@ -52,7 +52,7 @@ _is_empty = "".__eq__  # True for "", False or NotImplemented for anything else:
 # Texts known to go into a row template as they are (units, names, paths, levels recur row after
 # row): checked once each.  Short ones only, and a bounded number of them.
 _FINE_TEXTS: set[str] = set()
-_FINE_LENGTH, _FINE_COUNT = 200, 65536
+_FINE_LENGTH, _FINE_COUNT = 200, 4096
 
 
 def _fine(texts: Sequence[str]) -> bool:
@@ -253,7 +253,7 @@ def _amount_text(value: str) -> str | None:
     if number is None:
         number = _number(AMOUNT, value)
         if number is not None:
-            if len(_AMOUNT_TEXTS) >= 65536:
+            if len(_AMOUNT_TEXTS) >= 4096:
                 _AMOUNT_TEXTS.clear()  # bounded at any N
             _AMOUNT_TEXTS[value] = number
     return number
