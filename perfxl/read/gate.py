@@ -267,7 +267,7 @@ def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
             continue
         found = {}
         for attrs, body in _CELL.findall(data):
-            if body and (b"<f" in body or _PREFIXED_F.search(body)):  # <f>, or <x:f> as calamine also reads
+            if body and (b"<f" in body or (b":f" in body and _PREFIXED_F.search(body))):  # <f>, or <x:f> as calamine also reads
                 ref = _REF.search(attrs)
                 if ref:
                     found[ref.group(1).decode()] = re.search(rb"<(?:\w+:)?v>[^<]", body) is not None
