@@ -243,6 +243,7 @@ def _has_formula(data: bytes) -> bool:
 
 
 _DATE1904 = re.compile(rb'date1904="(1|true)"')
+_PREFIXED_F = re.compile(rb"<\w+:f\b")
 
 
 def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
@@ -250,9 +251,9 @@ def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
     for an empty cell) and the 1904 date system."""
     workbook = parts.get("xl/workbook.xml", b"")
     scan.date1904 = _DATE1904.search(workbook) is not None
-    # A formula is taken only from a cell with a body (…</c>) holding "<f": without a part that has
+    # A formula is taken only from a cell with a body (…</c>) holding "<f" or "<x:f": without a part that has
     # both, none can be found (a cheaper test than "<f" alone, which workbook.xml has: <fileVersion).
-    if not any(b"<f" in data and b"c>" in data for data in parts.values()):
+    if not any((b"<f" in data or b":f" in data) and b"c>" in data for data in parts.values()):
         return
     targets = {}
     for match in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
@@ -266,7 +267,7 @@ def _learn(scan: Scan, parts: dict[str, bytes]) -> None:
             continue
         found = {}
         for attrs, body in _CELL.findall(data):
-            if body and b"<f" in body:
+            if body and (b"<f" in body or (b":f" in body and _PREFIXED_F.search(body))):  # <f>, or <x:f> as calamine also reads
                 ref = _REF.search(attrs)
                 if ref:
                     found[ref.group(1).decode()] = re.search(rb"<(?:\w+:)?v>[^<]", body) is not None
