@@ -48,36 +48,46 @@ def save(forms: int, to: Path) -> None:
     to.mkdir(parents=True, exist_ok=True)
     store = collection.store
     store.flush()
-    with open(to / "records.bin", "wb") as out:
-        source = store._file
-        source.seek(0)
-        shutil.copyfileobj(source, out)
-    collection.store = None
-    for item in collection.forms:
-        item.store = None
-    for chunk in collection.problem_chunks:
-        if not isinstance(chunk, list):
-            chunk.store = None
+    shutil.rmtree(to / "store", ignore_errors=True)
+    shutil.copytree(store.folder, to / "store")  # the workers' record files and the SQLite tables
     with open(to / "collection.pickle", "wb") as out:
-        pickle.dump(collection, out, protocol=pickle.HIGHEST_PROTOCOL)
+        _StorePickler(out, store).dump(collection)
     print(f"saved {len(collection.forms)} forms, {len(collection.files)} files → {to}")
 
 
+class _StorePickler(pickle.Pickler):
+    """The collection pickled with every reference to its store (open files, a database
+    connection) replaced by a name: :func:`load` puts a store over the saved folder there."""
+
+    def __init__(self, out, store) -> None:
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.store = store
+
+    def persistent_id(self, obj):
+        return "store" if obj is self.store else None
+
+
+class _StoreUnpickler(pickle.Unpickler):
+    def __init__(self, handle, store) -> None:
+        super().__init__(handle)
+        self.store = store
+
+    def persistent_load(self, pid):
+        assert pid == "store", pid
+        return self.store
+
+
 def load(source: Path):
+    import sqlite3
+
     from perfxl.collect.store import RecordStore
 
+    store = RecordStore()  # a fresh temporary folder, removed with the store
+    shutil.copytree(source / "store", store.folder, dirs_exist_ok=True)
+    store._db = sqlite3.connect(os.path.join(store.folder, "collection.sqlite"), check_same_thread=False)
+    store._db_pid = os.getpid()  # the saved tables as they are (the schema is in them already)
     with open(source / "collection.pickle", "rb") as handle:
-        collection = pickle.load(handle)
-    store = RecordStore.__new__(RecordStore)
-    store._file = open(source / "records.bin", "rb")  # noqa: SIM115  (read for the process's life)
-    store._last, store._end, store._unflushed = None, os.path.getsize(source / "records.bin"), False
-    collection.store = store
-    for item in collection.forms:
-        item.store = store
-    for chunk in collection.problem_chunks:
-        if not isinstance(chunk, list):
-            chunk.store = store
-    return collection
+        return _StoreUnpickler(handle, store).load()
 
 
 def time_master(source: Path, out: Path, workers: int, repeat: int, profile: Path | None) -> None:
